@@ -1,0 +1,133 @@
+"""The `tritonship` command group.
+
+Verbs live one per module in `tritonship.commands` and are imported only when run, so
+`tritonship --help` stays fast (Jenkins runs the agent many times per build).
+Global options (`--json`, `--report-dir`, `--debug`) are accepted before and after the verb.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+
+import click
+
+from tritonship import __version__
+from tritonship.errors import EXIT_INFRA, EXIT_INPUT, TritonshipError
+
+# verb -> (module under tritonship.commands, one-line help). Help text here keeps --help import-free.
+VERBS: dict[str, tuple[str, str]] = {
+    "init": ("init", "Write a commented tritonship.yaml for an existing model repository."),
+    "validate": ("validate", "Lint a Triton model repository before any server sees it."),
+    "build": ("build", "Build and push a reproducible, content-addressed Triton image."),
+    "smoke": ("smoke", "Start Triton and prove every model loads and answers correctly."),
+    "perf": ("perf", "Measure latency and throughput; gate on budgets and regressions."),
+    "promote": ("promote", "Promote an image digest to an environment."),
+    "rollback": ("rollback", "Roll an environment back to an earlier revision, fast."),
+    "history": ("history", "Show an environment's release history."),
+    "status": ("status", "Show what runs in an environment and any promotion in progress."),
+    "render": ("render", "Print the Kubernetes manifests for an environment."),
+    "seed": ("seed", "Create or update Jenkins jobs for the model projects listed in YAML."),
+}
+
+
+@dataclass
+class Settings:
+    """Global options, filled by click callbacks wherever on the command line they appear."""
+
+    json: bool = False
+    report_dir: str | None = None
+    debug: bool = False
+
+
+def _setter(field: str):
+    def callback(ctx: click.Context, _param: click.Parameter, value):
+        if value:  # a flag given after the verb must not reset one given before it
+            setattr(ctx.find_object(Settings), field, value)
+        return value
+
+    return callback
+
+
+def global_options(func):
+    """Add --json, --report-dir and --debug to a group or verb."""
+    opts = [
+        click.option("--json", "json_", is_flag=True, expose_value=False, is_eager=True,
+                     callback=_setter("json"), help="Print one JSON document instead of text."),
+        click.option("--report-dir", type=click.Path(file_okay=False), expose_value=False, is_eager=True,
+                     callback=_setter("report_dir"), help="Write result.json, junit.xml (and report.html) here."),
+        click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                     callback=_setter("debug"), help="Show tracebacks and verbose logs."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(VERBS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in VERBS:
+            return None
+        module = importlib.import_module(f"tritonship.commands.{VERBS[cmd_name][0]}")
+        return module.command
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in VERBS:
+            from tritonship.spec.suggest import did_you_mean
+
+            ctx.fail(f"no such command {name!r}.{did_you_mean(name, VERBS)}")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, text) for name, (_m, text) in VERBS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tritonship")
+@global_options
+def cli() -> None:
+    """tritonship: Triton model repositories from git to production.
+
+    Exit codes: 0 passed, 1 a gate failed, 2 bad input, 3 infrastructure unreachable.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = Settings()
+    try:
+        code = cli.main(args=argv, prog_name="tritonship", standalone_mode=False, obj=settings)
+    except TritonshipError as exc:
+        code = _report_error(settings, exc)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("tritonship: aborted", err=True)
+        code = EXIT_INFRA
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_INPUT
+    except KeyboardInterrupt:
+        click.echo("tritonship: interrupted", err=True)
+        code = 130
+    except Exception as exc:  # a bug of ours: say so, and keep the traceback for --debug
+        if settings.debug:
+            raise
+        err = TritonshipError(f"internal error: {type(exc).__name__}: {exc}", hint="rerun with --debug for a traceback")
+        code = _report_error(settings, err)
+    sys.exit(code or 0)
+
+
+def _report_error(settings: Settings, exc: TritonshipError) -> int:
+    from tritonship.output import emit_error
+
+    if settings.debug:
+        import traceback
+
+        traceback.print_exc()
+    return emit_error(settings, exc)

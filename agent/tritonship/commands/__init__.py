@@ -1,0 +1,1 @@
+"""One module per verb: parse options, call one core function, render its result."""

@@ -1,0 +1,35 @@
+"""Click options and helpers shared by several verbs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tritonship.cli import Settings, global_options
+
+__all__ = ["global_options", "load_optional_spec", "settings", "spec_option"]
+
+
+def spec_option(func):
+    return click.option(
+        "--spec",
+        "spec_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="tritonship.yaml (default: ./tritonship.yaml when it exists).",
+    )(func)
+
+
+def load_optional_spec(spec_path: str | None, *, required: bool = False):
+    """The spec named by --spec (must exist), else ./tritonship.yaml if present, else None (or BadInput)."""
+    from tritonship.spec import load_spec
+
+    if spec_path:
+        return load_spec(spec_path)
+    default = Path("tritonship.yaml")
+    return load_spec(default, required=required)
+
+
+def settings() -> Settings:
+    return click.get_current_context().find_object(Settings)

@@ -1,0 +1,51 @@
+"""One error hierarchy for the whole agent; the CLI catches it in one place.
+
+Every subclass carries the exit code documented in DESIGN.md:
+0 passed, 1 a gate failed, 2 bad input or usage, 3 infrastructure unreachable or broken.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_GATE = 1
+EXIT_INPUT = 2
+EXIT_INFRA = 3
+
+
+class TritonshipError(Exception):
+    """Base class. `hint` is an optional second line telling the user what to do."""
+
+    exit_code = EXIT_INFRA
+    kind = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def to_dict(self) -> dict:
+        out = {"kind": self.kind, "message": self.message}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+class BadInput(TritonshipError):
+    """The user gave us something we cannot use (file, flag, value). Exit 2."""
+
+    exit_code = EXIT_INPUT
+    kind = "bad_input"
+
+
+class GateFailed(TritonshipError):
+    """A check ran and said no. Exit 1. Most verbs return a failed result instead of raising this."""
+
+    exit_code = EXIT_GATE
+    kind = "gate_failed"
+
+
+class InfraError(TritonshipError):
+    """A server we depend on (registry, cluster, Triton, Prometheus, Jenkins) is unreachable or broken. Exit 3."""
+
+    exit_code = EXIT_INFRA
+    kind = "infrastructure"

@@ -1,0 +1,101 @@
+"""Turning a verb's result into what the user and Jenkins see.
+
+A verb's core returns typed data; its command module wraps that in an `Outcome` and calls
+`emit`. `emit` prints either rich text (terminal/Jenkins log) or one JSON document, writes the
+report directory (result.json, junit.xml, report.html, extra files) and returns the exit code.
+Groovy reads result.json, so its envelope is a contract: tests pin it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tritonship import __version__
+from tritonship.errors import TritonshipError
+from tritonship.report.junit import JUnitCase, render_junit
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tritonship.cli import Settings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything a verb produced. `data` holds the verb-specific facts of result.json."""
+
+    verb: str
+    status: str  # passed | failed | paused | cached | dry-run | error
+    exit_code: int
+    data: dict[str, Any]
+    render: Callable[[Console], None] | None = None
+    junit: list[JUnitCase] | None = None
+    html: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # extra report files: name -> text
+
+    def document(self) -> dict[str, Any]:
+        return envelope(self.verb, self.status, self.exit_code) | self.data
+
+
+def envelope(verb: str, status: str, exit_code: int) -> dict[str, Any]:
+    return {"tritonship": __version__, "verb": verb, "status": status, "exit_code": exit_code}
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # Jenkins logs are not terminals: rich then prints plain text without colours or widths tricks.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None if os.isatty(1) else 120)
+
+
+def emit(settings: Settings, outcome: Outcome) -> int:
+    doc = outcome.document()
+    if settings.report_dir:
+        write_reports(Path(settings.report_dir), doc, outcome)
+    if settings.json:
+        click.echo(json.dumps(doc, indent=2, sort_keys=False, default=str))
+    elif outcome.render is not None:
+        outcome.render(console())
+    return outcome.exit_code
+
+
+def write_reports(directory: Path, doc: dict[str, Any], outcome: Outcome | None = None) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    _write(directory / "result.json", json.dumps(doc, indent=2, default=str) + "\n")
+    if outcome is None:
+        return
+    if outcome.junit is not None:
+        _write(directory / "junit.xml", render_junit(f"tritonship.{outcome.verb}", outcome.junit))
+    if outcome.html is not None:
+        _write(directory / "report.html", outcome.html)
+    for name, text in outcome.files.items():
+        _write(directory / name, text)
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def emit_error(settings: Settings, exc: TritonshipError, verb: str | None = None) -> int:
+    """Report a TritonshipError: one clear line on stderr, and the same facts as JSON/result.json."""
+    doc = envelope(verb or "unknown", "error", exc.exit_code) | {"error": exc.to_dict()}
+    if settings.report_dir:
+        try:
+            write_reports(Path(settings.report_dir), doc)
+        except OSError:
+            pass
+    if settings.json:
+        click.echo(json.dumps(doc, indent=2))
+    click.echo(f"tritonship: error: {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"  hint: {exc.hint}", err=True)
+    return exc.exit_code

@@ -1,0 +1,1 @@
+"""Report writers: JUnit XML and HTML pages for Jenkins, shared by every verb."""

@@ -1,0 +1,126 @@
+"""`environments:` — where and how each release is promoted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from tritonship.spec.analysis import AnalysisSpec
+from tritonship.spec.types import Duration, Quantity, Strict
+
+
+class Resources(Strict):
+    cpu: Quantity = "1"
+    memory: Quantity = "2Gi"
+    gpus: int = Field(0, ge=0, description="nvidia.com/gpu per pod.")
+    cpu_limit: Quantity | None = None
+    memory_limit: Quantity | None = None
+
+
+class RollingStrategy(Strict):
+    max_surge: int | str = "25%"
+    max_unavailable: int | str = 0
+    progress_deadline: Duration = 600.0
+
+
+class BlueGreenStrategy(Strict):
+    preview_replicas: int | None = Field(None, ge=0, description="Replicas of the new colour before the switch.")
+    pre_promotion_analysis: bool = True
+    post_promotion_analysis: bool = True
+    manual_pause: bool = Field(False, description="Wait for a person before switching the active Service.")
+    scale_down_delay: Duration = Field(30.0, description="Old colour kept warm this long after the switch.")
+    progress_deadline: Duration = 600.0
+
+
+class PauseStep(Strict):
+    duration: Duration | None = Field(None, description="Omit to wait for a person (--resume / --abort).")
+
+
+class AnalysisStep(Strict):
+    metrics: list[str] = Field(default_factory=list, description="Names from analysis.metrics; empty means all.")
+    judge: bool = Field(False, description="Also run the statistical judge (canary vs baseline).")
+
+
+class CanaryStep(Strict):
+    set_weight: int | None = Field(None, ge=0, le=100)
+    pause: PauseStep | None = None
+    analysis: AnalysisStep | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CanaryStep:
+        given = [k for k in ("set_weight", "pause", "analysis") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("each canary step is exactly one of 'set_weight', 'pause' or 'analysis'")
+        return self
+
+
+class CanaryStrategy(Strict):
+    steps: list[CanaryStep] = Field(default_factory=list)
+    baseline: bool = Field(False, description="Start a baseline of the old version beside the canary.")
+    progress_deadline: Duration = 600.0
+
+
+class Strategy(Strict):
+    rolling: RollingStrategy | None = None
+    blue_green: BlueGreenStrategy | None = None
+    canary: CanaryStrategy | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):  # `strategy: canary` means the defaults of that strategy
+            key = value.replace("-", "_")
+            if key not in ("rolling", "blue_green", "canary"):
+                raise ValueError(f"unknown strategy {value!r}; use rolling, blue-green or canary")
+            return {key: {}}
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Strategy:
+        given = [k for k in ("rolling", "blue_green", "canary") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"choose one strategy, not {', '.join(given)}")
+        if not given:
+            object.__setattr__(self, "rolling", RollingStrategy())
+        return self
+
+    @property
+    def kind(self) -> str:
+        if self.canary is not None:
+            return "canary"
+        if self.blue_green is not None:
+            return "blue-green"
+        return "rolling"
+
+
+class Toleration(Strict):
+    key: str | None = None
+    operator: str = "Equal"
+    value: str | None = None
+    effect: str | None = None
+
+
+class Environment(Strict):
+    context: str | None = Field(None, description="kubeconfig context; default: the current context.")
+    namespace: str = "default"
+    replicas: int = Field(1, ge=0)
+    resources: Resources = Field(default_factory=Resources)
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    tolerations: list[Toleration] = Field(default_factory=list)
+    strategy: Strategy = Field(default_factory=Strategy)
+    analysis: AnalysisSpec | None = None
+    approval: bool = Field(False, description="Jenkins asks a person before promoting here.")
+    promote_from: str | None = Field(None, alias="from", description="Environment whose successful digest is promoted.")
+    autoscaling: dict[str, int] | None = Field(None, description="{min, max, cpu_percent} for an HPA.")
+    service_monitor: bool = Field(False, description="Render a Prometheus Operator ServiceMonitor.")
+    pdb_min_available: int | str | None = Field(None, description="PodDisruptionBudget minAvailable.")
+
+    @field_validator("namespace")
+    @classmethod
+    def _dns_label(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", value):
+            raise ValueError(f"{value!r} is not a valid namespace (lower-case letters, digits and '-')")
+        return value

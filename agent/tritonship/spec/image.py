@@ -1,0 +1,25 @@
+"""`image:` — how the Triton image is built, named and pushed."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tritonship.spec.types import Strict
+
+
+class ImageSpec(Strict):
+    registry: str | None = Field(None, description="HOST[:PORT]/PATH the image is pushed to.")
+    name: str | None = Field(None, description="Repository name under the registry; defaults to the project name.")
+    base_image: str = Field(
+        "nvcr.io/nvidia/tritonserver:24.10-py3", description="Triton image the model repository is copied into."
+    )
+    builder: Literal["auto", "buildah", "docker", "kaniko"] = Field("auto", description="Image builder.")
+    version: str | None = Field(None, description="Version part of the tag; defaults to `git describe`.")
+    extra_tags: list[str] = Field(default_factory=list, description="More tags pushed with the same digest.")
+    requirements: str | None = Field(
+        None, description="pip requirements file (relative to the spec) installed for python-backend models."
+    )
+    insecure_registry: bool = Field(False, description="Plain HTTP to the registry (loopback registries only).")
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra OCI labels.")
