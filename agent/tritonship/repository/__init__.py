@@ -1,0 +1,1 @@
+"""A Triton model repository on disk: parse configs, lint, digest."""
