@@ -1,0 +1,1 @@
+"""Container images: Dockerfile rendering, build context, builders, tags and the registry client."""

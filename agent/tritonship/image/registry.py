@@ -1,0 +1,254 @@
+"""A small OCI distribution API client: ping, manifests, blobs, pushes, with auth and retries.
+
+`RegistryClient(host, insecure=..., credentials=...)` talks to `https://host/v2/` (plain HTTP only with
+`insecure=True`, meant for loopback registries). Basic auth and the Bearer token flow are answered
+from the `WWW-Authenticate` challenge. Connection errors, 429 and 5xx are retried with exponential
+backoff; what still fails becomes `InfraError` (exit 3). Credentials never appear in a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urljoin
+
+from tritonship.errors import InfraError
+from tritonship.image.auth import Challenge, parse_challenge, token_from_response, token_scope
+from tritonship.image.credentials import Credentials
+from tritonship.image.reference import ImageRef, parse_reference
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = ["MANIFEST_TYPES", "ImageRef", "Manifest", "RegistryClient", "parse_reference"]
+
+MANIFEST_TYPES = (
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+)
+_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Manifest:
+    media_type: str
+    digest: str
+    body: bytes
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+class RegistryClient:
+    def __init__(
+        self,
+        host: str,
+        *,
+        insecure: bool = False,
+        credentials: Credentials | None = None,
+        session: requests.Session | None = None,
+        retries: int = 4,
+        backoff: float = 0.5,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import requests
+
+        self.host = host
+        self.base = f"{'http' if insecure else 'https'}://{host}"
+        self.credentials = credentials
+        self.session = session or requests.Session()
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self.sleep = sleep
+        self._authorization: dict[str, str] = {}  # scope -> Authorization header
+
+    # -- public API ---------------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise InfraError unless the registry answers /v2/ (authenticating when it asks)."""
+        self._request("GET", "/v2/", scope="")
+
+    def manifest_digest(self, repository: str, reference: str) -> str | None:
+        """The manifest digest that `reference` (tag or digest) names, or None when it does not exist."""
+        response = self._request("HEAD", _manifest_path(repository, reference), scope=_pull(repository),
+                                 headers={"Accept": ", ".join(MANIFEST_TYPES)}, allow={404})
+        if response.status_code == 404:
+            return None
+        digest = response.headers.get("Docker-Content-Digest")
+        if digest:
+            return digest
+        return self.get_manifest(repository, reference).digest
+
+    def get_manifest(self, repository: str, reference: str) -> Manifest:
+        response = self._request("GET", _manifest_path(repository, reference), scope=_pull(repository),
+                                 headers={"Accept": ", ".join(MANIFEST_TYPES)}, allow={404})
+        if response.status_code == 404:
+            raise InfraError(f"{self.host}/{repository}:{reference}: no such manifest in the registry")
+        body = response.content
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        media_type = response.headers.get("Content-Type", "").split(";")[0] or json.loads(body).get("mediaType", "")
+        return Manifest(media_type, digest, body)
+
+    def get_blob(self, repository: str, digest: str) -> bytes:
+        response = self._request("GET", f"/v2/{repository}/blobs/{digest}", scope=_pull(repository), allow={404})
+        if response.status_code == 404:
+            raise InfraError(f"{self.host}/{repository}: no blob {digest}")
+        data = response.content
+        if digest.startswith("sha256:") and hashlib.sha256(data).hexdigest() != digest[7:]:
+            raise InfraError(f"{self.host}/{repository}: blob {digest} arrived corrupted")
+        return data
+
+    def blob_exists(self, repository: str, digest: str) -> bool:
+        response = self._request("HEAD", f"/v2/{repository}/blobs/{digest}", scope=_pull(repository), allow={404})
+        return response.status_code != 404
+
+    def upload_blob(self, repository: str, digest: str, source: Path | bytes) -> None:
+        """Monolithic upload (POST then PUT ?digest=); the registry verifies the digest."""
+        scope = _push(repository)
+        start = self._request("POST", f"/v2/{repository}/blobs/uploads/", scope=scope, expect={202})
+        location = urljoin(self.base + "/", start.headers.get("Location", ""))
+        separator = "&" if "?" in location else "?"
+        url = location + separator + urlencode({"digest": digest})
+        size = source.stat().st_size if isinstance(source, Path) else len(source)
+        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
+        self._request("PUT", url, scope=scope, headers=headers, body=source, expect={201})
+
+    def put_manifest(self, repository: str, reference: str, body: bytes, media_type: str) -> str:
+        """PUT a manifest under a digest or tag; returns its digest."""
+        digest = "sha256:" + hashlib.sha256(body).hexdigest()
+        self._request("PUT", _manifest_path(repository, reference), scope=_push(repository),
+                      headers={"Content-Type": media_type}, body=body, expect={201})
+        return digest
+
+    # -- transport ----------------------------------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        scope: str,
+        headers: dict[str, str] | None = None,
+        body: Path | bytes | None = None,
+        allow: set[int] | frozenset[int] = frozenset(),
+        expect: set[int] | None = None,
+    ) -> requests.Response:
+        url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.base + path_or_url
+        response = self._send(method, url, scope, headers, body)
+        if response.status_code == 401:
+            self._authorize(response, scope)
+            response = self._send(method, url, scope, headers, body)
+            if response.status_code == 401:
+                raise self._rejected(scope)
+        if response.status_code == 403:
+            raise InfraError(f"registry {self.host} denied access ({scope or 'catalog'})",
+                             hint="the credentials are valid but lack permission for this repository")
+        ok = expect or set(range(200, 300))
+        if response.status_code not in ok and response.status_code not in allow:
+            raise InfraError(f"registry {self.host}: {method} {_path_of(url)} answered "
+                             f"HTTP {response.status_code}{_error_detail(response)}")
+        return response
+
+    def _send(self, method: str, url: str, scope: str, headers: dict[str, str] | None,
+              body: Path | bytes | None) -> requests.Response:
+        import requests
+
+        all_headers = dict(headers or {})
+        if scope in self._authorization or "" in self._authorization:
+            all_headers["Authorization"] = self._authorization.get(scope, self._authorization.get("", ""))
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try:
+                response = self._once(method, url, all_headers, body)
+            except requests.exceptions.SSLError as exc:
+                raise InfraError(f"TLS handshake with registry {self.host} failed",
+                                 hint="use --insecure-registry for a plain-HTTP loopback registry") from exc
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if last:
+                    raise InfraError(f"cannot reach registry {self.base} after {self.retries + 1} attempts",
+                                     hint="check the address, and that the registry is running") from exc
+            else:
+                if response.status_code not in _RETRY_STATUS or last:
+                    return response
+            self.sleep(self.backoff * (2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, method: str, url: str, headers: dict[str, str], body: Path | bytes | None) -> requests.Response:
+        if isinstance(body, Path):
+            with body.open("rb") as handle:
+                return self.session.request(method, url, headers=headers, data=handle, timeout=self.timeout)
+        return self.session.request(method, url, headers=headers, data=body, timeout=self.timeout)
+
+    def _authorize(self, response: requests.Response, scope: str) -> None:
+        challenge = parse_challenge(response.headers.get("WWW-Authenticate"))
+        if challenge is None or (self.credentials is None and challenge.scheme == "basic"):
+            raise self._rejected(scope)
+        if challenge.scheme == "basic":
+            self._authorization[""] = self.credentials.basic()  # basic covers every scope
+        elif challenge.scheme == "bearer":
+            self._authorization[scope] = "Bearer " + self._fetch_token(challenge, scope)
+        else:
+            raise InfraError(f"registry {self.host} asks for unsupported auth scheme {challenge.scheme!r}")
+
+    def _fetch_token(self, challenge: Challenge, scope: str) -> str:
+        import requests
+
+        realm = challenge.params.get("realm")
+        if not realm:
+            raise InfraError(f"registry {self.host} sent a Bearer challenge without a realm")
+        query = {k: v for k, v in (("service", challenge.params.get("service")), ("scope", scope)) if v}
+        headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
+        try:
+            answer = self.session.get(realm, params=query, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise InfraError(f"cannot reach the token server of registry {self.host}") from exc
+        if answer.status_code != 200:
+            raise self._rejected(scope)
+        try:
+            token = token_from_response(answer.json())
+        except ValueError:
+            token = None
+        if not token:
+            raise InfraError(f"the token server of registry {self.host} sent no token")
+        return token
+
+    def _rejected(self, scope: str) -> InfraError:
+        if self.credentials is None:
+            return InfraError(f"registry {self.host} requires authentication ({scope or 'login'})",
+                              hint="set TRITONSHIP_REGISTRY_USER and TRITONSHIP_REGISTRY_PASSWORD, "
+                                   "or log in so the docker config file holds credentials")
+        return InfraError(f"registry {self.host} rejected the credentials of user {self.credentials.username!r} "
+                          f"(from {self.credentials.source})",
+                          hint="check TRITONSHIP_REGISTRY_USER/TRITONSHIP_REGISTRY_PASSWORD or the docker config")
+
+
+def _pull(repository: str) -> str:
+    return token_scope(repository, "pull")
+
+
+def _push(repository: str) -> str:
+    return token_scope(repository, "pull,push")
+
+
+def _manifest_path(repository: str, reference: str) -> str:
+    return f"/v2/{repository}/manifests/{reference}"
+
+
+def _path_of(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+
+
+def _error_detail(response: requests.Response) -> str:
+    try:
+        errors = response.json().get("errors") or []
+    except ValueError:
+        return ""
+    codes = [f"{e.get('code')}: {e.get('message')}" for e in errors if isinstance(e, dict)]
+    return f" ({'; '.join(codes)})" if codes else ""

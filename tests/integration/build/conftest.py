@@ -1,0 +1,123 @@
+"""Real servers for the build tests: Debian `docker-registry` (plain and htpasswd) and `podman system service`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # bcrypt for htpasswd; the stdlib has it until 3.13
+
+REGISTRY_USER = "builder"
+REGISTRY_PASSWORD = "s3cret-Pa55-do-not-print"
+
+
+@dataclass(frozen=True)
+class Registry:
+    host: str  # 127.0.0.1:PORT
+    root: Path
+    auth: bool = False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: server exited: {log.read_text()[-2000:]}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url}: not ready after {timeout}s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def start_registry(root: Path, *, htpasswd: bool = False) -> tuple[Registry, subprocess.Popen]:
+    root.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    auth = ""
+    if htpasswd:
+        hashed = crypt.crypt(REGISTRY_PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH))
+        (root / "htpasswd").write_text(f"{REGISTRY_USER}:{hashed}\n")
+        auth = f"auth:\n  htpasswd:\n    realm: tritonship-test\n    path: {root / 'htpasswd'}\n"
+    config = root / "config.yml"
+    config.write_text(
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
+        f"    rootdirectory: {root / 'data'}\n  delete:\n    enabled: true\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n{auth}"
+    )
+    log = root / "registry.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=out, stderr=subprocess.STDOUT)
+    _wait_http(f"http://127.0.0.1:{port}/v2/", proc, log)
+    return Registry(f"127.0.0.1:{port}", root, auth=htpasswd), proc
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory):
+    reg, proc = start_registry(tmp_path_factory.mktemp("registry"))
+    yield reg
+    _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def auth_registry(tmp_path_factory):
+    reg, proc = start_registry(tmp_path_factory.mktemp("registry-auth"), htpasswd=True)
+    yield reg
+    _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def podman_socket(tmp_path_factory):
+    """`podman system service` on a private unix socket, with its own vfs storage; yields DOCKER_HOST."""
+    if not shutil.which("podman"):
+        pytest.skip("podman is not installed")
+    root = tmp_path_factory.mktemp("podman")
+    sock = root / "podman.sock"
+    env = dict(os.environ, CONTAINERS_STORAGE_CONF=str(_storage_conf(root)))
+    log = root / "podman.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            ["podman", "--storage-driver", "vfs", "--root", str(root / "storage"), "--runroot", str(root / "run"),
+             "system", "service", "--time=0", f"unix://{sock}"],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    deadline = time.monotonic() + 30
+    while not sock.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            raise RuntimeError(f"podman service did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.1)
+    yield f"unix://{sock}"
+    _stop(proc)
+
+
+def _storage_conf(root: Path) -> Path:
+    conf = root / "storage.conf"
+    conf.write_text(f'[storage]\ndriver = "vfs"\nrunroot = "{root / "run"}"\ngraphroot = "{root / "storage"}"\n')
+    return conf
