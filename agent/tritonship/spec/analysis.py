@@ -69,6 +69,8 @@ class JudgeSpec(Strict):
 
 class AnalysisSpec(Strict):
     prometheus: str | None = Field(None, description="Prometheus base URL; TRITONSHIP_PROMETHEUS_URL overrides.")
+    model: str | None = Field(None, description="Triton model the built-in queries look at; default: all models.")
+    window: Duration = Field(60.0, description="Range of rate() in built-in queries ({window} in custom ones).")
     interval: Duration = 30.0
     count: int = Field(5, ge=1)
     initial_delay: Duration = 0.0
