@@ -63,6 +63,10 @@ def reading_from_response(payload: object) -> Reading:
         return _number(result[1] if isinstance(result, list) and len(result) == 2 else None)
     if kind != "vector" or not isinstance(result, list):
         return Reading(None, f"query must return a scalar or an instant vector, not {kind!r}")
+    return _from_vector(result)
+
+
+def _from_vector(result: list) -> Reading:
     if not result:
         return Reading(None)
     if len(result) > 1:

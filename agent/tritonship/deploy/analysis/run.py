@@ -128,9 +128,12 @@ def assess(reading: Reading, success: Bounds | None, failure: Bounds | None) -> 
     """The phase of one measurement and why."""
     if reading.error is not None:
         return ERROR, reading.error
-    value = reading.value
-    if value is None:
+    if reading.value is None:
         return INCONCLUSIVE, "no data (no traffic, or the series does not exist)"
+    return _assess_value(reading.value, success, failure)
+
+
+def _assess_value(value: float, success: Bounds | None, failure: Bounds | None) -> tuple[str, str]:
     if failure is not None and failure.contains(value):
         return FAILED, f"{value:g} is inside the failure range {_range(failure)}"
     if success is not None:
