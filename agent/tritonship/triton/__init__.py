@@ -1,0 +1,1 @@
+"""Launching and talking to Triton Inference Server: local process, docker container, or a URL."""

@@ -1,0 +1,103 @@
+"""Fixtures for smoke tests: small model repositories built in tmp dirs from a few files.
+
+Several broken models share ONE repository, so one server covers them all (the machine has 2 cores).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from tests.conftest import EXAMPLE_REPO
+
+IDENTITY_CONFIG = """
+name: "{name}"
+backend: "python"
+max_batch_size: 4
+input [ {{ name: "X" data_type: TYPE_FP32 dims: [ 3 ] }} ]
+output [ {{ name: "Y" data_type: TYPE_FP32 dims: [ 3 ] }} ]
+instance_group [ {{ count: 1 kind: KIND_CPU }} ]
+"""
+
+MODEL_HEAD = """
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+"""
+
+BODIES = {
+    "load_fails": """
+    def initialize(self, args):
+        raise RuntimeError("deliberately broken at load")
+
+    def execute(self, requests):
+        return []
+""",
+    "execute_raises": """
+    def execute(self, requests):
+        raise RuntimeError("deliberately broken in execute")
+""",
+    "returns_nan": """
+    def execute(self, requests):
+        out = []
+        for request in requests:
+            x = pb_utils.get_input_tensor_by_name(request, "X").as_numpy()
+            y = np.full_like(x, np.nan)
+            out.append(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("Y", y)]))
+        return out
+""",
+    "decoupled_repeat": """
+    def execute(self, requests):
+        for request in requests:
+            x = pb_utils.get_input_tensor_by_name(request, "X").as_numpy()
+            sender = request.get_response_sender()
+            for _ in range(2):
+                sender.send(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("Y", x * 2)]))
+            sender.send(flags=pb_utils.TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+        return None
+""",
+}
+
+
+def write_python_model(repo: Path, name: str, body: str, *, decoupled: bool = False) -> None:
+    config = IDENTITY_CONFIG.format(name=name)
+    if decoupled:
+        config += "model_transaction_policy { decoupled: true }\n"
+    (repo / name / "1").mkdir(parents=True)
+    (repo / name / "config.pbtxt").write_text(config)
+    (repo / name / "1" / "model.py").write_text(MODEL_HEAD + body)
+
+
+def _copy_model(src: Path, repo: Path) -> None:
+    shutil.copytree(src, repo / src.name, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+@pytest.fixture(scope="session")
+def tiny_repository(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("tiny") / "models"
+    repo.mkdir()
+    _copy_model(EXAMPLE_REPO / "add_sub", repo)
+    return repo
+
+
+@pytest.fixture(scope="session")
+def broken_repository(tmp_path_factory) -> Path:
+    """add_sub (good), a decoupled model (good), and models that fail to load, raise, or return NaN."""
+    repo = tmp_path_factory.mktemp("broken") / "models"
+    repo.mkdir()
+    _copy_model(EXAMPLE_REPO / "add_sub", repo)
+    for name, body in BODIES.items():
+        write_python_model(repo, name, body, decoupled=name == "decoupled_repeat")
+    return repo
+
+
+@pytest.fixture(scope="session")
+def load_fail_repository(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("loadfail") / "models"
+    repo.mkdir()
+    _copy_model(EXAMPLE_REPO / "add_sub", repo)
+    write_python_model(repo, "load_fails", BODIES["load_fails"])
+    return repo
