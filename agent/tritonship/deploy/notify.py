@@ -1,0 +1,114 @@
+"""Optional webhook notifications on start, pause, abort, rollback and success.
+
+The body is JSON with a Slack-compatible `text` line plus the facts (event, project, environment,
+image, reason). The URL comes from TRITONSHIP_WEBHOOK_URL, else the spec's notifications.webhook,
+and is never printed (it often embeds a token). Failing to notify never fails a promotion: the
+result says whether the message was delivered.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tritonship.spec.model import Notifications
+
+WEBHOOK_ENV = "TRITONSHIP_WEBHOOK_URL"
+EVENTS = ("start", "pause", "abort", "rollback", "success")
+_ICON = {"start": ":rocket:", "pause": ":double_vertical_bar:", "abort": ":no_entry:", "rollback": ":rewind:",
+         "success": ":white_check_mark:"}
+
+
+@dataclass(frozen=True)
+class Notice:
+    event: str
+    project: str
+    environment: str
+    image: str
+    reason: str = ""
+    strategy: str = ""
+    revision: int | None = None
+    build_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event: str
+    delivered: bool
+    error: str | None = None  # never contains the URL
+
+
+def message_body(notice: Notice) -> dict:
+    """The JSON body: `text` for Slack-compatible receivers, the facts for everything else."""
+    rev = f" revision {notice.revision}" if notice.revision is not None else ""
+    text = f"{_ICON.get(notice.event, '')} tritonship {notice.event}: {notice.project} -> {notice.environment}{rev}"
+    text += f" ({notice.strategy})" if notice.strategy else ""
+    text += f"\nimage: {notice.image}"
+    if notice.reason:
+        text += f"\nreason: {notice.reason}"
+    if notice.build_url:
+        text += f"\nbuild: {notice.build_url}"
+    body = {"text": text.strip()}
+    body.update({k: v for k, v in notice.__dict__.items() if v not in (None, "")})
+    return body
+
+
+def webhook_url(config: Notifications | None) -> str | None:
+    return os.environ.get(WEBHOOK_ENV) or (config.webhook if config is not None else None) or None
+
+
+class Notifier:
+    """Sends notices to one webhook. `post(url, json, timeout)` is injectable (default: requests.post)."""
+
+    def __init__(self, url: str | None, events: tuple[str, ...] | list[str] = EVENTS,
+                 post: Callable[..., object] | None = None, timeout_s: float = 5.0) -> None:
+        self._url = url
+        self.events = tuple(events)
+        self._post = post
+        self.timeout_s = timeout_s
+        self.deliveries: list[Delivery] = []
+
+    @classmethod
+    def from_spec(cls, config: Notifications | None, post: Callable[..., object] | None = None) -> Notifier:
+        events = tuple(config.events) if config is not None else EVENTS
+        return cls(webhook_url(config), events, post)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._url)
+
+    def __repr__(self) -> str:  # never show the URL
+        return f"Notifier(enabled={self.enabled}, events={self.events})"
+
+    def send(self, notice: Notice) -> Delivery | None:
+        """Deliver one notice if it is wanted; returns what happened (None when not sent at all)."""
+        if not self._url or notice.event not in self.events:
+            return None
+        delivery = self._deliver(notice)
+        self.deliveries.append(delivery)
+        return delivery
+
+    def _deliver(self, notice: Notice) -> Delivery:
+        post = self._post or _requests_post
+        try:
+            response = post(self._url, json=message_body(notice), timeout=self.timeout_s)
+        except Exception as exc:  # a notification must never fail the promotion
+            return Delivery(notice.event, False, f"webhook unreachable ({type(exc).__name__})")
+        status = getattr(response, "status_code", 200)
+        if not 200 <= int(status) < 300:
+            return Delivery(notice.event, False, f"webhook answered HTTP {status}")
+        return Delivery(notice.event, True)
+
+
+def _requests_post(url: str, *, json: dict, timeout: float):
+    import requests
+
+    return requests.post(url, json=json, timeout=timeout)
+
+
+def deliveries_to_list(notifier: Notifier) -> list[dict]:
+    return [{"event": d.event, "delivered": d.delivered, **({"error": d.error} if d.error else {})}
+            for d in notifier.deliveries]
