@@ -4,8 +4,8 @@ Variable dimensions (-1) take their size from `shapes` (per input, the shape wit
 dimension, as written in tritonship.yaml `smoke.shapes`) or else `default_dim` (4). Batching models
 (max_batch_size > 0) get a leading batch dimension of `batch`; others ignore `batch`.
 Values are deterministic for a seed and kept small and finite: floats in [0, 1), integers in [0, 8),
-BF16 values exactly representable in bfloat16 (sent as float32, which tritonclient converts), BYTES as
-short UTF-8 strings.
+BYTES as short UTF-8 strings. BF16 arrays have dtype `ml_dtypes.bfloat16` (what tritonclient >= 2.59
+requires; ml_dtypes comes with tritonclient), or float32 holding bf16-exact values when ml_dtypes is absent.
 """
 
 from __future__ import annotations
@@ -86,8 +86,17 @@ def random_array(dtype: str, shape: Sequence[int], rng) -> Any:
     if dtype in ("FP16", "FP32", "FP64"):
         return rng.random(size=shape).astype(NUMPY_DTYPE[dtype])
     if dtype == "BF16":
-        return bf16_round(rng.random(size=shape).astype(np.float32))
+        return as_bf16(bf16_round(rng.random(size=shape).astype(np.float32)))
     return rng.integers(0, 8, size=shape).astype(NUMPY_DTYPE[dtype])
+
+
+def as_bf16(values):
+    """float32 -> ml_dtypes.bfloat16 when available (tritonclient's BF16 serializer wants it)."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return values
+    return values.astype(ml_dtypes.bfloat16)
 
 
 def bf16_round(values):
