@@ -1,0 +1,92 @@
+"""Monitoring assets: the PrometheusRule's groups pass `promtool check rules` and its alerts fire on a
+failing canary only (`promtool test rules`); every Grafana dashboard query is valid PromQL grouped by track."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from importlib.resources import files
+
+import pytest
+import yaml
+
+ASSETS = files("tritonship.deploy") / "assets"
+
+
+def promtool(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(["promtool", *args], check=False, cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def rules_file(tmp_path):
+    rule = yaml.safe_load((ASSETS / "prometheusrule.yaml").read_text())
+    assert (rule["apiVersion"], rule["kind"]) == ("monitoring.coreos.com/v1", "PrometheusRule")
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
+    return path
+
+
+def test_prometheusrule_groups_pass_promtool(rules_file):
+    result = promtool("check", "rules", str(rules_file), cwd=rules_file.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+def series(track: str, failures_per_min: int) -> list[dict]:
+    labels = f'namespace="p",app="a",track="{track}",model="m"'
+    return [
+        {"series": f"nv_inference_request_success{{{labels}}}", "values": "0+60x30"},
+        {"series": f'nv_inference_request_failure{{{labels},reason="BACKEND"}}', "values": f"0+{failures_per_min}x30"},
+    ]
+
+
+def test_alerts_fire_for_the_failing_canary_only(rules_file):
+    labels = {"namespace": "p", "app": "a", "model": "m"}
+    test = {
+        "rule_files": [rules_file.name],
+        "evaluation_interval": "30s",
+        "tests": [{
+            "interval": "1m",
+            "input_series": series("canary", 6) + series("stable", 0),
+            "alert_rule_test": [
+                {"eval_time": "20m", "alertname": "TritonModelErrors", "exp_alerts": [{
+                    "exp_labels": {**labels, "severity": "critical", "track": "canary"},
+                    "exp_annotations": {
+                        "summary": "Triton model m fails requests (canary)",
+                        "description": "a in p (canary): only 90.91% of requests to m succeeded over 5 minutes.",
+                    },
+                }]},
+                {"eval_time": "20m", "alertname": "TritonModelAllRequestsFailing", "exp_alerts": []},
+                {"eval_time": "2m", "alertname": "TritonModelErrors", "exp_alerts": []},  # `for: 5m` not yet met
+            ],
+        }],
+    }
+    path = rules_file.parent / "test.yml"
+    path.write_text(yaml.safe_dump(test))
+    result = promtool("test", "rules", path.name, cwd=rules_file.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def dashboard_queries() -> list[str]:
+    board = json.loads((ASSETS / "grafana-dashboard.json").read_text())
+    return [t["expr"] for p in board["panels"] for t in p["targets"]]
+
+
+def test_dashboard_shows_latency_throughput_and_errors_per_track():
+    board = json.loads((ASSETS / "grafana-dashboard.json").read_text())
+    titles = " ".join(p["title"].lower() for p in board["panels"])
+    for word in ("latency", "throughput", "errors"):
+        assert word in titles
+    assert all("by (track" in q for q in dashboard_queries())
+    assert {v["name"] for v in board["templating"]["list"]} >= {"datasource", "namespace", "app", "model"}
+
+
+def test_dashboard_queries_are_valid_promql(tmp_path):
+    concrete = [q.replace("$__rate_interval", "1m").replace("$namespace", "p").replace("$app", "a")
+                .replace("$model", ".*") for q in dashboard_queries()]
+    rules = {"groups": [{"name": "dashboard", "rules": [
+        {"record": f"dashboard:query{i}", "expr": q} for i, q in enumerate(concrete)]}]}
+    path = tmp_path / "dashboard.yml"
+    path.write_text(yaml.safe_dump(rules))
+    result = promtool("check", "rules", path.name, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
