@@ -19,7 +19,11 @@ _CHUNK = 1 << 20
 
 
 class SymlinkEscape(BadInput):
-    """A symlink in the repository resolves outside it."""
+    """A symlink in the repository resolves outside it. `path` is the link."""
+
+    def __init__(self, message: str, *, hint: str | None = None, path: Path | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ def _link_entry(root: Path, full: Path, rel: str) -> FileEntry:
         raise SymlinkEscape(
             f"{full}: symlink resolves outside the model repository ({resolved})",
             hint="copy the file into the repository or remove the link; builds never follow links outside it",
+            path=full,
         )
     return FileEntry(rel, 0o120000, len(target), link_target=target)
 

@@ -1,0 +1,146 @@
+"""Input/output rules: names, data types, dims, reshape, formats, and the repeated batch dimension."""
+
+from __future__ import annotations
+
+from math import prod
+
+from tritonship.repository.locate import field_pattern
+from tritonship.repository.scan import ModelEntry
+
+
+def check_tensors(model: ModelEntry) -> None:
+    for kind in ("input", "output"):
+        seen: set[str] = set()
+        for index, tensor in enumerate(getattr(model.config, kind)):
+            _check_tensor(model, kind, index, tensor, seen)
+    _check_batch_dim(model)
+
+
+def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[str]) -> None:
+    label = f"{kind} {tensor.name!r}" if tensor.name else f"{kind}[{index}]"
+    at = model.text.tensor(kind, tensor.name) if tensor.name else model.where(field_pattern(kind))
+    if not tensor.name:
+        model.report("config/tensor-name", "error", f"{label} has no name", f'give every {kind} a name: "..."', at)
+    elif tensor.name in seen:
+        model.report("config/tensor-duplicate", "error", f"{label} is declared twice", "tensor names must be unique",
+                     at)
+    seen.add(tensor.name)
+    if tensor.data_type == 0:
+        model.report("config/tensor-dtype", "error", f"{label} has no data_type (TYPE_INVALID)",
+                     "set data_type, e.g. TYPE_FP32, TYPE_INT64, TYPE_STRING", at)
+    dims = list(tensor.dims)
+    dims_at = model.text.tensor(kind, tensor.name, "dims") if tensor.name else at
+    if not dims:
+        model.report("config/tensor-dims", "error", f"{label} has no dims",
+                     "give its shape without the batch dimension, e.g. dims: [ 1 ] (with reshape: { shape: [ ] } "
+                     "for a scalar)", at)
+    bad = [d for d in dims if d == 0 or d < -1]
+    if bad:
+        model.report("config/tensor-dims", "error", f"{label} has dims {dims}: {bad[0]} is not a size",
+                     "each dim is an integer >= 1, or -1 for a variable size", dims_at)
+    if tensor.HasField("reshape"):
+        reshape_at = model.text.tensor(kind, tensor.name, "reshape") if tensor.name else at
+        _check_reshape(model, label, dims, list(tensor.reshape.shape), reshape_at)
+    if kind == "input" and tensor.format in (1, 2) and len(dims) != 3:
+        fmt = "FORMAT_NHWC" if tensor.format == 1 else "FORMAT_NCHW"
+        model.report("config/tensor-format", "error", f"{label} is {fmt} but has {len(dims)} dims",
+                     f"{fmt} needs exactly 3 dims (without the batch dimension); fix dims or drop format", dims_at)
+
+
+def _check_reshape(model: ModelEntry, label: str, dims: list[int], shape: list[int], at) -> None:
+    if not reshape_compatible(dims, shape):
+        model.report(
+            "config/reshape", "error", f"{label}: reshape {shape} does not keep the element count of dims {dims}",
+            "dims and reshape must hold the same number of elements (variable -1 dims must line up)",
+            at,
+        )
+
+
+def reshape_compatible(dims: list[int], shape: list[int]) -> bool:
+    """Triton's rule: equal element counts; an empty reshape needs 1 element; -1 chunks must match."""
+    if any(d == 0 or d < -1 for d in shape):
+        return False
+    if not shape:
+        return -1 not in dims and prod(dims) == 1
+    if -1 not in dims and -1 not in shape:
+        return prod(dims) == prod(shape)
+    if dims.count(-1) != shape.count(-1):
+        return False
+    return _chunks(dims) == _chunks(shape)
+
+
+def _chunks(dims: list[int]) -> list[int]:
+    """Element counts of the runs between variable dims: [2,3,-1,4] -> [6, 4]."""
+    out, current = [], 1
+    for d in dims:
+        if d == -1:
+            out.append(current)
+            current = 1
+        else:
+            current *= d
+    out.append(current)
+    return out
+
+
+def _check_batch_dim(model: ModelEntry) -> None:
+    """max_batch_size > 0 makes the batch dimension implicit; every tensor led by -1 hints it was repeated."""
+    config = model.config
+    tensors = [*config.input, *config.output]
+    if config.max_batch_size <= 0 or not tensors or model.is_ensemble:
+        return
+    if all(len(t.dims) >= 2 and t.dims[0] == -1 for t in tensors):
+        first = tensors[0]
+        model.report(
+            "config/batch-dim-repeated", "warning",
+            f"max_batch_size is {config.max_batch_size} and every tensor's dims start with -1 "
+            f"(e.g. {first.name!r}: {list(first.dims)})",
+            "with max_batch_size > 0 the batch dimension is implicit: drop the leading -1 from dims "
+            "(or set max_batch_size: 0 if the model does its own batching)",
+            model.text.tensor("input" if config.input else "output", first.name, "dims"),
+        )
+
+
+def check_batching(model: ModelEntry) -> None:
+    config = model.config
+    if not config.HasField("dynamic_batching"):
+        return
+    batching, mbs = config.dynamic_batching, config.max_batch_size
+    at = model.where(field_pattern("dynamic_batching"))
+    if mbs == 0:
+        model.report("config/dynamic-batching", "warning", "dynamic_batching is set but max_batch_size is 0",
+                     "set max_batch_size > 0 for the batcher to form batches, or remove dynamic_batching", at)
+    for size in batching.preferred_batch_size:
+        if size <= 0 or (mbs > 0 and size > mbs):
+            model.report(
+                "config/preferred-batch-size", "error",
+                f"preferred_batch_size {size} is outside 1..max_batch_size ({mbs})",
+                "every preferred batch size must be > 0 and <= max_batch_size",
+                model.where(field_pattern("dynamic_batching"), field_pattern("preferred_batch_size")),
+            )
+    _check_priorities(model, batching, at)
+
+
+def _check_priorities(model: ModelEntry, batching, at) -> None:
+    levels = batching.priority_levels
+    if levels == 0:
+        if batching.default_priority_level or batching.priority_queue_policy:
+            model.report("config/priority-levels", "error", "priority settings given but priority_levels is 0",
+                         "set priority_levels (>= 1) or remove default_priority_level/priority_queue_policy", at)
+        return
+    if not 1 <= batching.default_priority_level <= levels:
+        model.report(
+            "config/priority-levels", "error",
+            f"default_priority_level {batching.default_priority_level} is outside 1..priority_levels ({levels})",
+            "set default_priority_level between 1 and priority_levels",
+            model.where(field_pattern("priority_levels")),
+        )
+    for level in sorted(batching.priority_queue_policy):
+        if not 1 <= level <= levels:
+            model.report("config/priority-levels", "error",
+                         f"priority_queue_policy for level {level} is outside 1..priority_levels ({levels})",
+                         "use levels between 1 and priority_levels",
+                         model.where(field_pattern("priority_queue_policy")))
+    if batching.preserve_ordering and levels > 1:
+        model.report("config/priority-levels", "error", "preserve_ordering allows only one priority level",
+                     "set priority_levels: 1 or drop preserve_ordering",
+                     model.where(field_pattern("preserve_ordering")))
