@@ -1,0 +1,64 @@
+"""`tritonship promote --env E (--image REF@sha256:… | --from ENV)`: promote a digest to an environment."""
+
+from __future__ import annotations
+
+import click
+
+from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.output import Outcome, emit
+
+
+@click.command("promote")
+@click.option("--env", "env_name", required=True, help="Environment (from tritonship.yaml) to promote to.")
+@click.option("--image", default=None, help="Image by digest: REPOSITORY@sha256:<64 hex>.")
+@click.option("--from", "from_env", default=None, help="Promote the digest that succeeded in this environment.")
+@click.option("--wait-lock", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds to wait for another promotion of this environment to finish.")
+@click.option("--dry-run", is_flag=True, help="Run preflight and print the manifests; change nothing.")
+@click.option("--skip-preflight", type=click.Choice(["image", "capacity", "rbac"]), multiple=True,
+              help="Skip a preflight check (repeatable); recorded in the history.")
+@click.option("--resume", is_flag=True, help="Continue a paused (or interrupted) promotion.")
+@click.option("--abort", is_flag=True, help="Undo a paused (or interrupted) promotion.")
+@spec_option
+@global_options
+@click.pass_context
+def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: str | None, wait_lock: float,
+            dry_run: bool, skip_preflight: tuple[str, ...], resume: bool, abort: bool, spec_path: str | None) -> None:
+    """Promote an image digest to an environment with its strategy.
+
+    Exit 0 promoted (or paused, or aborted on request), 1 a gate failed (preflight, lock held,
+    rollout failed and rolled back, --from digest not succeeded), 2 bad input, 3 cluster unreachable.
+    """
+    from tritonship.deploy.engine import PreflightFailed, PromoteRequest, PromoteResult, promote
+    from tritonship.deploy.report import EXIT, junit_cases, render_result, result_data
+    from tritonship.deploy.world import cluster_world, started_by
+    from tritonship.errors import BadInput
+
+    if resume and abort:
+        raise BadInput("--resume and --abort exclude each other")
+    if (resume or abort) and (image or from_env or dry_run):
+        raise BadInput("--resume/--abort continue the recorded promotion: give no --image, --from or --dry-run")
+    spec = load_optional_spec(spec_path, required=True)
+    env = spec.environment(env_name)
+    world = cluster_world(spec, log=_logger())
+    req = PromoteRequest(env=env_name, started_by=started_by(), image=image, from_env=from_env, wait_lock=wait_lock,
+                         dry_run=dry_run, skip_preflight=skip_preflight, resume=resume, abort=abort)
+    try:
+        result = promote(world, spec, req)
+    except PreflightFailed as exc:
+        result = PromoteResult("failed", env_name, env.namespace, env.strategy.kind, image or "", reason=exc.message,
+                               preflight=exc.report)
+    outcome = Outcome("promote", result.status, EXIT[result.status],
+                      result_data(spec.project, result, manifests=dry_run), render=render_result("promote", result),
+                      junit=junit_cases("promote", result))
+    if dry_run and not settings().json:
+        from tritonship.deploy.manifests import to_yaml
+
+        click.echo(to_yaml(list(result.manifests)))
+    ctx.exit(emit(settings(), outcome))
+
+
+def _logger():
+    if settings().json:
+        return lambda _m: None
+    return lambda message: click.echo(f"  {message}", err=True)

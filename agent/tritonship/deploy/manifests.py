@@ -1,0 +1,115 @@
+"""The Kubernetes objects of one Triton release, rendered from Jinja2 templates in templates/k8s/."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tritonship.spec.environment import Environment
+    from tritonship.spec.model import Spec
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "k8s"
+GPU = "nvidia.com/gpu"
+ALL_KINDS = ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceMonitor")
+
+
+def base_labels(app: str, env_name: str) -> dict[str, str]:
+    """The labels every object of the app in this environment carries; the Service selects on them."""
+    return {"app.kubernetes.io/name": app, "app.kubernetes.io/instance": f"{app}-{env_name}"}
+
+
+def spec_hash(spec: Spec, env_name: str) -> str:
+    """A short hash of what, besides the image, decides the release (the environment's settings)."""
+    env = spec.environments[env_name]
+    doc = {"project": spec.project, "env": env_name, "settings": env.model_dump(mode="json", by_alias=True)}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def render_release(spec: Spec, env_name: str, image: str, revision: int, *, track: str = "stable",
+                   name: str | None = None, replicas: int | None = None,
+                   service_selector: dict[str, str] | None = None, service_name: str | None = None,
+                   kinds: tuple[str, ...] = ALL_KINDS) -> list[dict]:
+    """Objects for one release. `track`/`name`/`replicas` let blue-green and canary render extra
+    Deployments (e.g. track "canary", name "app-canary"); `service_selector` adds to the Service's selector."""
+    env = spec.environments[env_name]
+    app = spec.project
+    base = base_labels(app, env_name)
+    labels = {**base, "app.kubernetes.io/component": "inference-server", "app.kubernetes.io/part-of": app,
+              "app.kubernetes.io/managed-by": "tritonship", "app.kubernetes.io/version": _version(image),
+              "tritonship.io/environment": env_name, "tritonship.io/track": track,
+              "tritonship.io/revision": str(revision)}
+    common = {"namespace": env.namespace, "labels": labels}
+    deploy_name = name or (app if track == "stable" else f"{app}-{track}")
+    out: list[dict] = []
+    if "Deployment" in kinds:
+        out.append(_render("deployment.yaml.j2", **common, **_deployment_values(env, image, deploy_name, replicas),
+                           selector={**base, "tritonship.io/track": track},
+                           annotations={"tritonship.io/image": image,
+                                        "tritonship.io/spec-hash": spec_hash(spec, env_name),
+                                        "tritonship.io/revision": str(revision)}))
+    service_labels = {k: v for k, v in labels.items() if k not in ("tritonship.io/track", "tritonship.io/revision")}
+    svc_common = {"namespace": env.namespace, "labels": service_labels}
+    if "Service" in kinds:
+        out.append(_render("service.yaml.j2", **svc_common, name=service_name or app,
+                           selector={**base, **(service_selector or {})}))
+    if "PodDisruptionBudget" in kinds and (env.pdb_min_available is not None or env.replicas > 1):
+        min_available = env.pdb_min_available if env.pdb_min_available is not None else max(1, env.replicas - 1)
+        out.append(_render("pdb.yaml.j2", **svc_common, name=app, min_available=min_available, selector=base))
+    if "HorizontalPodAutoscaler" in kinds and env.autoscaling:
+        auto = env.autoscaling
+        out.append(_render("hpa.yaml.j2", **svc_common, name=app, target=deploy_name,
+                           min_replicas=auto.get("min", env.replicas), max_replicas=auto.get("max", env.replicas),
+                           cpu_percent=auto.get("cpu_percent", 80)))
+    if "ServiceMonitor" in kinds and env.service_monitor:
+        out.append(_render("servicemonitor.yaml.j2", **svc_common, name=app, selector=base))
+    return out
+
+
+def _version(image: str) -> str:
+    digest = image.rsplit("@", 1)[-1]
+    return digest.split(":")[-1][:12] if "@" in image else image.rsplit(":", 1)[-1][:63]
+
+
+def _deployment_values(env: Environment, image: str, name: str, replicas: int | None) -> dict[str, Any]:
+    rolling = env.strategy.rolling
+    surge = rolling.max_surge if rolling else "25%"
+    unavailable = rolling.max_unavailable if rolling else 0
+    deadline = next(s.progress_deadline for s in (env.strategy.rolling, env.strategy.blue_green, env.strategy.canary)
+                    if s is not None)
+    return {
+        "name": name, "image": image, "replicas": env.replicas if replicas is None else replicas,
+        "max_surge": surge, "max_unavailable": unavailable, "progress_deadline": max(1, math.ceil(deadline)),
+        "resources": pod_resources(env), "node_selector": dict(env.node_selector),
+        "tolerations": [t.model_dump(exclude_none=True) for t in env.tolerations],
+    }
+
+
+def pod_resources(env: Environment) -> dict[str, dict[str, str]]:
+    res = env.resources
+    requests = {"cpu": res.cpu, "memory": res.memory}
+    limits = {"memory": res.memory_limit or res.memory}
+    if res.cpu_limit:
+        limits["cpu"] = res.cpu_limit
+    if res.gpus:
+        requests[GPU] = str(res.gpus)
+        limits[GPU] = str(res.gpus)
+    return {"requests": requests, "limits": limits}
+
+
+def _render(template: str, **values: Any) -> dict:
+    import jinja2
+    import yaml
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             autoescape=False, keep_trailing_newline=True)  # noqa: S701 -- YAML, not HTML
+    return yaml.safe_load(env.get_template(template).render(**values))
+
+
+def to_yaml(objects: list[dict]) -> str:
+    import yaml
+
+    return "".join("---\n" + yaml.safe_dump(o, sort_keys=False) for o in objects)

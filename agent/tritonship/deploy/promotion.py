@@ -1,0 +1,65 @@
+"""`Promotion`: what a strategy step sees — the clients, the release being promoted, its saved state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tritonship.deploy.clock import Clock
+    from tritonship.deploy.kube import Kube
+    from tritonship.deploy.ledger import Release
+    from tritonship.spec.environment import Environment
+    from tritonship.spec.model import Spec
+
+
+def _noop() -> None:
+    return None
+
+
+@dataclass
+class Promotion:
+    kube: Kube
+    clock: Clock
+    spec: Spec
+    env_name: str
+    image: str  # repository@sha256:...
+    revision: int
+    previous: Release | None = None  # the last succeeded release (the stable one), if any
+    state: dict[str, Any] = field(default_factory=dict)  # the strategy's progress, persisted by save()
+    manifests: list[dict] = field(default_factory=list)  # objects applied for this release
+    log: Callable[[str], None] = print
+    heartbeat: Callable[[], None] = _noop  # renews the lock; call it while waiting
+    save: Callable[[], None] = _noop  # persists state/manifests into the ledger now
+    events: list[str] = field(default_factory=list)
+
+    @property
+    def app(self) -> str:
+        return self.spec.project
+
+    @property
+    def env(self) -> Environment:
+        return self.spec.environments[self.env_name]
+
+    @property
+    def namespace(self) -> str:
+        return self.env.namespace
+
+    def note(self, message: str) -> None:
+        """A line for the user and for the result's event trail."""
+        self.events.append(message)
+        self.log(message)
+
+    def render(self, **overrides: Any) -> list[dict]:
+        """The manifests of this release (see manifests.render_release for the overrides)."""
+        from tritonship.deploy.manifests import render_release
+
+        return render_release(self.spec, self.env_name, self.image, self.revision, **overrides)
+
+    def wait(self, seconds: float, step: float = 1.0) -> None:
+        """Wait through the clock, renewing the lock."""
+        end = self.clock.now() + seconds
+        while self.clock.now() < end:
+            self.heartbeat()
+            self.clock.sleep(min(step, end - self.clock.now()))

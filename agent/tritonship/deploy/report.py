@@ -1,0 +1,65 @@
+"""Promotion results as result.json data, terminal text and JUnit cases (rendering kept apart from the engine)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tritonship.errors import EXIT_GATE, EXIT_OK
+from tritonship.report.junit import JUnitCase
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tritonship.deploy.engine import PromoteResult
+    from tritonship.deploy.preflight import PreflightReport
+
+EXIT = {"passed": EXIT_OK, "paused": EXIT_OK, "aborted": EXIT_OK, "dry-run": EXIT_OK, "failed": EXIT_GATE}
+
+
+def preflight_data(report: PreflightReport | None) -> list[dict[str, str]]:
+    if report is None:
+        return []
+    return [{"name": c.name, "status": c.status, "detail": c.detail} for c in report.checks]
+
+
+def result_data(app: str, result: PromoteResult, *, manifests: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "app": app, "env": result.env, "namespace": result.namespace, "strategy": result.strategy,
+        "image": result.image, "digest": result.image.split("@", 1)[-1] if "@" in result.image else None,
+        "revision": result.revision, "step": result.step, "reason": result.reason, "resumed": result.resumed,
+        "superseded_revision": result.superseded, "lock_takeover": result.lock_takeover,
+        "preflight": preflight_data(result.preflight), "events": list(result.events), "release": result.record,
+    }
+    if manifests:
+        data["manifests"] = list(result.manifests)
+    return data
+
+
+def render_result(verb: str, result: PromoteResult) -> Any:
+    def render(console: Console) -> None:
+        for check in (result.preflight.checks if result.preflight else ()):
+            mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]"}
+            console.print(f"preflight {check.name:<9} {mark[check.status]}  {check.detail}")
+        for event in result.events:
+            console.print(f"  {event}")
+        colour = {"passed": "green", "paused": "yellow", "dry-run": "cyan"}.get(result.status, "red")
+        what = f"revision {result.revision} of {result.image}" if result.revision else result.image
+        line = f"[bold {colour}]{verb} {result.env}: {result.status}[/] — {what} ({result.strategy})"
+        console.print(line)
+        if result.reason:
+            console.print(f"  reason: {result.reason}")
+        if result.status == "paused":
+            console.print(f"  continue with: tritonship promote --env {result.env} --resume   (or --abort)")
+
+    return render
+
+
+def junit_cases(verb: str, result: PromoteResult) -> list[JUnitCase]:
+    cls = f"tritonship.{verb}.{result.env}"
+    cases = [JUnitCase(f"preflight {c.name}", cls, failure=c.detail if c.status == "failed" else None,
+                       skipped=c.detail if c.status == "skipped" else None)
+             for c in (result.preflight.checks if result.preflight else ())]
+    failed = result.status == "failed"
+    cases.append(JUnitCase(f"{verb} {result.env}", cls, failure=result.reason or "failed" if failed else None,
+                           details="\n".join(result.events)))
+    return cases

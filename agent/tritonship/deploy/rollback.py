@@ -1,0 +1,65 @@
+"""`tritonship rollback`: put an earlier succeeded revision's exact manifests back, fast (no analysis),
+recorded as a new revision of kind "rollback"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tritonship.deploy.clock import iso
+from tritonship.deploy.engine import PromoteRequest, PromoteResult, _locked, _Run
+from tritonship.deploy.ledger import Ledger, LedgerStore, Release
+from tritonship.deploy.strategies import get_strategy
+from tritonship.errors import BadInput, GateFailed
+
+if TYPE_CHECKING:
+    from tritonship.deploy.world import World
+    from tritonship.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class RollbackRequest:
+    env: str
+    started_by: str
+    to: int | None = None
+    wait_lock: float = 0.0
+
+
+def choose_target(ledger: Ledger, to: int | None) -> Release:
+    """The revision to return to. Pure. Default: the succeeded one before the one running now."""
+    if to is not None:
+        target = ledger.find(to)
+        if target is None:
+            known = ", ".join(str(r.revision) for r in ledger.releases) or "none"
+            raise BadInput(f"revision {to} is not in the history of {ledger.env!r} (kept: {known})")
+        if target.outcome != "succeeded" or not target.manifests:
+            raise GateFailed(f"revision {to} did not succeed ({target.outcome}); refusing to roll back to it")
+        return target
+    running = ledger.last_succeeded()
+    target = ledger.last_succeeded(before=running.revision) if running else None
+    if target is None:
+        raise GateFailed(f"no earlier succeeded revision to roll back to in {ledger.env!r}",
+                         hint=f"see `tritonship history --env {ledger.env}`")
+    return target
+
+
+def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
+    env = spec.environment(req.env)
+    store = LedgerStore(world.kube_for(req.env), env.namespace, spec.project, req.env)
+    choose_target(store.read(), req.to)  # validate before taking the lock
+    preq = PromoteRequest(env=req.env, started_by=req.started_by, wait_lock=req.wait_lock)
+    with _locked(world, store.kube, spec, preq) as lock:
+        run = _Run(world, spec, preq, store, lock)
+        open_rel = run.ledger.current
+        if open_rel is not None:
+            run._supersede(open_rel)
+        target = choose_target(run.ledger, req.to)
+        record = Release(revision=run.ledger.next_revision, image=target.image, digest=target.digest,
+                         strategy=target.strategy, started_by=req.started_by, started_at=iso(world.clock.now()),
+                         kind="rollback", spec_hash=target.spec_hash, step="restore", rollback_to=target.revision,
+                         manifests=list(target.manifests))
+        run._attach(record)
+        run._save()
+        get_strategy(target.strategy).restore(run.p, target)
+        run._finish("succeeded", f"rolled back to revision {target.revision}")
+        return run._result("passed", resumed=False)

@@ -1,0 +1,87 @@
+"""Promotion strategies: each one is a list of small, idempotent, named steps.
+
+The interface (argo-rollouts style). A strategy module exposes a class with:
+
+    name: str                                        # "rolling" | "blue-green" | "canary"
+    def steps(self, p: Promotion) -> list[Step]      # the strategy, read top to bottom
+    def rollback(self, p: Promotion, reason: str) -> None
+        # a step failed: return everything to `p.previous` (the last succeeded release; its
+        # `manifests` are the exact objects it applied) or, with no previous release, scale the
+        # new release to zero. Must be idempotent (it may run again after a crash).
+    def abort(self, p: Promotion) -> None
+        # `promote --abort`, or a different image arrived while this attempt was open: undo it
+        # cleanly. Usually the same as rollback.
+    def restore(self, p: Promotion, target: Release) -> None
+        # `tritonship rollback [--to REVISION]`: put `target`'s manifests back, fast (no analysis).
+
+`Step(name, run)`: `run(p) -> StepOutcome` performs the next piece of work and returns
+`NEXT`, `pause(reason)` (the command ends with exit 0 and status "paused"; `promote --resume`
+continues with the following step, or re-runs this one if `retry=True`) or `fail(reason)` (the
+engine calls `rollback`, records outcome "rolled-back" and exits 1).
+
+The engine (deploy/engine.py) owns everything around the steps: before each step it records
+`step`/`step_index` and `p.state` in the ledger (so a killed agent resumes at the step it was
+running; steps must therefore be safe to run twice), it renews the lock (steps that wait call
+`p.heartbeat()`), and it records the outcome. A step keeps its own progress in `p.state` (a
+JSON-able dict) and calls `p.save()` after changing it. Objects applied go to `p.manifests`
+(recorded with the release, used by later rollbacks). Waiting goes through `p.clock`, never
+time.sleep. Shared steps (apply, wait for a Deployment, scale, switch a Service selector,
+delete) live once in `deploy/steps.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tritonship.deploy.promotion import Promotion
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    kind: str  # next | pause | fail
+    reason: str = ""
+    retry: bool = False
+
+
+NEXT = StepOutcome("next")
+
+
+def pause(reason: str, *, retry: bool = False) -> StepOutcome:
+    return StepOutcome("pause", reason, retry)
+
+
+def fail(reason: str) -> StepOutcome:
+    return StepOutcome("fail", reason)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[Promotion], StepOutcome]
+
+
+# name -> "module:Class"; modules are imported only when used (blue-green and canary are issue 7's).
+STRATEGIES: dict[str, str] = {
+    "rolling": "tritonship.deploy.strategies.rolling:Rolling",
+    "blue-green": "tritonship.deploy.strategies.bluegreen:BlueGreen",
+    "canary": "tritonship.deploy.strategies.canary:Canary",
+}
+
+
+def get_strategy(name: str) -> Any:
+    from tritonship.errors import BadInput
+
+    if name not in STRATEGIES:
+        raise BadInput(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
+    module_name, cls_name = STRATEGIES[name].split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise BadInput(f"the {name} strategy is not available in this tritonship yet") from exc
+    return getattr(module, cls_name)()

@@ -1,0 +1,67 @@
+"""`World`: everything outside the engine, passed in (clients per environment, clock, registry, log)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tritonship.deploy.clock import Clock, RealClock
+
+if TYPE_CHECKING:
+    from tritonship.deploy.kube import Kube
+    from tritonship.spec.model import Spec
+
+
+@dataclass
+class World:
+    kube_for: Callable[[str], Kube]  # environment name -> client for its cluster
+    clock: Clock = field(default_factory=RealClock)
+    image_exists: Callable[[str], tuple[bool, str]] | None = None  # image -> (exists, detail)
+    log: Callable[[str], None] = lambda _m: None
+    lease_seconds: int = 30
+
+
+def started_by(env: dict[str, str] | None = None) -> str:
+    """Who started this: the Jenkins build URL when there is one, else user@host."""
+    env = os.environ if env is None else env
+    if env.get("BUILD_URL"):
+        return env["BUILD_URL"]
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def cluster_world(spec: Spec, *, clock: Clock | None = None, log: Callable[[str], None] = lambda _m: None) -> World:
+    """The real world: kubeconfig contexts from the spec, the image's registry from the spec."""
+    from tritonship.deploy.kube import Kube, load_api_client
+
+    clock = clock or RealClock()
+    cache: dict[str | None, Kube] = {}
+
+    def kube_for(env_name: str) -> Kube:
+        context = spec.environment(env_name).context
+        if context not in cache:
+            cache[context] = Kube(load_api_client(context), clock)
+        return cache[context]
+
+    return World(kube_for=kube_for, clock=clock, image_exists=lambda image: registry_has(spec, image), log=log)
+
+
+def registry_has(spec: Spec, image: str) -> tuple[bool, str]:
+    from tritonship.image.credentials import find_credentials
+    from tritonship.image.reference import parse_reference
+    from tritonship.image.registry import RegistryClient
+
+    ref = parse_reference(image)
+    insecure = spec.image.insecure_registry
+    client = RegistryClient(ref.registry, insecure=insecure, credentials=find_credentials(ref.registry))
+    found = client.manifest_digest(ref.repository, ref.reference)
+    if found is None:
+        return False, f"{image} is not in registry {ref.registry}"
+    return True, f"{ref.name}@{found} exists"
