@@ -1,0 +1,83 @@
+"""The build core: plan -> cache check -> build -> push by digest -> tags -> result.
+
+The world is passed in: the registry client and the builder are arguments, so tests hand in real
+local servers and can prove the builder was not called on a cache hit.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tritonship.image.builders.base import Builder, BuildRequest
+from tritonship.image.context import write_context
+from tritonship.image.credentials import Credentials
+from tritonship.image.plan import BuildPlan
+from tritonship.image.push import PushResult, push_image, tag_image
+from tritonship.image.reference import parse_reference
+from tritonship.image.registry import RegistryClient
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    plan: BuildPlan
+    digest: str
+    cached: bool
+    push: PushResult | None
+    seconds: float
+
+    @property
+    def image(self) -> str:
+        return f"{self.plan.name}@{self.digest}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "image": self.image, "digest": self.digest, "tags": self.plan.references, "cached": self.cached,
+            "builder": self.plan.builder, "repository_digest": "sha256:" + self.plan.repository_digest.sha256,
+            "base_image": self.plan.base_image, "seconds": round(self.seconds, 3),
+        }
+        if self.push is not None:
+            out["push"] = {"blobs_uploaded": self.push.blobs_uploaded, "blobs_present": self.push.blobs_present,
+                           "bytes_uploaded": self.push.bytes_uploaded}
+        return out
+
+
+def build_and_push(
+    plan: BuildPlan, *, client: RegistryClient, builder: Builder, force: bool = False,
+    credentials: dict[str, Credentials] | None = None, workdir: Path | None = None,
+    progress: Progress = lambda _msg: None, clock: Callable[[], float] = time.monotonic,
+) -> BuildResult:
+    started = clock()
+    repo, primary = plan.repository_path, plan.tags[0]
+    existing = None if force else client.manifest_digest(repo, primary)
+    if existing is not None:
+        progress(f"cache hit: {plan.name}:{primary} is {existing}; nothing to build")
+        tag_image(client, repo, client.get_manifest(repo, existing), plan.tags[1:])
+        return BuildResult(plan, existing, True, None, clock() - started)
+    with tempfile.TemporaryDirectory(prefix="tritonship-build-", dir=workdir) as scratch:
+        work = Path(scratch)
+        progress(f"writing the build context ({plan.repository_digest.files} files)")
+        context = write_context(work / "context", plan.repository, plan.entries, plan.dockerfile, epoch=plan.epoch,
+                                requirements=plan.requirements)
+        (work / "out").mkdir()
+        progress(f"building with {builder.name} from {plan.base_image}")
+        image = builder.build(BuildRequest(
+            context=context.root, dockerfile=context.dockerfile, epoch=plan.epoch, output=work / "out",
+            base_image=plan.base_image, insecure_hosts=(plan.registry_host,) if plan.insecure else (),
+            credentials=pull_credentials(plan, credentials or {}),
+        ))
+        progress(f"pushing {plan.name}@{image.digest}")
+        pushed = push_image(client, repo, image, plan.tags, progress)
+    return BuildResult(plan, pushed.digest, False, pushed, clock() - started)
+
+
+def pull_credentials(plan: BuildPlan, known: dict[str, Credentials]) -> dict[str, Credentials]:
+    """Credentials the builder may need to pull the base image: only for the hosts involved."""
+    hosts = {plan.registry_host, parse_reference(plan.base_image).registry}
+    return {host: creds for host, creds in known.items() if host in hosts}

@@ -1,0 +1,1 @@
+"""Image builders behind one small protocol: buildah, the docker SDK, kaniko (arguments only)."""

@@ -1,0 +1,89 @@
+"""The builder protocol: build a context into a local OCI image (manifest + blob files)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from tritonship.errors import InfraError
+from tritonship.image.credentials import Credentials
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    context: Path  # holds Dockerfile, models/, requirements.txt
+    dockerfile: Path
+    epoch: int  # timestamp of every layer entry and of the image config
+    output: Path  # an empty directory the builder may use for the exported image
+    base_image: str
+    insecure_hosts: tuple[str, ...] = ()
+    credentials: Mapping[str, Credentials] = field(default_factory=dict)  # host -> credentials for pulls
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    """A built image on disk, ready to push: its manifest bytes and every blob it references."""
+
+    manifest: bytes
+    media_type: str
+    blobs: Mapping[str, Path]  # digest -> file (config and layers)
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.manifest).hexdigest()
+
+    def manifest_json(self) -> dict:
+        return json.loads(self.manifest)
+
+    def blob_order(self) -> list[str]:
+        """Layers first, config last: the order a registry push uses."""
+        doc = self.manifest_json()
+        return [layer["digest"] for layer in doc.get("layers", [])] + [doc["config"]["digest"]]
+
+
+class Builder(Protocol):
+    name: str
+
+    def build(self, request: BuildRequest) -> LocalImage: ...
+
+
+def read_oci_layout(directory: Path) -> LocalImage:
+    """The single image of an OCI image layout directory (index.json -> manifest -> blobs)."""
+    index = json.loads((directory / "index.json").read_text())
+    manifests = index.get("manifests") or []
+    if len(manifests) != 1:
+        raise InfraError(f"{directory}: expected one image in the OCI layout, found {len(manifests)}")
+    descriptor = manifests[0]
+    manifest = _blob_path(directory, descriptor["digest"]).read_bytes()
+    doc = json.loads(manifest)
+    blobs = {d["digest"]: _blob_path(directory, d["digest"]) for d in [doc["config"], *doc.get("layers", [])]}
+    media_type = doc.get("mediaType") or descriptor.get("mediaType") or OCI_MANIFEST
+    return LocalImage(manifest, media_type, blobs)
+
+
+def _blob_path(directory: Path, digest: str) -> Path:
+    algorithm, _, hexdigest = digest.partition(":")
+    return directory / "blobs" / algorithm / hexdigest
+
+
+def run_tool(argv: Sequence[str], what: str, *, env: Mapping[str, str] | None = None, timeout: float = 3600) -> str:
+    """Run a builder CLI (argv list, never a shell); a failure becomes InfraError with the output's tail."""
+    try:
+        out = subprocess.run(list(argv), capture_output=True, text=True, env=env, timeout=timeout, check=False)
+    except FileNotFoundError as exc:
+        raise InfraError(f"{argv[0]} is not installed (needed to {what})") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise InfraError(f"{argv[0]} did not finish {what} within {timeout:.0f}s") from exc
+    if out.returncode != 0:
+        tail = "\n".join((out.stderr or out.stdout).strip().splitlines()[-8:])
+        raise InfraError(f"{argv[0]} failed to {what} (exit {out.returncode}):\n{tail}")
+    return out.stdout
