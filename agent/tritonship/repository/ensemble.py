@@ -68,6 +68,8 @@ class EnsembleCheck:
 
     def check_step(self, i: int, step) -> ModelEntry | None:
         name = step.model_name
+        for value in step.output_map.values():
+            self.producers.setdefault(value, []).append(i)
         if not name:
             self.report("ensemble/step-model", f"step {i + 1} names no model", 'set model_name: "..."', self.at(i))
             return None
@@ -128,7 +130,6 @@ class EnsembleCheck:
                                 self.at(i, r'key\s*:\s*"' + re.escape(key) + '"'))
         for key, value in sorted(step.output_map.items()):
             if key in outputs:
-                self.producers.setdefault(value, []).append(i)
                 self.ports[(i, value)] = port(composing, outputs[key])
         for key, tensor in inputs.items():
             if key not in step.input_map and not tensor.optional:
