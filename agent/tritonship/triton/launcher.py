@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,11 +118,9 @@ def launch_local(repository: Path, *, tritonserver: str | None = None, timeout: 
         proc = _spawn(argv, process_env, log_path)
         try:
             server = _server(ports, log_path, proc.pid, repository)
-            index = _wait(proc, server, timeout)
-            if index is None and attempt < 2:  # lost a port race: try fresh ports
+            index = _wait(proc, server, timeout, last_try=attempt == 2)
+            if index is None:  # lost a port race: try fresh ports
                 continue
-            if index is None:
-                raise InfraError("tritonserver could not bind its ports", hint=f"log: {log_path}")
             server = _server(ports, log_path, proc.pid, repository, index)
             if strict_readiness and server.failed_models:
                 raise InfraError(not_ready_message(server.failed_models), hint=f"server log: {log_path}")
@@ -168,26 +166,58 @@ def _die_with_parent() -> None:
         pass
 
 
-def _wait(proc: subprocess.Popen, server: TritonServer, timeout: float) -> list[probe.IndexEntry] | None:
+def _wait(proc: subprocess.Popen, server: TritonServer, timeout: float,
+          last_try: bool) -> list[probe.IndexEntry] | None:
     """The settled repository index once the server is up; None when it died of a port clash."""
+
+    def exited() -> str | None:
+        return None if proc.poll() is None else log_tail(server.log_path)
+
+    try:
+        return wait_settled(server.http_url, timeout, exited=exited, log_path=server.log_path)
+    except ServerExited as exc:
+        if _PORT_CLASH in exc.tail and not last_try:
+            return None
+        raise InfraError(f"tritonserver exited with code {proc.returncode} before it was ready:\n{exc.tail}",
+                         hint=f"server log: {server.log_path}") from None
+
+
+class ServerExited(Exception):
+    def __init__(self, tail: str) -> None:
+        super().__init__("server exited")
+        self.tail = tail
+
+
+def wait_settled(http_url: str, timeout: float, *, exited: Callable[[], str | None] = lambda: None,
+                 log_path: Path | None = None) -> list[probe.IndexEntry]:
+    """Wait until the server is ready, or live with every model settled and some failed; its index.
+
+    `exited` returns the log tail once the server process is gone (raised as ServerExited).
+    InfraError after `timeout` seconds: unreachable, or still loading.
+    """
     deadline = time.monotonic() + timeout
+    live = False
     while True:
-        code = proc.poll()
-        if code is not None:
-            tail = log_tail(server.log_path)
-            if _PORT_CLASH in tail:
-                return None
-            raise InfraError(f"tritonserver exited with code {code} before it was ready:\n{tail}",
-                             hint=f"server log: {server.log_path}")
-        status = probe.health(server.http_url)
+        tail = exited()
+        if tail is not None:
+            raise ServerExited(tail)
+        status = probe.health(http_url)
+        live = live or status.live
         if status.live:
-            index = probe.repository_index(server.http_url)
+            index = probe.repository_index(http_url)
             if status.ready or (probe.settled(index) and probe.failed(index)):
                 return index
         if time.monotonic() > deadline:
-            raise InfraError(f"tritonserver did not become ready within {timeout:g}s:\n{log_tail(server.log_path)}",
-                             hint=f"server log: {server.log_path}")
+            raise _timeout(http_url, timeout, live, log_path)
         time.sleep(POLL_S)
+
+
+def _timeout(http_url: str, timeout: float, live: bool, log_path: Path | None) -> InfraError:
+    what = "did not become ready" if live else "is not reachable"
+    text = f"Triton at {http_url} {what} within {timeout:g}s"
+    if log_path is not None:
+        text += ":\n" + log_tail(log_path)
+    return InfraError(text, hint=f"server log: {log_path}" if log_path else "check the URL and that the server runs")
 
 
 def not_ready_message(failed: Sequence[probe.IndexEntry]) -> str:
