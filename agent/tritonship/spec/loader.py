@@ -69,14 +69,17 @@ def _describe(err: dict, tree: Any, path: Path, model: type) -> str:
         if parent is not None:
             from tritonship.spec.suggest import did_you_mean
 
-            hint = did_you_mean(str(loc[-1]), _field_names(parent))
+            hint = did_you_mean(str(loc[-1]), _field_names(parent)) if loc else ""
         return f"{where}: {key_path}: unknown key{hint}"
     message = err["msg"].removeprefix("Value error, ")
     return f"{where}: {key_path}: {message}"
 
 
 def _is_validator_tag(part: Any) -> bool:
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+    """pydantic's own loc entries (`function-after[...]`, `list[int]`), not keys the user wrote."""
+    import re
+
+    return isinstance(part, str) and bool(re.fullmatch(r"[a-z][\w-]*\[.*\]", part) or part.startswith("function-"))
 
 
 def position(tree: Any, loc: list) -> tuple[int | None, int | None]:

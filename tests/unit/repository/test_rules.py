@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from onnx import TensorProto as T
-
 from tests.unit.repository.builders import (
     PY_MODEL,
     chain_repo,
@@ -18,6 +17,7 @@ from tests.unit.repository.builders import (
     step,
     write_repo,
 )
+
 from tritonship.repository.lint import lint_repository
 
 FP32 = "TYPE_FP32"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from onnx import TensorProto as T
-
 from tests.conftest import EXAMPLE_REPO
 from tests.unit.repository.builders import (
     PY_MODEL,
@@ -16,6 +15,7 @@ from tests.unit.repository.builders import (
     tensors,
     write_repo,
 )
+
 from tritonship.repository.lint import lint_repository
 
 FP32 = "TYPE_FP32"
