@@ -46,6 +46,7 @@ class ServerHandle:
 
     target: str
     http_url: str
+    grpc_url: str | None = None
     metrics_url: str | None = None
     log_path: Path | None = None
     repository: Path | None = None

@@ -109,7 +109,7 @@ def launch_local(repository: Path, *, tritonserver: str | None = None, timeout: 
         raise BadInput(f"model repository {repository} is not a directory")
     install = locate_tritonserver(tritonserver)
     backend_dir = prepare_backend_dir(install)
-    log_path = Path(log_path) if log_path else _new_log_path()
+    log_path = Path(log_path) if log_path else new_log_path()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     process_env = server_env(install, os.environ, env)
     for attempt in range(3):
@@ -139,7 +139,7 @@ def _server(ports: Ports, log_path: Path, pid: int, repository: Path,
     )
 
 
-def _new_log_path() -> Path:
+def new_log_path() -> Path:
     fd, name = tempfile.mkstemp(prefix="tritonserver-", suffix=".log")
     os.close(fd)
     return Path(name)

@@ -1,0 +1,119 @@
+"""`tritonship smoke`: start (or reach) a real Triton and prove every model loads and answers."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.errors import EXIT_GATE, EXIT_OK, BadInput
+from tritonship.output import Outcome, emit
+
+
+@click.command("smoke")
+@spec_option
+@click.option("--repository", type=click.Path(file_okay=False), help="Launch a local tritonserver on this folder.")
+@click.option("--url", envvar="TRITONSHIP_SMOKE_URL", help="HTTP HOST:PORT of a running server.")
+@click.option("--grpc-url", help="gRPC HOST:PORT (default: --url's port + 1).")
+@click.option("--metrics-url", help="Metrics URL (default: http://HOST:<--url's port + 2>/metrics).")
+@click.option("--image", help="Image to start (with --launch docker, GPUs requested).")
+@click.option("--launch", type=click.Choice(["docker"]), help="How to start --image (default: docker).")
+@click.option("--models", help="Comma-separated models to check (default: all).")
+@click.option("--protocol", type=click.Choice(["http", "grpc", "both"]), help="Inference protocols (default: both).")
+@click.option("--golden", type=click.Path(file_okay=False), help="Folder of golden cases, one sub-folder per model.")
+@click.option("--require-gpu/--no-require-gpu", default=None, help="Fail unless GPU metrics show and KIND_GPU loaded.")
+@click.option("--timeout", help="Seconds (or 30s, 2m) the server may take to be ready/reachable (default: 120).")
+@click.option("--tritonserver", type=click.Path(dir_okay=False), help="tritonserver binary for --repository.")
+@click.option("--server-log", type=click.Path(dir_okay=False), help="Keep the server log here.")
+@global_options
+@click.pass_context
+def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
+    """Start Triton and prove every model loads and answers correctly.
+
+    Exit 0 all models passed, 1 a model failed (named, with the server's reason), 2 bad input,
+    3 the server could not be started or reached within --timeout.
+    """
+    from tritonship.smoke import settings as opts
+    from tritonship.smoke.report import junit_cases, renderer, to_data
+    from tritonship.smoke.run import run_smoke
+    from tritonship.triton.client import TritonClient
+    from tritonship.triton.launcher import log_tail, sigterm_as_interrupt
+
+    spec = load_optional_spec(spec_path)
+    target = opts.choose_target(flags["repository"], flags["url"], flags["image"], flags["launch"], spec)
+    options = opts.smoke_options(spec, models=flags["models"], protocol=flags["protocol"], golden=flags["golden"],
+                                 require_gpu=flags["require_gpu"])
+    timeout = opts.timeout_s(flags["timeout"], spec)
+    say = _progress()
+    with sigterm_as_interrupt(), _server(target, flags, timeout, say) as server, \
+            TritonClient(server.http_url, server.grpc_url) as client:
+        say(f"checking models over {'+'.join(options.protocols)}")
+        result = run_smoke(client, server, options, progress=say)
+    tail = log_tail(server.log_path, 80) if server.log_path else ""
+    outcome = Outcome(
+        verb="smoke", status="passed" if result.passed else "failed",
+        exit_code=EXIT_OK if result.passed else EXIT_GATE, data={"smoke": to_data(result)},
+        render=renderer(result), junit=junit_cases(result, tail),
+    )
+    ctx.exit(emit(settings(), outcome))
+
+
+def _progress():
+    quiet = settings().json
+
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    return say
+
+
+def _log_path(flag: str | None) -> Path | None:
+    if flag:
+        return Path(flag)
+    report_dir = settings().report_dir
+    return Path(report_dir) / "tritonserver.log" if report_dir else None
+
+
+@contextlib.contextmanager
+def _server(target, flags: dict, timeout: float, say) -> Iterator:
+    """A ServerHandle for the target; a launched server is stopped on exit."""
+    from tritonship.smoke.run import ServerHandle
+    from tritonship.smoke.settings import endpoints
+
+    if target.kind == "url":
+        from tritonship.triton.launcher import wait_settled
+
+        urls = endpoints(target.value, flags["grpc_url"], flags["metrics_url"])
+        say(f"waiting for Triton at {urls.http} (up to {timeout:g}s)")
+        wait_settled(urls.http, timeout)
+        yield ServerHandle(target.value, urls.http, urls.grpc, urls.metrics)
+        return
+    started = time.monotonic()
+    with _launch(target, flags, timeout, say) as server:
+        ready_s = time.monotonic() - started
+        say(f"server ready in {ready_s:.1f}s (log: {server.log_path})")
+        repository = server.repository if target.kind == "repository" else None
+        yield ServerHandle(target.value, server.http_url, server.grpc_url, server.metrics_url, server.log_path,
+                           repository, ready_s)
+
+
+def _launch(target, flags: dict, timeout: float, say):
+    log_path = _log_path(flags["server_log"])
+    if target.kind == "repository":
+        from tritonship.triton.launcher import launch_local
+
+        repository = Path(target.value)
+        if not repository.is_dir():
+            raise BadInput(f"model repository {repository} is not a directory")
+        say(f"starting tritonserver on {repository}")
+        return launch_local(repository, tritonserver=flags["tritonserver"], timeout=timeout, log_path=log_path,
+                            strict_readiness=False)
+    from tritonship.triton.docker_launch import launch_docker
+
+    say(f"starting a Triton container from {target.value}")
+    return launch_docker(target.value, timeout=timeout, log_path=log_path, strict_readiness=False)

@@ -1,0 +1,109 @@
+"""Merge tritonship.yaml `smoke:` defaults with command-line flags (flags win), as pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tritonship.errors import BadInput
+from tritonship.smoke.run import SmokeOptions
+
+DEFAULT_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # repository | url | image
+    value: str
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    http: str
+    grpc: str
+    metrics: str
+
+
+def protocols(value: str) -> tuple[str, ...]:
+    return ("http", "grpc") if value == "both" else (value,)
+
+
+def model_list(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+
+
+def smoke_options(spec, *, models: str | None = None, protocol: str | None = None, golden: str | None = None,
+                  require_gpu: bool | None = None) -> SmokeOptions:
+    """SmokeOptions from the spec's smoke section (may be None) overridden by flags."""
+    section = spec.smoke if spec is not None else None
+    golden_dir = _golden_dir(golden, section, spec)
+    return SmokeOptions(
+        models=model_list(models) or (tuple(section.models) if section else ()),
+        protocols=protocols(protocol or (section.protocol if section else "both")),
+        shapes={k: dict(v) for k, v in section.shapes.items()} if section else {},
+        default_dim=section.default_dim if section else 4,
+        golden=golden_dir,
+        rtol=section.rtol if section else 1e-5,
+        atol=section.atol if section else 1e-6,
+        require_gpu=require_gpu if require_gpu is not None else bool(section and section.require_gpu),
+    )
+
+
+def _golden_dir(flag: str | None, section, spec) -> Path | None:
+    if flag:
+        path = Path(flag)
+    elif section is not None and section.golden:
+        path = spec.base_dir / section.golden
+    else:
+        return None
+    if not path.is_dir():
+        raise BadInput(f"golden folder {path} is not a directory")
+    return path
+
+
+def timeout_s(flag: str | None, spec) -> float:
+    from tritonship.spec.types import parse_duration
+
+    if flag is None:
+        return spec.smoke.timeout if spec is not None else DEFAULT_TIMEOUT_S
+    try:
+        value = parse_duration(float(flag) if _is_number(flag) else flag)
+    except ValueError as exc:
+        raise BadInput(f"--timeout: {exc}") from exc
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def choose_target(repository: str | None, url: str | None, image: str | None, launch: str | None, spec) -> Target:
+    given = [(k, v) for k, v in (("repository", repository), ("url", url), ("image", image)) if v]
+    if len(given) > 1:
+        raise BadInput("give only one of --repository, --url and --image")
+    if launch and not image:
+        raise BadInput("--launch docker starts an image: give --image REF")
+    if given:
+        return Target(*given[0])
+    if spec is not None:
+        return Target("repository", str(spec.repository_path()))
+    raise BadInput("nothing to smoke-test", hint="give --repository DIR, --url HOST:PORT or --image REF "
+                   "(or a tritonship.yaml naming model_repository)")
+
+
+def endpoints(url: str, grpc_url: str | None = None, metrics_url: str | None = None) -> Endpoints:
+    """--url HOST:PORT (HTTP) and, unless given, gRPC on PORT+1 and metrics on PORT+2 (Triton's layout)."""
+    http = url.split("://", 1)[-1].rstrip("/")
+    host, _, port_text = http.rpartition(":")
+    if not host or not port_text.isdigit():
+        host, port = http, 8000
+        http = f"{host}:{port}"
+    else:
+        port = int(port_text)
+    return Endpoints(http, grpc_url or f"{host}:{port + 1}", metrics_url or f"http://{host}:{port + 2}/metrics")
