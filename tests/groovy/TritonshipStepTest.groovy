@@ -1,0 +1,141 @@
+/** vars/tritonship.groovy: argv, quoting, credentials, report dir, exit codes. */
+class TritonshipStepTest extends PipelineTest {
+
+    void testRunsTheCliWithReportDirAndVerbAndReturnsResultJson() {
+        Map result = h.runStep('tritonship', [verb: 'validate', args: ['--strict']])
+        assert result.status == 'passed'
+        assert result.verb == 'validate'
+        assert cli().size() == 1
+        assert cli()[0].argv == ['--report-dir=reports/validate', 'validate', '--strict']
+        Call sh = cliScripts()[0]
+        assert sh.script.startsWith("rm -rf -- 'reports/validate'\n")
+        assert sh.script.contains("'--report-dir=reports/validate' 'validate' '--strict'")
+        assert h.callsTo('readJSON')[0].named.file == 'reports/validate/result.json'
+    }
+
+    void testQuoteEscapesSingleQuotes() {
+        def ts = h.binding.getVariable('tritonship')
+        assert ts.quote("it's") == "'it'\\''s'"
+        assert ts.quote('$(id)') == "'\$(id)'"
+        assert ts.command(['a b', "c'd"]) == "'a b' 'c'\\''d'"
+    }
+
+    void testHostileValuesReachTheCliAsSingleLiteralArguments() {
+        List hostile = ['x; rm -rf /', '$(id)', '`id`', "it's \"quoted\"", 'line1\nline2', '$HOME ${PATH}', '-rf', '\\', "'", '*', '&& touch pwned']
+        Map result = h.runStep('tritonship', [verb: 'build', args: hostile])
+        assert result.status == 'passed'
+        assert cli()[0].argv == ['--report-dir=reports/build', 'build'] + hostile
+        assert !new File(h.workspace, 'pwned').exists()
+        assert h.callsTo('sh').every { it.rc == 0 }
+    }
+
+    void testHostileReportDirIsOneArgument() {
+        h.runStep('tritonship', [verb: 'smoke', reportDir: "reports/a b; touch pwned"])
+        assert cli()[0].argv[0] == '--report-dir=reports/a b; touch pwned'
+        assert !new File(h.workspace, 'pwned').exists()
+    }
+
+    void testCredentialsOnlyAsEnvironmentVariablesNeverInScriptText() {
+        h.credentials['reg'] = [username: 'robot', password: "S3cr3t'\$(id)"]
+        h.credentials['kube'] = [content: 'apiVersion: v1\nkind: Config\n']
+        h.credentials['hook'] = [secret: 'https://hooks.example.com/T0KEN']
+        h.runStep('tritonship', [verb: 'promote', args: ['--env=dev'], credentials: [
+            [type: 'usernamePassword', id: 'reg', usernameVariable: 'TRITONSHIP_REGISTRY_USER', passwordVariable: 'TRITONSHIP_REGISTRY_PASSWORD'],
+            [type: 'file', id: 'kube', variable: 'KUBECONFIG'],
+            [type: 'string', id: 'hook', variable: 'TRITONSHIP_WEBHOOK_URL']]])
+        Map seen = cli()[0].env
+        assert seen.TRITONSHIP_REGISTRY_USER == 'robot'
+        assert seen.TRITONSHIP_REGISTRY_PASSWORD == "S3cr3t'\$(id)"
+        assert seen.TRITONSHIP_WEBHOOK_URL == 'https://hooks.example.com/T0KEN'
+        assert new File(seen.KUBECONFIG).text.contains('kind: Config') || seen.KUBECONFIG
+        List secrets = ['robot', "S3cr3t'\$(id)", 'T0KEN', 'kind: Config']
+        h.callsTo('sh').each { Call sh -> secrets.each { assert !sh.script.contains(it) } }
+        assert !cli()[0].argv.any { arg -> secrets.any { arg.contains(it) } }
+        assert h.callsTo('usernamePassword')[0].named == [credentialsId: 'reg', usernameVariable: 'TRITONSHIP_REGISTRY_USER', passwordVariable: 'TRITONSHIP_REGISTRY_PASSWORD']
+    }
+
+    void testMissingCredentialFailsTheStep() {
+        String msg = failureOf { h.runStep('tritonship', [verb: 'build', credentials: [[type: 'string', id: 'nope', variable: 'X']]]) }
+        assert msg.contains("'nope'")
+        assert cli().isEmpty()
+    }
+
+    void testGateFailureFailsTheStageAndKeepsTheResultOnDisk() {
+        plan(smoke: [[exit_code: 1, data: [failed_models: ['add_sub']]]])
+        String msg = failureOf { h.runStep('tritonship', [verb: 'smoke']) }
+        assert msg.startsWith('tritonship smoke failed a gate')
+        assert new File(h.workspace, 'reports/smoke/result.json').text.contains('add_sub')
+    }
+
+    void testGateFailureCanMarkUnstableOrReturn() {
+        plan(perf: [[exit_code: 1], [exit_code: 1]])
+        Map r = h.runStep('tritonship', [verb: 'perf', onGateFailure: 'unstable'])
+        assert r.status == 'failed'
+        assert h.currentBuild.result == 'UNSTABLE'
+        assert h.callsTo('unstable').size() == 1
+        Map r2 = h.runStep('tritonship', [verb: 'perf', onGateFailure: 'return'])
+        assert r2.exit_code == 1
+    }
+
+    void testBadInputAndInfrastructureErrorsNameTheCliMessage() {
+        plan(build: [[exit_code: 2, status: 'error', data: [error: [kind: 'bad_input', message: 'tritonship.yaml:3: image.registy: unknown key']]]],
+             promote: [[exit_code: 3, status: 'error', data: [error: [kind: 'infrastructure', message: 'cannot reach the cluster']]]])
+        assert failureOf { h.runStep('tritonship', [verb: 'build']) } ==
+            'tritonship build: bad input (exit 2): tritonship.yaml:3: image.registy: unknown key'
+        assert failureOf { h.runStep('tritonship', [verb: 'promote']) } ==
+            'tritonship promote: infrastructure error (exit 3): cannot reach the cluster'
+    }
+
+    void testNoResultJsonIsAnError() {
+        plan(validate: [[exit_code: 0, no_result: true]])
+        assert failureOf { h.runStep('tritonship', [verb: 'validate']) }.contains('wrote no reports/validate/result.json')
+    }
+
+    void testStaleResultJsonIsRemovedBeforeTheRun() {
+        new File(h.workspace, 'reports/validate').mkdirs()
+        new File(h.workspace, 'reports/validate/result.json').text = '{"status": "passed", "exit_code": 0}'
+        plan(validate: [[exit_code: 3, no_result: true]])
+        assert failureOf { h.runStep('tritonship', [verb: 'validate']) }.contains('infrastructure error (exit 3)')
+    }
+
+    void testUnknownParameterIsRejected() {
+        String msg = failureOf { h.runStep('tritonship', [verb: 'build', arg: ['x']]) }
+        assert msg.startsWith('tritonship: unknown parameter(s) arg')
+        assert h.callsTo('sh').isEmpty()
+    }
+
+    void testVerbIsRequiredAndEnvNamesChecked() {
+        assert failureOf { h.runStep('tritonship', [:]) }.contains('verb is required')
+        assert failureOf { h.runStep('tritonship', [verb: 'build', env: ['A;B': '1']]) }.contains('invalid environment variable name')
+    }
+
+    void testExtraEnvironmentReachesTheCli() {
+        h.runStep('tritonship', [verb: 'promote', env: [TRITONSHIP_PROMETHEUS_URL: 'http://prom:9090']])
+        assert cli()[0].env.TRITONSHIP_PROMETHEUS_URL == 'http://prom:9090'
+    }
+
+    void testAgentOnPathModeFailsClearlyWhenMissing() {
+        h.shHandler = { Call c -> c.named.label == 'tritonship: agent' ? h.bash(c.script, c.env + [PATH: '/nonexistent']) : [rc: 0] }
+        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'path']]) } == 'script returned exit code 127'
+        assert h.callsTo('sh').size() == 1
+        assert h.callsTo('sh')[0].env.TRITONSHIP_AGENT_INSTALL == 'path'
+    }
+
+    void testAgentVenvModeUsesTheWorkspaceVenvAndThePinnedRequirement() {
+        h.shHandler = { Call c ->
+            if (c.named.label == 'tritonship: agent') { return [rc: 0, stdout: '.tritonship/venv/bin/tritonship\n'] }
+            new File(h.workspace, 'reports/validate').mkdirs()
+            new File(h.workspace, 'reports/validate/result.json').text = '{"status": "passed", "exit_code": 0}'
+            return [rc: 0]
+        }
+        h.runStep('tritonship', [verb: 'validate', agent: [install: 'venv', requirement: 'tritonship==9.9.9; rm -rf /']])
+        Call agent = h.callsTo('sh')[0]
+        assert agent.env.TRITONSHIP_AGENT_INSTALL == 'venv'
+        assert agent.env.TRITONSHIP_AGENT_REQUIREMENT == 'tritonship==9.9.9; rm -rf /'
+        assert agent.env.TRITONSHIP_AGENT_VENV == '.tritonship/venv'
+        assert !agent.script.contains('9.9.9')
+        assert cliScripts()[0].script.contains("\n'.tritonship/venv/bin/tritonship' '--report-dir=reports/validate' 'validate'")
+        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'docker']]) }.contains('agent.install must be')
+        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [pin: '1']]) }.contains('unknown parameter(s) pin')
+    }
+}

@@ -1,0 +1,369 @@
+import groovy.json.JsonSlurper
+import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.customizers.ImportCustomizer
+import org.yaml.snakeyaml.Yaml
+
+/**
+ * A small JenkinsPipelineUnit-style harness: loads vars/ scripts into one binding whose pipeline steps are
+ * stubs that record every call (name, arguments, the stage it ran in, the environment and locks it saw).
+ * `sh` really runs its script with bash in a scratch workspace, so the argument vectors the CLI receives
+ * can be checked on the far side (tests put a fake `tritonship` first on PATH). The declarative
+ * `pipeline {}` vocabulary is interpreted: stages in order, `when`, stage options, agents, `post`.
+ */
+class PipelineHarness {
+    final File root
+    final File workspace
+    final File fakeBin
+    final Binding binding = new Binding()
+    final List<Call> calls = []
+    final Map<String, Map> credentials = [:]    // id -> [username:, password:] | [secret:] | [content:]
+    final Map<String, String> baseEnv = [BRANCH_NAME: 'main', BUILD_URL: 'https://jenkins.example.com/job/m/1/']
+    final List<Map> envStack = []
+    final List<String> locksHeld = []
+    final List<String> stagePath = []
+    final Map currentBuild = [result: null, description: null, number: 1]
+    Closure inputHandler = { Map args -> defaultInput(args) }
+    Closure shHandler = null                     // optional override: (Call) -> [rc: int, stdout: String]
+    boolean collecting = false
+    private final GroovyShell shell
+
+    PipelineHarness(File root) {
+        this.root = root
+        this.workspace = File.createTempDir('pipeline-ws', '')
+        this.fakeBin = new File(root, 'tests/groovy/fixtures/bin')
+        CompilerConfiguration cc = new CompilerConfiguration()
+        cc.scriptBaseClass = 'PipelineScript'
+        ImportCustomizer imports = new ImportCustomizer()
+        imports.addImports('com.cloudbees.groovy.cps.NonCPS')
+        cc.addCompilationCustomizers(imports)
+        shell = new GroovyShell(PipelineHarness.classLoader, binding, cc)
+        binding.setVariable('__harness', this)
+        binding.setVariable('env', new EnvView(this))
+        binding.setVariable('currentBuild', currentBuild)
+        binding.setVariable('params', [:])
+        binding.setVariable('scm', [type: 'git'])
+        new File(root, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.sort().each { File f ->
+            Script script = shell.parse(f.getText('UTF-8'), f.name)
+            binding.setVariable(f.name[0..-8], script)
+        }
+    }
+
+    void cleanup() { workspace.deleteDir() }
+
+    /** Calls a vars/ step the way a Jenkinsfile does. */
+    Object runStep(String name, Map args = [:]) { return ((Script) binding.getVariable(name)).invokeMethod('call', [args] as Object[]) }
+
+    Map<String, String> currentEnv() {
+        Map<String, String> out = new LinkedHashMap(baseEnv)
+        envStack.each { out.putAll(it) }
+        return out
+    }
+
+    List<Call> callsTo(String name) { calls.findAll { it.name == name } }
+    List<String> callNames() { calls.collect { it.name } }
+
+    Object invokeStep(String name, Object[] args) {
+        if (binding.hasVariable(name) && binding.getVariable(name) instanceof Script) {
+            return ((Script) binding.getVariable(name)).invokeMethod('call', args)
+        }
+        String method = 'step_' + name
+        if (!this.respondsTo(method)) {
+            throw new MissingMethodException(name, PipelineScript, args)
+        }
+        Call call = new Call(name: name, args: args as List, stage: stagePath.join(' / '),
+                             env: currentEnv(), locks: new ArrayList(locksHeld))
+        calls << call
+        return this."$method"(call, *args)
+    }
+
+    // ---- scripted steps -------------------------------------------------------------------------------------
+    Object step_sh(Call call, Object arg) {
+        Map a = arg instanceof Map ? (Map) arg : [script: arg.toString()]
+        call.script = a.script.toString()
+        Map res = shHandler ? (Map) shHandler(call) : bash(call.script, call.env)
+        call.rc = res.rc as int
+        call.stdout = res.stdout ?: ''
+        if (a.returnStatus) { return call.rc }
+        if (call.rc != 0) { throw new PipelineError("script returned exit code ${call.rc}") }
+        return a.returnStdout ? call.stdout : null
+    }
+
+    Map bash(String script, Map<String, String> env) {
+        Map<String, String> full = new LinkedHashMap(System.getenv())
+        full.putAll(env)
+        full.PATH = env.PATH ?: fakeBin.absolutePath + ':' + System.getenv('PATH')
+        full.WORKSPACE = workspace.absolutePath
+        Process p = new ProcessBuilder(['bash', '-e', '-c', script]).directory(workspace).redirectErrorStream(false).with {
+            environment().clear(); environment().putAll(full); start()
+        }
+        StringBuilder out = new StringBuilder(), err = new StringBuilder()
+        p.waitForProcessOutput(out, err)
+        int rc = p.exitValue()
+        return [rc: rc, stdout: out.toString(), stderr: err.toString()]
+    }
+
+    Object step_echo(Call call, Object msg) { null }
+    Object step_error(Call call, Object msg) { throw new PipelineError(msg.toString()) }
+    Object step_unstable(Call call, Object msg) { setResult('UNSTABLE'); null }
+    Object step_fileExists(Call call, Object path) { new File(workspace, path.toString()).exists() }
+    Object step_writeFile(Call call, Map a) { File f = new File(workspace, a.file.toString()); f.parentFile.mkdirs(); f.text = a.text; null }
+    Object step_readFile(Call call, Object a) { new File(workspace, (a instanceof Map ? a.file : a).toString()).text }
+    Object step_readJSON(Call call, Map a) { new JsonSlurper().parseText(a.text ?: new File(workspace, a.file.toString()).text) }
+    Object step_readYaml(Call call, Map a) { new Yaml().load(a.text ?: new File(workspace, a.file.toString()).text) }
+    Object step_libraryResource(Call call, Object path) {
+        File f = new File(root, 'resources/' + path)
+        if (!f.exists()) { throw new PipelineError("No such library resource ${path} could be found.") }
+        return f.text
+    }
+    Object step_usernamePassword(Call call, Map a) { [type: 'usernamePassword'] + a }
+    Object step_string(Call call, Map a) { [type: 'string'] + a }
+    Object step_file(Call call, Map a) { [type: 'file'] + a }
+    Object step_choice(Call call, Map a) { [type: 'choice'] + a }
+    Object step_withCredentials(Call call, List bindings, Closure body) {
+        Map vars = [:]
+        bindings.each { Map b ->
+            Map secret = credentials[b.credentialsId]
+            if (secret == null) { throw new PipelineError("Could not find credentials entry with ID '${b.credentialsId}'") }
+            if (b.type == 'usernamePassword') { vars[b.usernameVariable] = secret.username; vars[b.passwordVariable] = secret.password }
+            else if (b.type == 'string') { vars[b.variable] = secret.secret }
+            else if (b.type == 'file') {
+                File f = File.createTempFile('secret', '.file', workspace); f.text = secret.content; vars[b.variable] = f.absolutePath
+            }
+        }
+        return withOverlay(vars, body)
+    }
+    Object step_withEnv(Call call, List pairs, Closure body) {
+        Map vars = [:]
+        pairs.each { String p -> int i = p.indexOf('='); vars[p.substring(0, i)] = p.substring(i + 1) }
+        return withOverlay(vars, body)
+    }
+    Object withOverlay(Map vars, Closure body) {
+        envStack.push(vars)
+        try { return body() } finally { envStack.pop() }
+    }
+    Object step_timeout(Call call, Map a, Closure body) { body() }
+    Object step_lock(Call call, Object a, Closure body) {
+        String name = a instanceof Map ? a.resource : a
+        locksHeld << name
+        try { return body() } finally { locksHeld.remove(locksHeld.size() - 1) }
+    }
+    Object step_stage(Call call, String name, Closure body) {
+        stagePath << name
+        try { return body() } finally { stagePath.remove(stagePath.size() - 1) }
+    }
+    Object step_dir(Call call, String path, Closure body) { body() }
+    Object step_input(Call call, Map a) { inputHandler(a) }
+    Object step_junit(Call call, Object a) { null }
+    Object step_archiveArtifacts(Call call, Object a) { null }
+    Object step_publishHTML(Call call, Object a) { null }
+    Object step_properties(Call call, List a) { null }
+    Object step_disableConcurrentBuilds(Call call, Object... a) { [type: 'disableConcurrentBuilds'] }
+    Object step_checkout(Call call, Object a) { null }
+    Object step_library(Call call, Object a) { null }
+    Object step_legacySCM(Call call, Object a) { null }
+    Object step_deleteDir(Call call) { null }
+
+    static Object defaultInput(Map args) {
+        Map choice = (args.parameters ?: []).find { it.type == 'choice' }
+        return choice ? choice.choices[0] : null
+    }
+
+    void setResult(String result) {
+        List order = ['SUCCESS', 'UNSTABLE', 'FAILURE', 'ABORTED']
+        if (currentBuild.result == null || order.indexOf(result) > order.indexOf(currentBuild.result)) {
+            currentBuild.result = result
+        }
+    }
+
+    // ---- declarative pipeline ------------------------------------------------------------------------------
+    Object step_pipeline(Call call, Closure body) {
+        PipelineDsl dsl = new PipelineDsl(h: this)
+        collecting = true
+        try { Dsl.run(body, dsl) } finally { collecting = false }
+        call.options = dsl.options
+        dsl.stages.each { StageDsl st -> runStage(st) }
+        runPost(dsl.post, currentBuild.result ?: 'SUCCESS', 'pipeline')
+        if (currentBuild.result == null) { currentBuild.result = 'SUCCESS' }
+        return null
+    }
+
+    void runStage(StageDsl st) {
+        if (currentBuild.result in ['FAILURE', 'ABORTED']) {
+            calls << new Call(name: 'stageSkipped', args: [st.name, 'earlier failure'], stage: st.name, env: currentEnv())
+            return
+        }
+        if (st.when != null && !st.when.evaluate()) {
+            calls << new Call(name: 'stageSkipped', args: [st.name, 'when'], stage: st.name, env: currentEnv())
+            return
+        }
+        calls << new Call(name: 'stageStart', args: [st.name, st.agent], stage: st.name, env: currentEnv())
+        stagePath << st.name
+        String outcome = 'SUCCESS'
+        try {
+            Closure body = { Dsl.run(st.steps, new StepsDsl(h: this)) }
+            st.lockOptions.reverse().each { Object l -> Closure inner = body; body = { step_lock(null, l, inner) } }
+            body()
+        } catch (PipelineAborted e) {
+            outcome = 'ABORTED'; setResult('ABORTED'); record('stageError', st.name, e.message)
+        } catch (PipelineError e) {
+            outcome = 'FAILURE'; setResult('FAILURE'); record('stageError', st.name, e.message)
+        } finally {
+            if (outcome == 'SUCCESS' && currentBuild.result == 'UNSTABLE') { outcome = 'UNSTABLE' }
+            runPost(st.post, outcome, st.name)
+            stagePath.remove(stagePath.size() - 1)
+        }
+    }
+
+    void record(String name, Object... args) { calls << new Call(name: name, args: args as List, stage: stagePath.join(' / '), env: currentEnv()) }
+
+    void runPost(Map<String, Closure> post, String outcome, String where) {
+        List conditions = ['always', outcome == 'SUCCESS' ? 'success' : outcome.toLowerCase(), 'cleanup']
+        if (outcome != 'SUCCESS') { conditions.add(1, 'unsuccessful') }
+        conditions.each { String c ->
+            if (post[c] != null) {
+                record('post', where, c)
+                try { Dsl.run(post[c], new StepsDsl(h: this)) } catch (PipelineError e) { setResult('FAILURE'); record('postError', where, e.message) }
+            }
+        }
+    }
+}
+
+class Call {
+    String name
+    List args
+    String stage
+    Map env
+    List locks = []
+    String script
+    Integer rc
+    String stdout
+    List options
+    Map getNamed() { args && args[0] instanceof Map ? (Map) args[0] : [:] }
+    String toString() { "${name}(${args.findAll { !(it instanceof Closure) }})" + (stage ? " @${stage}" : '') }
+}
+
+class PipelineError extends RuntimeException { PipelineError(String m) { super(m) } }
+
+class PipelineAborted extends PipelineError { PipelineAborted(String m) { super(m) } }
+
+class EnvView {
+    PipelineHarness h
+    EnvView(PipelineHarness h) { this.h = h }
+    def propertyMissing(String name) { h.currentEnv()[name] }
+    def propertyMissing(String name, Object value) { h.baseEnv[name] = value?.toString() }
+}
+
+class Dsl {
+    static Object run(Closure body, Object delegate) {
+        Closure c = (Closure) body.clone()
+        c.delegate = delegate
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+        return c.call()
+    }
+}
+
+class PipelineDsl {
+    PipelineHarness h
+    Object agent
+    List options = []
+    List<StageDsl> stages = []
+    Map<String, Closure> post = [:]
+    Map environment = [:]
+    String getNone() { 'none' }
+    String getAny() { 'any' }
+    void agent(Object a) { agent = a instanceof Closure ? AgentDsl.collect(a) : a }
+    void options(Closure c) { OptionsDsl o = new OptionsDsl(); Dsl.run(c, o); options.addAll(o.items) }
+    void stages(Closure c) { StagesDsl s = new StagesDsl(h: h); Dsl.run(c, s); stages.addAll(s.stages) }
+    void post(Closure c) { post.putAll(PostDsl.collect(c)) }
+    void environment(Closure c) { EnvironmentDsl e = new EnvironmentDsl(); Dsl.run(c, e); environment.putAll(e.vars); h.baseEnv.putAll(e.vars) }
+}
+
+class EnvironmentDsl {
+    Map vars = [:]
+    void setProperty(String name, Object value) { if (name == 'vars') { vars = (Map) value } else { vars[name] = value?.toString() } }
+}
+
+class OptionsDsl {
+    List items = []
+    def methodMissing(String name, Object args) { Map item = [name: name, args: (args as List)]; items << item; item }
+}
+
+class StagesDsl {
+    PipelineHarness h
+    List<StageDsl> stages = []
+    Object stage(String name, Closure body) {
+        if (!h.collecting) { return h.invokeStep('stage', [name, body] as Object[]) }  // a scripted stage
+        StageDsl st = new StageDsl(h: h, name: name)
+        Dsl.run(body, st)
+        stages << st
+        return null
+    }
+}
+
+class StageDsl {
+    PipelineHarness h
+    String name
+    Object agent
+    WhenDsl when
+    Closure steps
+    Map<String, Closure> post = [:]
+    List lockOptions = []
+    String getNone() { 'none' }
+    void agent(Object a) { agent = a instanceof Closure ? AgentDsl.collect(a) : a }
+    void when(Closure c) { when = new WhenDsl(h: h); Dsl.run(c, when) }
+    void steps(Closure c) { steps = c }
+    void post(Closure c) { post.putAll(PostDsl.collect(c)) }
+    void options(Closure c) {
+        OptionsDsl o = new OptionsDsl(); Dsl.run(c, o)
+        o.items.findAll { it.name == 'lock' }.each { lockOptions << it.args[0] }
+    }
+}
+
+class AgentDsl {
+    Map spec = [:]
+    static Map collect(Closure c) { AgentDsl a = new AgentDsl(); Dsl.run(c, a); a.spec }
+    void label(String l) { spec.label = l }
+    void kubernetes(Closure c) { Map k = [:]; Dsl.run(c, new MapDsl(map: k)); spec.kubernetes = k }
+}
+
+class MapDsl {
+    Map map
+    def methodMissing(String name, Object args) { map[name] = (args as List).size() == 1 ? args[0] : args as List; null }
+}
+
+class StepsDsl {
+    PipelineHarness h
+    Object script(Closure c) { c.call() }
+}
+
+class PostDsl {
+    Map<String, Closure> blocks = [:]
+    static Map collect(Closure c) { PostDsl p = new PostDsl(); Dsl.run(c, p); p.blocks }
+    def methodMissing(String name, Object args) {
+        List known = ['always', 'success', 'failure', 'unstable', 'aborted', 'unsuccessful', 'cleanup', 'changed', 'fixed', 'regression']
+        if (!(name in known)) { throw new MissingMethodException(name, PostDsl, args) }
+        blocks[name] = (Closure) args[0]
+        null
+    }
+}
+
+class WhenDsl {
+    PipelineHarness h
+    List<Closure> conditions = []
+    boolean beforeAgentFlag = false
+    boolean evaluate() { conditions.every { it() } }
+    void beforeAgent(boolean b) { beforeAgentFlag = b }
+    void branch(String pattern) { conditions << { glob(pattern, h.currentEnv().BRANCH_NAME) } }
+    void buildingTag() { conditions << { h.currentEnv().TAG_NAME != null } }
+    void tag(String pattern) { conditions << { h.currentEnv().TAG_NAME != null && glob(pattern, h.currentEnv().TAG_NAME) } }
+    void changeRequest() { conditions << { h.currentEnv().CHANGE_ID != null } }
+    void environment(Map a) { conditions << { h.currentEnv()[a.name] == a.value } }
+    void expression(Closure c) { conditions << { c.call() as boolean } }
+    void anyOf(Closure c) { WhenDsl w = nested(c); conditions << { w.conditions.any { it() } } }
+    void allOf(Closure c) { WhenDsl w = nested(c); conditions << { w.evaluate() } }
+    void not(Closure c) { WhenDsl w = nested(c); conditions << { !w.evaluate() } }
+    private WhenDsl nested(Closure c) { WhenDsl w = new WhenDsl(h: h); Dsl.run(c, w); w }
+    static boolean glob(String pattern, String value) {
+        value != null && value ==~ pattern.split('\\*', -1).collect { java.util.regex.Pattern.quote(it) }.join('.*')
+    }
+}

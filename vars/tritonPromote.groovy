@@ -1,0 +1,83 @@
+// tritonPromote: promote an image digest to one environment (`tritonship promote`).
+//   tritonPromote(env: 'dev', image: built.image, kubeconfigCredentialsId: 'kubeconfig-dev')
+//   tritonPromote(env: 'staging', from: 'dev')
+// A strategy step that waits for a person ends the CLI with status `paused`: this step then asks with
+// `input` and runs `tritonship promote --env E --resume` (or `--abort`), until the promotion ends.
+// An input that is rejected or times out aborts the promotion (`--abort`) before failing the stage.
+
+import groovy.transform.Field
+
+@Field static final Map DEFAULTS = [
+    spec                   : null,     // tritonship.yaml (default: ./tritonship.yaml when present)
+    env                    : null,     // environment to promote to (required)
+    image                  : null,     // name@sha256:... to promote ...
+    from                   : null,     // ... or the digest that succeeded in this environment
+    waitLock               : null,     // seconds to wait for another promotion's lock
+    dryRun                 : false,    // plan only
+    skipPreflight          : [],       // image | capacity | rbac (recorded in the history)
+    kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG
+    webhookCredentialsId   : null,     // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
+    prometheusUrl          : null,     // -> TRITONSHIP_PROMETHEUS_URL for analysis
+    submitter              : null,     // who may answer a manual pause (users/groups, comma separated)
+    pauseTimeoutMinutes    : 1440,     // a manual pause unanswered this long aborts the promotion
+    maxPauses              : 20,       // safety net against a promotion that never ends
+    reportDir              : null,     // default: reports/promote-<env>
+    onGateFailure          : 'error',  // exit 1 (analysis failed, rolled back): 'error' | 'unstable' | 'return'
+    agent                  : [:],
+]
+
+Map call(Map config = [:]) {
+    Map cfg = tritonship.mergeConfig('tritonPromote', DEFAULTS, config)
+    tritonship.require('tritonPromote', cfg, ['env'])
+    if (cfg.image && cfg.from) {
+        error('tritonPromote: give image or from, not both')
+    }
+    if (!cfg.image && !cfg.from) {
+        error('tritonPromote: give image (name@sha256:...) or from (an environment)')
+    }
+    List start = tritonship.options(['--image': cfg.image, '--from': cfg.from, '--wait-lock': cfg.waitLock,
+                                     '--dry-run': cfg.dryRun as boolean, '--skip-preflight': cfg.skipPreflight ?: []])
+    Map result = promote(cfg, start)
+    int pauses = 0
+    while (result.status == 'paused') {
+        pauses++
+        if (pauses > cfg.maxPauses) {
+            promote(cfg, ['--abort'])
+            error('tritonPromote: ' + cfg.env + ' paused more than ' + cfg.maxPauses + ' times; aborted')
+        }
+        String decision = decide(cfg, result)
+        result = promote(cfg, [decision == 'resume' ? '--resume' : '--abort'])
+    }
+    return result
+}
+
+// Asks a person; a rejected or timed-out input aborts the promotion, then fails the stage.
+String decide(Map cfg, Map result) {
+    String why = result.message ?: result.reason ?: ('paused at step ' + (result.step ?: '?'))
+    try {
+        return timeout(time: cfg.pauseTimeoutMinutes, unit: 'MINUTES') {
+            input(message: 'Promotion to ' + cfg.env + ' is paused: ' + why + '. Continue?',
+                         ok: 'Decide', submitter: cfg.submitter,
+                         parameters: [choice(name: 'DECISION', choices: ['resume', 'abort'],
+                                             description: 'resume continues the strategy; abort returns all traffic to stable')])
+        }
+    } catch (err) {
+        promote(cfg, ['--abort'])
+        throw err
+    }
+}
+
+Map promote(Map cfg, List extra) {
+    List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env]) + extra
+    List credentials = []
+    if (cfg.kubeconfigCredentialsId) {
+        credentials << [type: 'file', id: cfg.kubeconfigCredentialsId, variable: 'KUBECONFIG']
+    }
+    if (cfg.webhookCredentialsId) {
+        credentials << [type: 'string', id: cfg.webhookCredentialsId, variable: 'TRITONSHIP_WEBHOOK_URL']
+    }
+    Map env = cfg.prometheusUrl ? [TRITONSHIP_PROMETHEUS_URL: cfg.prometheusUrl] : [:]
+    return tritonship(verb: 'promote', args: args, credentials: credentials, env: env,
+                      reportDir: cfg.reportDir ?: 'reports/promote-' + cfg.env,
+                      onGateFailure: cfg.onGateFailure, agent: cfg.agent)
+}

@@ -1,0 +1,32 @@
+// tritonRollback: roll an environment back, fast and without analysis (`tritonship rollback`).
+//   tritonRollback(env: 'prod')                 // to the previous revision
+//   tritonRollback(env: 'prod', to: 7)          // to revision 7 of `tritonship history --env prod`
+
+import groovy.transform.Field
+
+@Field static final Map DEFAULTS = [
+    spec                   : null,    // tritonship.yaml (default: ./tritonship.yaml when present)
+    env                    : null,    // environment (required)
+    to                     : null,    // revision (default: the previous one)
+    kubeconfigCredentialsId: null,    // Jenkins file credential -> KUBECONFIG
+    webhookCredentialsId   : null,    // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
+    reportDir              : null,    // default: reports/rollback-<env>
+    onGateFailure          : 'error', // exit 1: 'error' | 'unstable' | 'return'
+    agent                  : [:],
+]
+
+Map call(Map config = [:]) {
+    Map cfg = tritonship.mergeConfig('tritonRollback', DEFAULTS, config)
+    tritonship.require('tritonRollback', cfg, ['env'])
+    List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env, '--to': cfg.to])
+    List credentials = []
+    if (cfg.kubeconfigCredentialsId) {
+        credentials << [type: 'file', id: cfg.kubeconfigCredentialsId, variable: 'KUBECONFIG']
+    }
+    if (cfg.webhookCredentialsId) {
+        credentials << [type: 'string', id: cfg.webhookCredentialsId, variable: 'TRITONSHIP_WEBHOOK_URL']
+    }
+    return tritonship(verb: 'rollback', args: args, credentials: credentials,
+                      reportDir: cfg.reportDir ?: 'reports/rollback-' + cfg.env,
+                      onGateFailure: cfg.onGateFailure, agent: cfg.agent)
+}
