@@ -107,9 +107,6 @@ def _base_dir(spec) -> Path:
 def _repository(repository: str | None, spec) -> Path:
     if repository:
         return Path(repository)
-    if spec is not None:
-        return spec.repository_path()
-    default = Path("model_repository")
-    if default.is_dir():
-        return default
-    raise BadInput("no model repository given", hint="pass --repository DIR or add a tritonship.yaml")
+    if spec is None:
+        raise BadInput("no model repository given", hint="pass --repository DIR or add a tritonship.yaml")
+    return spec.repository_path()

@@ -54,7 +54,7 @@ class RegistryClient:
         insecure: bool = False,
         credentials: Credentials | None = None,
         session: requests.Session | None = None,
-        retries: int = 4,
+        retries: int = 3,
         backoff: float = 0.5,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,

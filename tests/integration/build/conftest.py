@@ -92,14 +92,63 @@ def auth_registry(tmp_path_factory):
     _stop(proc)
 
 
+@dataclass(frozen=True)
+class BuildahStore:
+    root: Path
+    runroot: Path
+
+    def argv(self, *args: str) -> list[str]:
+        return ["buildah", "--storage-driver", "vfs", "--root", str(self.root), "--runroot", str(self.runroot), *args]
+
+    def env(self) -> dict[str, str]:
+        return {"TRITONSHIP_BUILDAH_ROOT": str(self.root), "TRITONSHIP_BUILDAH_RUNROOT": str(self.runroot)}
+
+
 @pytest.fixture(scope="session")
-def podman_socket(tmp_path_factory):
-    """`podman system service` on a private unix socket, with its own vfs storage; yields DOCKER_HOST."""
+def buildah_store(tmp_path_factory):
+    """A private buildah vfs storage, so tests never touch (or depend on) the machine's image store."""
+    root = tmp_path_factory.mktemp("buildah")
+    return BuildahStore(root / "root", root / "run")
+
+
+def push_tiny_base(store: BuildahStore, workdir: Path, destination: str, authfile: Path | None = None) -> str:
+    """A base image with no shell and one file (`/etc/base-release`), built here, pushed to `destination`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "base-release").write_text("tritonship test base\n")
+    ctr = subprocess.run(store.argv("from", "scratch"), capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        subprocess.run(store.argv("copy", ctr, str(workdir / "base-release"), "/etc/base-release"), check=True,
+                       capture_output=True)
+        subprocess.run(store.argv("config", "--env", "PATH=/usr/bin:/bin", ctr), check=True, capture_output=True)
+        subprocess.run(store.argv("commit", "-q", "--timestamp", "0", ctr, "localhost/tritonship-test-base"),
+                       check=True, capture_output=True)
+    finally:
+        subprocess.run(store.argv("rm", ctr), capture_output=True, check=False)
+    auth = ["--authfile", str(authfile)] if authfile else []
+    subprocess.run(store.argv("push", "-q", "--tls-verify=false", *auth, "localhost/tritonship-test-base",
+                              f"docker://{destination}"), check=True, capture_output=True)
+    return destination
+
+
+@pytest.fixture(scope="session")
+def base_image(registry, buildah_store, tmp_path_factory) -> str:
+    return push_tiny_base(buildah_store, tmp_path_factory.mktemp("base"), f"{registry.host}/test/base:1")
+
+
+@pytest.fixture(scope="session")
+def podman_socket(tmp_path_factory, registry):
+    """`podman system service` on a private unix socket and vfs storage; yields DOCKER_HOST.
+
+    Like a Docker daemon configured with `insecure-registries`, it may pull the base over plain HTTP
+    from the test registry (registries.conf).
+    """
     if not shutil.which("podman"):
         pytest.skip("podman is not installed")
     root = tmp_path_factory.mktemp("podman")
     sock = root / "podman.sock"
-    env = dict(os.environ, CONTAINERS_STORAGE_CONF=str(_storage_conf(root)))
+    registries = root / "registries.conf"
+    registries.write_text(f'[[registry]]\nlocation = "{registry.host}"\ninsecure = true\n')
+    env = dict(os.environ, CONTAINERS_STORAGE_CONF=str(_storage_conf(root)), CONTAINERS_REGISTRIES_CONF=str(registries))
     log = root / "podman.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -56,23 +56,15 @@ class Builder(Protocol):
     def build(self, request: BuildRequest) -> LocalImage: ...
 
 
-def read_oci_layout(directory: Path) -> LocalImage:
-    """The single image of an OCI image layout directory (index.json -> manifest -> blobs)."""
-    index = json.loads((directory / "index.json").read_text())
-    manifests = index.get("manifests") or []
-    if len(manifests) != 1:
-        raise InfraError(f"{directory}: expected one image in the OCI layout, found {len(manifests)}")
-    descriptor = manifests[0]
-    manifest = _blob_path(directory, descriptor["digest"]).read_bytes()
+def read_dir_layout(directory: Path) -> LocalImage:
+    """The image of a containers `dir:` directory (manifest.json, blobs named by their hex digest)."""
+    manifest = (directory / "manifest.json").read_bytes()
     doc = json.loads(manifest)
-    blobs = {d["digest"]: _blob_path(directory, d["digest"]) for d in [doc["config"], *doc.get("layers", [])]}
-    media_type = doc.get("mediaType") or descriptor.get("mediaType") or OCI_MANIFEST
-    return LocalImage(manifest, media_type, blobs)
-
-
-def _blob_path(directory: Path, digest: str) -> Path:
-    algorithm, _, hexdigest = digest.partition(":")
-    return directory / "blobs" / algorithm / hexdigest
+    blobs = {d["digest"]: directory / d["digest"].split(":", 1)[1] for d in [doc["config"], *doc.get("layers", [])]}
+    missing = [digest for digest, path in blobs.items() if not path.is_file()]
+    if missing:
+        raise InfraError(f"{directory}: exported image lacks blobs {', '.join(missing)}")
+    return LocalImage(manifest, doc.get("mediaType") or OCI_MANIFEST, blobs)
 
 
 def run_tool(argv: Sequence[str], what: str, *, env: Mapping[str, str] | None = None, timeout: float = 3600) -> str:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from tritonship.image.builders.base import BuildRequest, LocalImage, read_oci_layout, run_tool
+from tritonship.image.builders.base import BuildRequest, LocalImage, read_dir_layout, run_tool
 from tritonship.image.credentials import Credentials
 from tritonship.image.reference import parse_reference
 
@@ -33,10 +33,11 @@ class BuildahBuilder:
             argv += self._pull_flags(request, Path(secrets))
             run_tool([*argv, str(request.context)], "build the image", env=_env())
         try:
-            layout = request.output / "oci"
+            # dir: keeps layers uncompressed (model weights hardly compress; gzip would dominate the time)
+            layout = request.output / "image"
             run_tool([*self.global_args, "push", "--quiet", "--disable-compression", "--format", "oci",
-                      tag, f"oci:{layout}:image"], "export the built image", env=_env())
-            return read_oci_layout(layout)
+                      tag, f"dir:{layout}"], "export the built image", env=_env())
+            return read_dir_layout(layout)
         finally:
             run_tool([*self.global_args, "rmi", "--force", tag], "remove the build image", env=_env())
 
