@@ -101,3 +101,40 @@ def load_fail_repository(tmp_path_factory) -> Path:
     _copy_model(EXAMPLE_REPO / "add_sub", repo)
     write_python_model(repo, "load_fails", BODIES["load_fails"])
     return repo
+
+
+def write_json_case(folder: Path, model: str, case: str, doc: dict) -> None:
+    import json
+
+    (folder / model).mkdir(parents=True, exist_ok=True)
+    (folder / model / f"{case}.json").write_text(json.dumps(doc))
+
+
+ADD_SUB_CASE = {
+    "inputs": {"INPUT0": [[1, 2, 3, 4]], "INPUT1": [[1, 1, 1, 1]]},
+    "expected": {"OUTPUT0": [[2, 3, 4, 5]], "OUTPUT1": [[0, 1, 2, 3]]},
+}
+
+
+@pytest.fixture(scope="session")
+def good_golden(tmp_path_factory) -> Path:
+    """Correct golden cases for the example: JSON (FP32, BYTES) and npz (FP16)."""
+    import numpy as np
+
+    folder = tmp_path_factory.mktemp("golden-good")
+    write_json_case(folder, "add_sub", "small", ADD_SUB_CASE)
+    write_json_case(folder, "text_upper", "words", {"inputs": {"TEXT": [["abc"], ["Triton"]]},
+                                                    "expected": {"UPPER": [["ABC"], ["TRITON"]]}})
+    (folder / "scale_fp16").mkdir()
+    x = np.arange(8, dtype=np.float16).reshape(2, 4)
+    np.savez(folder / "scale_fp16" / "ramp.npz", **{"input:X": x, "expected:Y": x * 2})
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bad_golden(tmp_path_factory) -> Path:
+    """add_sub golden case whose expected OUTPUT0[0, 2] is wrong (4 -> 40)."""
+    folder = tmp_path_factory.mktemp("golden-bad")
+    wrong = {**ADD_SUB_CASE, "expected": {**ADD_SUB_CASE["expected"], "OUTPUT0": [[2, 3, 40, 5]]}}
+    write_json_case(folder, "add_sub", "wrong", wrong)
+    return folder
