@@ -95,6 +95,7 @@ class OpenLoop:
         self.factory: SlotFactory | None = None
         self.drained: asyncio.Future | None = None
         self._stop = threading.Event()
+        self._tasks: set[asyncio.Future] = set()
 
     async def start(self, factory: SlotFactory) -> None:
         self.factory = factory
@@ -126,7 +127,9 @@ class OpenLoop:
         self.backlog.append(intended)
         if self.opened < self.max_connections:
             self.opened += 1
-            asyncio.ensure_future(self._open())
+            task = asyncio.ensure_future(self._open())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _open(self) -> None:
         try:

@@ -32,18 +32,19 @@ class GrpcTarget:
 
 
 class GrpcSlot:
-    __slots__ = ("busy", "on_done", "t0", "target")
+    __slots__ = ("busy", "on_done", "t0", "target", "task")
 
     def __init__(self, target: GrpcTarget, on_done: Callable) -> None:
         self.target = target
         self.on_done = on_done
         self.t0 = 0
         self.busy = False
+        self.task: asyncio.Future | None = None
 
     def send(self, t0: int) -> None:
         self.t0 = t0
         self.busy = True
-        asyncio.ensure_future(self._call())
+        self.task = asyncio.ensure_future(self._call())
 
     async def _call(self) -> None:
         import grpc

@@ -7,6 +7,7 @@ leaves the rest to the server.
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import socket
 import subprocess
@@ -51,7 +52,7 @@ def split(total: float, parts: int) -> list[float]:
 class LoadGenerator:
     """Context manager owning the worker processes."""
 
-    def __init__(self, url: str, protocol: str, http_request: bytes, grpc_request: bytes, model: str,
+    def __init__(self, url: str, protocol: str, http_request: bytes, grpc_request: bytes, model: str, *,
                  workers: int = 1, timeout_s: float = 60.0) -> None:
         self.args = (url, protocol, http_request, grpc_request, model)
         self.count = max(1, workers)
@@ -84,10 +85,8 @@ class LoadGenerator:
 
     def __exit__(self, *_exc) -> None:
         for pipe in self.pipes:
-            try:
+            with contextlib.suppress(OSError):
                 pipe.send(("exit",))
-            except OSError:
-                pass
         for proc in self.procs:
             try:
                 proc.wait(5)

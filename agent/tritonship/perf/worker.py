@@ -33,7 +33,7 @@ def main(fd: int) -> None:
 
 
 class Worker:
-    def __init__(self, conn, url, protocol, http_request, grpc_request, model) -> None:
+    def __init__(self, conn, url, protocol, http_request, grpc_request, model, /) -> None:  # noqa: PLR0917
         self.conn = conn
         host, _, port = url.rpartition(":")
         self.host, self.port = host, int(port)
@@ -60,7 +60,7 @@ class Worker:
             if message[0] == "level":
                 try:
                     await self.run_level(message[1])
-                except (OSError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError) as exc:
                     self._send(("failed", f"{type(exc).__name__}: {exc}"))
         if self.grpc is not None:
             await self.grpc.close()

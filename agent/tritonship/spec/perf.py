@@ -34,6 +34,11 @@ class PerfSpec(Strict):
     stability_pct: float = Field(10.0, gt=0, description="Last 3 windows must agree within this percentage.")
     max_trials: int = Field(10, ge=3)
     warmup_requests: int = Field(20, ge=0)
+    workers: int | None = Field(None, ge=1, description="Load generator processes; empty: decided from the load.")
+    input_data: str | None = Field(None, description="perf_analyzer-style JSON file or a folder of <input>.npy.")
+    shapes: dict[str, list[int]] = Field(
+        default_factory=dict, description="Per input: the shape (without batch) for variable (-1) dimensions."
+    )
     budget: Budget = Field(default_factory=Budget, description="Budget applied to every load level.")
     budgets: dict[str, Budget] = Field(
         default_factory=dict, description="Per load level ('c4' for concurrency 4, 'r100' for rate 100)."

@@ -1,0 +1,132 @@
+"""`tritonship perf`: measure latency and throughput; gate on budgets and regressions."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import click
+
+from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.errors import BadInput
+
+_BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_error_rate")
+
+
+@click.command("perf")
+@spec_option
+@click.option("--repository", type=click.Path(file_okay=False), help="Start a local Triton on this model repository.")
+@click.option("--url", help="Measure a running Triton: its HTTP address HOST:PORT.")
+@click.option("--grpc-url", help="gRPC address HOST:PORT of that server (default: HTTP port + 1).")
+@click.option("--model", help="Model to measure (default: perf.model).")
+@click.option("--concurrency", help="Closed-loop levels: 1,4,16 or a range start:end:step (perf_analyzer's).")
+@click.option("--rate", help="Open-loop request rates per second: 100,500 or start:end:step.")
+@click.option("--arrivals", type=click.Choice(["constant", "poisson"]), help="Open-loop arrival process.")
+@click.option("--protocol", type=click.Choice(["http", "grpc"]), help="Inference protocol.")
+@click.option("--batch", type=click.IntRange(min=1), help="Batch size of each request.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="result.json of the previous release.")
+@click.option("--window", type=click.FloatRange(min=0.05), help="Measurement window, seconds.")
+@click.option("--stability-pct", type=click.FloatRange(min=0.1), help="Last 3 windows must agree within this %.")
+@click.option("--max-trials", type=click.IntRange(min=3), help="Most windows per level.")
+@click.option("--warmup-requests", type=click.IntRange(min=0), help="Requests sent before measuring.")
+@click.option("--workers", type=click.IntRange(min=1), help="Load generator processes (default: automatic).")
+@click.option("--p50-ms", type=float, help="Budget: p50 latency, ms (every level).")
+@click.option("--p90-ms", type=float, help="Budget: p90 latency, ms.")
+@click.option("--p95-ms", type=float, help="Budget: p95 latency, ms.")
+@click.option("--p99-ms", type=float, help="Budget: p99 latency, ms.")
+@click.option("--min-throughput", type=float, help="Budget: minimum inferences/s.")
+@click.option("--max-error-rate", type=click.FloatRange(0, 1), help="Budget: largest failed/sent, 0..1.")
+@click.option("--max-increase-pct", type=click.FloatRange(min=0), help="Regression: largest p50/p99 rise, %.")
+@click.option("--input-data", type=click.Path(exists=True), help="perf_analyzer-style JSON, or a folder of NAME.npy.")
+@global_options
+@click.pass_context
+def command(ctx: click.Context, spec_path, repository, url, grpc_url, **flags) -> None:
+    """Measure a model like perf_analyzer, then apply budgets and the regression gate.
+
+    Exit 0 when every gate passes, 1 when a gate fails, 2 for bad input, 3 when Triton is unreachable.
+    """
+    from tritonship.output import Outcome, emit
+    from tritonship.perf.runner import run_perf
+
+    spec = load_optional_spec(spec_path)
+    config = build_config(spec, flags)
+    progress = _progress()
+    with _server(spec, repository, url, grpc_url) as (http_url, grpc):
+        result = run_perf(config, http_url, grpc, on_window=progress)
+    from tritonship.commands import perf_render
+
+    outcome = Outcome(
+        verb="perf", status="passed" if result.passed else "failed", exit_code=0 if result.passed else 1,
+        **perf_render.outcome_parts(result),
+    )
+    ctx.exit(emit(settings(), outcome))
+
+
+def build_config(spec, flags: dict):
+    """Flags override tritonship.yaml's `perf:` section, field by field."""
+    from tritonship.perf.levels import choose_levels
+    from tritonship.perf.measure import MeasureSettings
+    from tritonship.perf.result import load_baseline
+    from tritonship.perf.runner import PerfConfig
+    from tritonship.spec.perf import Budget, PerfSpec
+
+    perf = spec.perf if spec else PerfSpec()
+    pick = lambda name: flags.get(name) if flags.get(name) is not None else getattr(perf, name)  # noqa: E731
+    model = pick("model")
+    if not model:
+        raise BadInput("no model to measure: give --model or perf.model in tritonship.yaml")
+    budget_over = {k: flags[k] for k in _BUDGET_FLAGS if flags.get(k) is not None}
+    budget = Budget(**(perf.budget.model_dump() | budget_over)) if budget_over else perf.budget
+    baseline_path = pick("baseline")
+    if baseline_path and spec and not flags.get("baseline"):
+        baseline_path = str(spec.base_dir / baseline_path)
+    input_data = pick("input_data")
+    shapes = dict(perf.shapes) or (dict(spec.smoke.shapes.get(model, {})) if spec else {})
+    return PerfConfig(
+        model=model,
+        levels=choose_levels(flags.get("concurrency"), flags.get("rate"), perf.concurrency, perf.rate,
+                             pick("arrivals")),
+        protocol=pick("protocol"),
+        measure=MeasureSettings(window_s=pick("window"), stability_pct=pick("stability_pct"),
+                                max_trials=pick("max_trials"), warmup_requests=pick("warmup_requests"),
+                                batch=pick("batch")),
+        workers=pick("workers"), budget=budget, budgets=dict(perf.budgets),
+        max_increase_pct=pick("max_increase_pct") if flags.get("max_increase_pct") is not None
+        else perf.regression.max_increase_pct,
+        alpha=perf.regression.alpha,
+        baseline=load_baseline(baseline_path) if baseline_path else None, baseline_path=baseline_path,
+        input_data=input_data, shapes=shapes,
+    )
+
+
+@contextlib.contextmanager
+def _server(spec, repository: str | None, url: str | None, grpc_url: str | None):
+    """(http_url, grpc_url) of a running server, or of one started on the repository for this run."""
+    if url and repository:
+        raise BadInput("give either --url or --repository, not both")
+    if url:
+        host, _, port = url.rpartition(":")
+        if not host or not port.isdigit():
+            raise BadInput(f"--url {url!r}: expected HOST:PORT")
+        yield url, grpc_url or f"{host}:{int(port) + 1}"
+        return
+    if repository is None and spec is None:
+        raise BadInput("nothing to measure: give --repository DIR or --url HOST:PORT (or a tritonship.yaml)")
+    path = Path(repository) if repository else spec.repository_path()
+    from tritonship.triton.launcher import launch_local
+
+    timeout = spec.smoke.timeout if spec else 120.0
+    with launch_local(path, timeout=timeout) as server:
+        yield server.http_url, server.grpc_url
+
+
+def _progress():
+    """One plain line per window on stderr (readable in Jenkins logs; stdout stays clean for --json)."""
+
+    def on_window(level, window, verdict) -> None:
+        state = "stable" if verdict.stable else verdict.reason
+        click.echo(f"perf {level.label} window {window.index + 1}: {window.throughput:,.0f} infer/s, "
+                   f"avg {window.avg_ms:.3f} ms, {window.errors} errors, client CPU {window.client_cpu:.0%} "
+                   f"({state})", err=True)
+
+    return on_window

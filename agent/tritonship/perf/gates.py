@@ -1,0 +1,84 @@
+"""Gates: latency/throughput/error budgets per load level, and the regression test against a baseline. Pure.
+
+A regression fails only when it is both *significant* (one-sided Mann-Whitney U: the new latencies are
+stochastically larger, p < alpha) and *large* (p50 or p99 rose more than `max_increase_pct`), so run-to-run
+noise does not fail a build and a real slowdown always does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_LATENCY_BUDGETS = ("p50", "p90", "p95", "p99")
+
+
+@dataclass(frozen=True)
+class GateCheck:
+    level: str  # c4, r100
+    check: str  # "p99 budget", "min throughput", "regression p50"...
+    limit: str  # human-readable limit, e.g. "<= 25 ms"
+    measured: str
+    passed: bool
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {"level": self.level, "check": self.check, "limit": self.limit, "measured": self.measured,
+                "verdict": "pass" if self.passed else "fail", "detail": self.detail}
+
+
+def budget_checks(level: str, latency_ms: dict[str, float], throughput: float, error_rate: float,
+                  budget: Any) -> list[GateCheck]:
+    """One check per limit set in `budget` (an object with p50_ms..p99_ms, min_throughput, max_error_rate)."""
+    checks = []
+    for name in _LATENCY_BUDGETS:
+        limit = getattr(budget, f"{name}_ms", None)
+        if limit is not None:
+            value = latency_ms[name]
+            checks.append(GateCheck(level, f"{name} budget", f"<= {limit:g} ms", f"{value:.3f} ms", value <= limit))
+    if getattr(budget, "min_throughput", None) is not None:
+        limit = budget.min_throughput
+        checks.append(GateCheck(level, "min throughput", f">= {limit:g} infer/s", f"{throughput:.1f} infer/s",
+                                throughput >= limit))
+    if getattr(budget, "max_error_rate", None) is not None:
+        limit = budget.max_error_rate
+        checks.append(GateCheck(level, "max error rate", f"<= {limit:.2%}", f"{error_rate:.2%}", error_rate <= limit))
+    return checks
+
+
+def increase_pct(current: float, baseline: float) -> float:
+    if baseline <= 0:
+        return 0.0 if current <= 0 else float("inf")
+    return (current - baseline) / baseline * 100.0
+
+
+def mann_whitney_p(current: Sequence[float], baseline: Sequence[float]) -> float:
+    """One-sided p-value that `current` latencies are larger than `baseline`'s (1.0 when untestable)."""
+    if len(current) < 2 or len(baseline) < 2:
+        return 1.0
+    from scipy.stats import mannwhitneyu
+
+    return float(mannwhitneyu(current, baseline, alternative="greater").pvalue)
+
+
+def regression_checks(level: str, current: dict[str, float], baseline: dict[str, float],
+                      current_samples: Sequence[float], baseline_samples: Sequence[float], *,
+                      max_increase_pct: float, alpha: float) -> list[GateCheck]:
+    """p50 and p99 against the baseline's same level; fails only when significant and above the limit."""
+    p = mann_whitney_p(current_samples, baseline_samples)
+    significant = p < alpha
+    checks = []
+    for name in ("p50", "p99"):
+        rise = increase_pct(current[name], baseline[name])
+        passed = not (significant and rise > max_increase_pct)
+        detail = (f"baseline {baseline[name]:.3f} ms, now {current[name]:.3f} ms; Mann-Whitney U p={p:.3g} "
+                  f"({'significant' if significant else 'not significant'} at alpha {alpha:g})")
+        checks.append(GateCheck(level, f"regression {name}", f"<= +{max_increase_pct:g}%", f"{rise:+.1f}%",
+                                passed, detail))
+    return checks
+
+
+def missing_baseline_check(level: str, reason: str) -> GateCheck:
+    """A level the baseline does not cover: reported, not failed (a new level has no history)."""
+    return GateCheck(level, "regression", "baseline present", "absent", True, reason)
