@@ -40,8 +40,6 @@ def render_result(verb: str, result: PromoteResult) -> Any:
         for check in (result.preflight.checks if result.preflight else ()):
             mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]"}
             console.print(f"preflight {check.name:<9} {mark[check.status]}  {check.detail}")
-        for event in result.events:
-            console.print(f"  {event}")
         colour = {"passed": "green", "paused": "yellow", "dry-run": "cyan"}.get(result.status, "red")
         what = f"revision {result.revision} of {result.image}" if result.revision else result.image
         line = f"[bold {colour}]{verb} {result.env}: {result.status}[/] — {what} ({result.strategy})"

@@ -1,0 +1,37 @@
+"""`tritonship render --env E [--image REF]`: print the Kubernetes manifests (for GitOps users)."""
+
+from __future__ import annotations
+
+import click
+
+from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.output import Outcome, emit
+
+PLACEHOLDER = "REGISTRY/IMAGE@sha256:" + "0" * 64
+
+
+@click.command("render")
+@click.option("--env", "env_name", required=True, help="Environment to render.")
+@click.option("--image", default=None, help="Image by digest (default: a placeholder to replace).")
+@click.option("--revision", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Value of the tritonship.io/revision label.")
+@spec_option
+@global_options
+@click.pass_context
+def command(ctx: click.Context, *, env_name: str, image: str | None, revision: int, spec_path: str | None) -> None:
+    """Print the Deployment, Service, PodDisruptionBudget, HPA and ServiceMonitor as YAML. No cluster needed.
+
+    Exit 0, 2 bad input.
+    """
+    from tritonship.deploy.manifests import render_release, to_yaml
+    from tritonship.deploy.origin import digest_of
+
+    spec = load_optional_spec(spec_path, required=True)
+    spec.environment(env_name)
+    if image:
+        digest_of(image)
+    objects = render_release(spec, env_name, image or PLACEHOLDER, revision)
+    text = to_yaml(objects)
+    data = {"app": spec.project, "env": env_name, "image": image or PLACEHOLDER, "manifests": objects}
+    ctx.exit(emit(settings(), Outcome("render", "passed", 0, data, render=lambda _c: click.echo(text, nl=False),
+                                      files={"manifests.yaml": text})))

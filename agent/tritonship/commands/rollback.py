@@ -1,0 +1,35 @@
+"""`tritonship rollback --env E [--to REVISION]`: return to an earlier revision, fast (no analysis)."""
+
+from __future__ import annotations
+
+import click
+
+from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.output import Outcome, emit
+
+
+@click.command("rollback")
+@click.option("--env", "env_name", required=True, help="Environment to roll back.")
+@click.option("--to", "to", type=click.IntRange(min=1), default=None,
+              help="Revision to return to (default: the succeeded one before the current).")
+@click.option("--wait-lock", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds to wait for a running promotion's lock.")
+@spec_option
+@global_options
+@click.pass_context
+def command(ctx: click.Context, *, env_name: str, to: int | None, wait_lock: float, spec_path: str | None) -> None:
+    """Re-apply an earlier succeeded revision's exact manifests; recorded as a new revision.
+
+    Exit 0 rolled back, 1 no such succeeded revision or lock held, 2 bad input, 3 cluster unreachable.
+    """
+    from tritonship.deploy.report import EXIT, junit_cases, render_result, result_data
+    from tritonship.deploy.rollback import RollbackRequest, rollback
+    from tritonship.deploy.world import cluster_world, started_by
+
+    spec = load_optional_spec(spec_path, required=True)
+    log = (lambda _m: None) if settings().json else (lambda m: click.echo(f"  {m}", err=True))
+    result = rollback(cluster_world(spec, log=log), spec,
+                      RollbackRequest(env=env_name, started_by=started_by(), to=to, wait_lock=wait_lock))
+    outcome = Outcome("rollback", result.status, EXIT[result.status], result_data(spec.project, result),
+                      render=render_result("rollback", result), junit=junit_cases("rollback", result))
+    ctx.exit(emit(settings(), outcome))

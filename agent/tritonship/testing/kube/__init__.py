@@ -1,0 +1,136 @@
+"""A local Kubernetes API simulator for tests and the demo (not a Kubernetes).
+
+`KubeSimulator` serves the REST paths the `kubernetes` python client uses, on 127.0.0.1, and writes
+a kubeconfig for it. It keeps Namespaces, Nodes, Pods, Services, ConfigMaps, Deployments (with a
+rolling-update controller), PodDisruptionBudgets, HPAs, ServiceMonitors and Leases; answers
+SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
+
+    with KubeSimulator(nodes=2, ready_delay=0.2, namespaces=["models-dev"]) as sim:
+        os.environ["KUBECONFIG"] = str(sim.write_kubeconfig(tmp / "kubeconfig"))
+        sim.faults.set(fail_next=3)            # the next 3 API calls answer 503
+        sim.behaviour.crashloop_image = "bad"  # pods of matching images never become Ready
+        sim.access.deny.append({"verb": "create", "resource": "deployments"})
+
+What it does not model is listed in the README (section "promote").
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from tritonship.testing.kube.controller import Behaviour, Controllers
+from tritonship.testing.kube.server import Access, Api, Faults, make_server
+from tritonship.testing.kube.store import BY_PATH, Store, now_iso
+
+__all__ = ["KubeSimulator"]
+
+TOKEN = "tritonship-simulator-token"  # not a secret: the simulator only listens on loopback
+
+
+class KubeSimulator:
+    def __init__(self, *, nodes: int = 2, gpus_per_node: int = 0, node_cpu: str = "8", node_memory: str = "32Gi",
+                 ready_delay: float = 1.0, crashloop_image: str | None = None, namespaces: tuple[str, ...] = (),
+                 port: int = 0) -> None:
+        self.store = Store()
+        self.behaviour = Behaviour(ready_delay=ready_delay, crashloop_image=crashloop_image)
+        self.faults = Faults()
+        self.access = Access()
+        self.controllers = Controllers(self.store, self.behaviour)
+        self.server = make_server(Api(self.store, self.access), self.faults, TOKEN, self._admin, port)
+        self._thread: threading.Thread | None = None
+        for name in ("default", "kube-system", *namespaces):
+            self.add_namespace(name)
+        for i in range(nodes):
+            self.add_node(f"sim-node-{i}", cpu=node_cpu, memory=node_memory, gpus=gpus_per_node)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> KubeSimulator:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="kube-sim-http", daemon=True)
+        self._thread.start()
+        self.controllers.start()
+        return self
+
+    def stop(self) -> None:
+        self.controllers.stop()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> KubeSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def write_kubeconfig(self, path: Path | str, context: str = "tritonship-sim") -> Path:
+        import yaml
+
+        path = Path(path)
+        doc = {
+            "apiVersion": "v1", "kind": "Config", "current-context": context,
+            "clusters": [{"name": context, "cluster": {"server": self.url}}],
+            "users": [{"name": context, "user": {"token": TOKEN}}],
+            "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        path.chmod(0o600)
+        return path
+
+    # -- setup helpers ---------------------------------------------------------------------------
+    def add_namespace(self, name: str) -> None:
+        self.store.create(BY_PATH[("v1", "namespaces")], None,
+                          {"metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+                           "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+
+    def add_node(self, name: str, *, cpu: str = "8", memory: str = "32Gi", gpus: int = 0,
+                 labels: dict[str, str] | None = None) -> None:
+        alloc = {"cpu": cpu, "memory": memory, "pods": "110"}
+        if gpus:
+            alloc["nvidia.com/gpu"] = str(gpus)
+        self.store.create(BY_PATH[("v1", "nodes")], None, {
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                                  **(labels or {})}},
+            "spec": {},
+            "status": {"capacity": dict(alloc), "allocatable": alloc,
+                       "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": now_iso()}]},
+        })
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
+        """Read an object directly (tests); None when absent."""
+        from tritonship.testing.kube.store import KINDS, StatusError
+
+        spec = next(k for k in KINDS if k.kind == kind)
+        try:
+            return self.store.get(spec, namespace, name)
+        except StatusError:
+            return None
+
+    def list(self, kind: str, namespace: str | None = None, selector: str | None = None) -> list[dict]:
+        from tritonship.testing.kube.store import KINDS
+
+        return self.store.list(next(k for k in KINDS if k.kind == kind), namespace, selector)
+
+    # -- admin endpoint (/_sim/...) for out-of-process control -----------------------------------
+    def _admin(self, method: str, path: str, body: Any) -> dict:
+        body = body or {}
+        if path == "/_sim/faults" and method == "POST":
+            self.faults.set(**body)
+        elif path == "/_sim/behaviour" and method == "POST":
+            for key, value in body.items():
+                if not hasattr(self.behaviour, key):
+                    raise ValueError(f"unknown behaviour {key!r}")
+                setattr(self.behaviour, key, value)
+        elif path == "/_sim/deny" and method == "POST":
+            self.access.deny[:] = list(body.get("rules") or [])
+        elif path == "/_sim/namespaces" and method == "POST":
+            self.add_namespace(body["name"])
+        return {"faults": {"served": self.faults.served, "failed": self.faults.failed, "dropped": self.faults.dropped},
+                "ready_delay": self.behaviour.ready_delay, "crashloop_image": self.behaviour.crashloop_image,
+                "deny": self.access.deny}

@@ -1,0 +1,282 @@
+"""The simulator's HTTP front: Kubernetes REST paths, verbs, patch types, SSAR, auth and fault injection."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tritonship.testing.kube.store import BY_PATH, Kind, StatusError, Store, invalid
+
+SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+
+
+@dataclass
+class Faults:
+    """Injected trouble. `fail_next` requests get `fail_status`; `drop_next` connections are closed unanswered."""
+
+    latency: float = 0.0
+    fail_next: int = 0
+    fail_status: int = 503
+    drop_next: int = 0
+    served: int = 0
+    failed: int = 0
+    dropped: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take(self) -> str | None:
+        with self._lock:
+            self.served += 1
+            if self.drop_next > 0:
+                self.drop_next -= 1
+                self.dropped += 1
+                return "drop"
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                self.failed += 1
+                return "fail"
+            return None
+
+    def set(self, **values: Any) -> None:
+        with self._lock:
+            for key, value in values.items():
+                if key.startswith("_") or not hasattr(self, key):
+                    raise ValueError(f"unknown fault {key!r}")
+                setattr(self, key, value)
+
+
+@dataclass
+class Access:
+    """SelfSubjectAccessReview answers: allowed unless a deny rule matches ('*' matches anything)."""
+
+    deny: list[dict[str, str]] = field(default_factory=list)
+
+    def allowed(self, attrs: dict[str, str]) -> bool:
+        return not any(all(rule.get(k, "*") in ("*", attrs.get(k, "")) for k in ("verb", "resource", "group",
+                                                                                  "namespace"))
+                       for rule in self.deny)
+
+
+def route(path: str) -> tuple[Kind, str | None, str | None, str | None]:
+    """'/apis/apps/v1/namespaces/ns/deployments/x/status' -> (kind, namespace, name, subresource)."""
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] == ["api", "v1"]:
+        gv, rest = "v1", parts[2:]
+    elif parts[:1] == ["apis"] and len(parts) >= 3:
+        gv, rest = f"{parts[1]}/{parts[2]}", parts[3:]
+    else:
+        raise StatusError(404, "NotFound", f"the server could not find the requested resource ({path})")
+    namespace = None
+    if len(rest) >= 3 and rest[0] == "namespaces":
+        namespace, rest = rest[1], rest[2:]
+    if not rest or (gv, rest[0]) not in BY_PATH:
+        raise StatusError(404, "NotFound", f"the server could not find the requested resource ({path})")
+    kind = BY_PATH[(gv, rest[0])]
+    return kind, namespace, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def applied(old: dict, body: dict) -> dict:
+    """Server-side apply by a sole field manager that owns every field it applies: its fields replace ours."""
+    new = copy.deepcopy(old)
+    for key, value in body.items():
+        if key not in ("metadata", "status", "kind", "apiVersion"):
+            new[key] = copy.deepcopy(value)
+    meta = body.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        if key in meta:
+            new["metadata"][key] = copy.deepcopy(meta[key])
+        else:
+            new["metadata"].pop(key, None)
+    new["metadata"].pop("resourceVersion", None)
+    return new
+
+
+def defaults(kind: Kind, obj: dict) -> dict:
+    if kind.kind == "Deployment":
+        spec = obj.setdefault("spec", {})
+        spec.setdefault("replicas", 1)
+        spec.setdefault("progressDeadlineSeconds", 600)
+        spec.setdefault("revisionHistoryLimit", 10)
+        strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
+        if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+            strategy.setdefault("rollingUpdate", {})
+            strategy["rollingUpdate"].setdefault("maxSurge", "25%")
+            strategy["rollingUpdate"].setdefault("maxUnavailable", "25%")
+    return obj
+
+
+def validate(kind: Kind, obj: dict, old: dict | None) -> None:
+    name = obj["metadata"].get("name", "")
+    if kind.kind != "Deployment":
+        return
+    spec = obj.get("spec") or {}
+    selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    if not selector:
+        raise invalid(kind, name, "spec.selector", "Required value")
+    if any(labels.get(k) != v for k, v in selector.items()):
+        raise invalid(kind, name, "spec.template.metadata.labels", "`selector` does not match template `labels`")
+    if not ((spec.get("template") or {}).get("spec") or {}).get("containers"):
+        raise invalid(kind, name, "spec.template.spec.containers", "Required value")
+    if old is not None and (old.get("spec") or {}).get("selector") != spec.get("selector"):
+        raise invalid(kind, name, "spec.selector", "field is immutable")
+
+
+class Api:
+    """Verb handlers over the Store; raise StatusError for API errors."""
+
+    def __init__(self, store: Store, access: Access) -> None:
+        self.store, self.access = store, access
+
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, ctype: str) -> tuple[int, Any]:
+        if path == "/version":
+            return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0-tritonship-sim", "platform": "sim"}
+        if path == SSAR_PATH and method == "POST":
+            return 201, self._review(body)
+        kind, namespace, name, sub = route(path)
+        if method == "GET":
+            if name:
+                return 200, self.store.get(kind, namespace, name)
+            items = self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0])
+            return 200, {"kind": f"{kind.kind}List", "apiVersion": kind.group_version,
+                         "metadata": {"resourceVersion": self.store.resource_version()}, "items": items}
+        if not isinstance(body, dict) and method != "DELETE":
+            raise StatusError(400, "BadRequest", "the request body must be an object")
+        return self._write(method, kind, namespace, name, sub, body, ctype)
+
+    def _write(self, method: str, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
+               body: Any, ctype: str) -> tuple[int, Any]:
+        if method == "POST" and not name:
+            obj = defaults(kind, copy.deepcopy(body))
+            validate(kind, obj, None)
+            return 201, self.store.create(kind, namespace, obj)
+        if not name:
+            raise StatusError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
+        with self.store.lock:
+            if method == "DELETE":
+                return 200, self.store.delete(kind, namespace, name)
+            if method == "PUT":
+                if (body.get("metadata") or {}).get("name") not in (None, name):
+                    raise StatusError(400, "BadRequest", "the name of the object does not match the name in the URL")
+                old = self.store.get(kind, namespace, name)
+                obj = defaults(kind, copy.deepcopy(body))
+                if sub != "status":
+                    validate(kind, obj, old)
+                return 200, self.store.update(kind, namespace, name, obj, status_only=sub == "status")
+            if method == "PATCH":
+                return self._patch(kind, namespace, name, body, ctype)
+        raise StatusError(405, "MethodNotAllowed", f"{method} is not supported")
+
+    def _patch(self, kind: Kind, namespace: str | None, name: str, body: dict, ctype: str) -> tuple[int, Any]:
+        ctype = ctype.split(";", maxsplit=1)[0].strip()
+        try:
+            old = self.store.get(kind, namespace, name)
+        except StatusError:
+            if ctype != "application/apply-patch+yaml":
+                raise
+            obj = defaults(kind, copy.deepcopy(body))
+            obj.setdefault("metadata", {})["name"] = name
+            validate(kind, obj, None)
+            return 201, self.store.create(kind, namespace, obj)
+        if ctype == "application/apply-patch+yaml":
+            new = applied(old, body)
+        elif ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+            new = merge_patch(old, body)
+            if "resourceVersion" not in (body.get("metadata") or {}):
+                new["metadata"].pop("resourceVersion", None)
+        else:
+            raise StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format: {ctype}")
+        new = defaults(kind, new)
+        validate(kind, new, old)
+        return 200, self.store.update(kind, namespace, name, new)
+
+    def _review(self, body: dict) -> dict:
+        attrs = ((body or {}).get("spec") or {}).get("resourceAttributes") or {}
+        allowed = self.access.allowed(attrs)
+        out = copy.deepcopy(body)
+        out["status"] = {"allowed": allowed} if allowed else {"allowed": False, "denied": True,
+                                                              "reason": "denied by the simulator's rules"}
+        return out
+
+
+def make_handler(api: Api, faults: Faults, token: str, admin: Any) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            return
+
+        def _reply(self, code: int, doc: Any) -> None:
+            data = json.dumps(doc).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _body(self) -> Any:
+            length = int(self.headers.get("Content-Length") or 0)
+            if not length:
+                return None
+            raw = self.rfile.read(length).decode()
+            import yaml
+
+            try:
+                return yaml.safe_load(raw)  # JSON is YAML; apply patches may be YAML
+            except yaml.YAMLError as exc:
+                raise StatusError(400, "BadRequest", f"cannot decode the body: {exc}") from exc
+
+        def _serve(self) -> None:
+            url = urlsplit(self.path)
+            try:
+                body = self._body()
+                if url.path.startswith("/_sim/"):
+                    self._reply(200, admin(self.command, url.path, body))
+                    return
+                if self.headers.get("Authorization") != f"Bearer {token}":
+                    raise StatusError(401, "Unauthorized", "Unauthorized")
+                trouble = faults.take()
+                if faults.latency:
+                    time.sleep(faults.latency)
+                if trouble == "drop":
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                if trouble == "fail":
+                    raise StatusError(faults.fail_status, "InternalError" if faults.fail_status >= 500 else
+                                      "TooManyRequests", "injected by the simulator")
+                code, doc = api.handle(self.command, url.path, parse_qs(url.query), body,
+                                       self.headers.get("Content-Type", "application/json"))
+                self._reply(code, doc)
+            except StatusError as err:
+                self._reply(err.code, err.body())
+            except (ValueError, TypeError) as exc:
+                self._reply(400, StatusError(400, "BadRequest", str(exc)).body())
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    return Handler
+
+
+def make_server(api: Api, faults: Faults, token: str, admin: Any, port: int = 0) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(api, faults, token, admin))
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,108 @@
+"""The promote tests' world: the Kubernetes API simulator (in-process), a tritonship.yaml with short
+deadlines, and helpers to run the CLI in-process or as a killable subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from tests.conftest import ROOT
+
+GOOD = "127.0.0.1:5999/ml/example-models@sha256:" + "a" * 64
+GOOD2 = "127.0.0.1:5999/ml/example-models@sha256:" + "c" * 64
+BAD = "127.0.0.1:5999/ml/broken-models@sha256:" + "b" * 64
+
+SPEC = """\
+version: 1
+project: demo-app
+model_repository: models
+environments:
+  dev:
+    namespace: models-dev
+    replicas: {replicas}
+    resources: {{ cpu: "{cpu}", memory: 1Gi, gpus: {gpus} }}
+    strategy:
+      rolling: {{ max_surge: 1, max_unavailable: 0, progress_deadline: {deadline} }}
+  staging:
+    from: dev
+    namespace: models-staging
+    replicas: 2
+    resources: {{ cpu: "500m", memory: 1Gi }}
+    strategy:
+      rolling: {{ progress_deadline: {deadline} }}
+"""
+
+
+@dataclass
+class Project:
+    spec: Path
+    kubeconfig: Path
+
+    def env(self) -> dict[str, str]:
+        return {"KUBECONFIG": str(self.kubeconfig), "BUILD_URL": ""}
+
+
+@pytest.fixture
+def sim():
+    from tritonship.testing.kube import KubeSimulator
+
+    with KubeSimulator(nodes=2, ready_delay=0.2, crashloop_image="broken-models",
+                       namespaces=("models-dev", "models-staging")) as simulator:
+        yield simulator
+
+
+def write_spec(path: Path, *, replicas: int = 2, cpu: str = "500m", gpus: int = 0, deadline: str = "1.5s") -> Path:
+    path.write_text(SPEC.format(replicas=replicas, cpu=cpu, gpus=gpus, deadline=deadline))
+    return path
+
+
+@pytest.fixture
+def project(sim, tmp_path) -> Project:
+    return Project(write_spec(tmp_path / "tritonship.yaml"), sim.write_kubeconfig(tmp_path / "kubeconfig"))
+
+
+@pytest.fixture
+def tship(run_cli, project):
+    """Run `tritonship VERB --spec … ARGS --json` in-process against the simulator."""
+
+    def run(verb: str, *args: str):
+        return run_cli(verb, "--spec", str(project.spec), *args, "--json", env=project.env())
+
+    return run
+
+
+def promote_args(image: str, env: str = "dev") -> list[str]:
+    return ["--env", env, "--image", image, "--skip-preflight", "image"]
+
+
+def spawn(project: Project, *args: str) -> subprocess.Popen:
+    """`tritonship ARGS` as a separate process (to kill it, or to race it)."""
+    env = {**os.environ, **project.env(), "PYTHONPATH": str(ROOT / "agent")}
+    return subprocess.Popen([sys.executable, "-m", "tritonship", *args, "--spec", str(project.spec), "--json"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def ledger(sim, env: str = "dev", app: str = "demo-app") -> list[dict]:
+    cm = sim.get("ConfigMap", f"tritonship-{app}-{env}-ledger", f"models-{env}")
+    return json.loads(cm["data"]["releases.json"]) if cm else []
+
+
+def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def deployment_image(sim, env: str = "dev", name: str = "demo-app") -> str:
+    dep = sim.get("Deployment", name, f"models-{env}")
+    return dep["spec"]["template"]["spec"]["containers"][0]["image"]
