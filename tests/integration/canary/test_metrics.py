@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.integration.canary.conftest import APP, NAMESPACE
+
 from tritonship.deploy.analysis.builtin import builtin_query
 from tritonship.deploy.analysis.prometheus import PrometheusProvider, QueryLabels
 from tritonship.deploy.analysis.run import ERROR, FAILED, SUCCESSFUL, Bounds, MetricPlan, SystemClock, run_analysis

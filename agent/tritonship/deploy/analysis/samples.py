@@ -24,7 +24,8 @@ def collect_samples(spec: JudgeSpec, provider: MetricProvider, labels: QueryLabe
                     heartbeat: Callable[[], None] | None = None) -> list[list[MetricSamples]]:
     """`spec.samples` rounds, `spec.interval` apart; one list of MetricSamples per canary track."""
     tracks = [baseline, *canaries]
-    queries = {(m.name, t): metric_query(m.builtin, m.query, labels.with_track(t)) for m in spec.metrics for t in tracks}
+    queries = {(m.name, t): metric_query(m.builtin, m.query, labels.with_track(t))
+               for m in spec.metrics for t in tracks}
     values: dict[tuple[str, str], list[float]] = {key: [] for key in queries}
     for round_ in range(spec.samples):
         if round_:
