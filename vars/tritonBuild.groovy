@@ -33,11 +33,7 @@ Map call(Map config = [:]) {
         '--force'            : cfg.force as boolean,
         '--dry-run'          : cfg.dryRun as boolean,
     ])
-    List credentials = []
-    if (cfg.registryCredentialsId) {
-        credentials << [type: 'usernamePassword', id: cfg.registryCredentialsId,
-                        usernameVariable: 'TRITONSHIP_REGISTRY_USER', passwordVariable: 'TRITONSHIP_REGISTRY_PASSWORD']
-    }
+    List credentials = tritonship.registryCredentials(cfg.registryCredentialsId)
     return tritonship(verb: 'build', args: args, credentials: credentials, reportDir: cfg.reportDir,
                       onGateFailure: cfg.onGateFailure, agent: cfg.agent)
 }

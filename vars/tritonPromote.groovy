@@ -69,13 +69,7 @@ String decide(Map cfg, Map result) {
 
 Map promote(Map cfg, List extra) {
     List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env]) + extra
-    List credentials = []
-    if (cfg.kubeconfigCredentialsId) {
-        credentials << [type: 'file', id: cfg.kubeconfigCredentialsId, variable: 'KUBECONFIG']
-    }
-    if (cfg.webhookCredentialsId) {
-        credentials << [type: 'string', id: cfg.webhookCredentialsId, variable: 'TRITONSHIP_WEBHOOK_URL']
-    }
+    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
     Map env = cfg.prometheusUrl ? [TRITONSHIP_PROMETHEUS_URL: cfg.prometheusUrl] : [:]
     return tritonship(verb: 'promote', args: args, credentials: credentials, env: env,
                       reportDir: cfg.reportDir ?: 'reports/promote-' + cfg.env,

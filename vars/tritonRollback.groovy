@@ -19,13 +19,7 @@ Map call(Map config = [:]) {
     Map cfg = tritonship.mergeConfig('tritonRollback', DEFAULTS, config)
     tritonship.require('tritonRollback', cfg, ['env'])
     List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env, '--to': cfg.to])
-    List credentials = []
-    if (cfg.kubeconfigCredentialsId) {
-        credentials << [type: 'file', id: cfg.kubeconfigCredentialsId, variable: 'KUBECONFIG']
-    }
-    if (cfg.webhookCredentialsId) {
-        credentials << [type: 'string', id: cfg.webhookCredentialsId, variable: 'TRITONSHIP_WEBHOOK_URL']
-    }
+    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
     return tritonship(verb: 'rollback', args: args, credentials: credentials,
                       reportDir: cfg.reportDir ?: 'reports/rollback-' + cfg.env,
                       onGateFailure: cfg.onGateFailure, agent: cfg.agent)

@@ -37,11 +37,7 @@ Map call(Map config = [:]) {
         '--require-gpu': cfg.requireGpu as boolean,
         '--timeout'    : cfg.timeout,
     ])
-    List credentials = []
-    if (cfg.registryCredentialsId) {
-        credentials << [type: 'usernamePassword', id: cfg.registryCredentialsId,
-                        usernameVariable: 'TRITONSHIP_REGISTRY_USER', passwordVariable: 'TRITONSHIP_REGISTRY_PASSWORD']
-    }
+    List credentials = tritonship.registryCredentials(cfg.registryCredentialsId)
     return tritonship(verb: 'smoke', args: args, credentials: credentials, reportDir: cfg.reportDir,
                       onGateFailure: cfg.onGateFailure, agent: cfg.agent)
 }

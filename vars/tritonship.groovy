@@ -89,6 +89,25 @@ static String command(List argv) {
     return quoted.join(' ')
 }
 
+// Credential descriptors for the usual secrets; a null id binds nothing.
+@NonCPS
+static List registryCredentials(Object id) {
+    return id ? [[type: 'usernamePassword', id: id, usernameVariable: 'TRITONSHIP_REGISTRY_USER',
+                  passwordVariable: 'TRITONSHIP_REGISTRY_PASSWORD']] : []
+}
+
+@NonCPS
+static List clusterCredentials(Object kubeconfigId, Object webhookId) {
+    List out = []
+    if (kubeconfigId) {
+        out.add([type: 'file', id: kubeconfigId, variable: 'KUBECONFIG'])
+    }
+    if (webhookId) {
+        out.add([type: 'string', id: webhookId, variable: 'TRITONSHIP_WEBHOOK_URL'])
+    }
+    return out
+}
+
 // Documented defaults merged with the user's map; unknown keys are an error naming them.
 Map mergeConfig(String step, Map defaults, Map config) {
     List unknown = unknownKeys(defaults, config)
