@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection
 from time import perf_counter_ns
 
 from tritonship.perf.generators import ClosedLoop, OpenLoop
+from tritonship.perf.grpc_h2 import TRAILERS_ONLY
 from tritonship.perf.recorder import Recorder
 
 
@@ -49,7 +50,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), self._read)
         if self.protocol == "grpc":
-            from tritonship.perf.grpc_load import GrpcTarget
+            from tritonship.perf.grpc_h2 import GrpcTarget
 
             self.grpc = GrpcTarget(self.url, self.model, self.grpc_request)
         self._send(("ready",))
@@ -103,6 +104,8 @@ class Worker:
         if message[0] == "start":
             await self._windows(recorder, message[1], level["window_ns"])
         await driver.stop()
+        if self.grpc is not None and recorder.first_error == TRAILERS_ONLY:
+            recorder.first_error = await self.grpc.error_details()
         self._send(("done", {"sent": recorder.sent, "ok": recorder.total_ok, "errors": recorder.total_errors,
                                  "first_error": recorder.first_error}))
 
