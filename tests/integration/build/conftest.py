@@ -57,10 +57,9 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def start_registry(root: Path, *, htpasswd: bool = False) -> tuple[Registry, subprocess.Popen]:
+def start_registry(root: Path, *, htpasswd: bool = False, auth: str = "") -> tuple[Registry, subprocess.Popen]:
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    auth = ""
     if htpasswd:
         hashed = crypt.crypt(REGISTRY_PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH))
         (root / "htpasswd").write_text(f"{REGISTRY_USER}:{hashed}\n")
@@ -75,7 +74,7 @@ def start_registry(root: Path, *, htpasswd: bool = False) -> tuple[Registry, sub
     with log.open("wb") as out:
         proc = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=out, stderr=subprocess.STDOUT)
     _wait_http(f"http://127.0.0.1:{port}/v2/", proc, log)
-    return Registry(f"127.0.0.1:{port}", root, auth=htpasswd), proc
+    return Registry(f"127.0.0.1:{port}", root, auth=htpasswd or bool(auth)), proc
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +132,18 @@ def push_tiny_base(store: BuildahStore, workdir: Path, destination: str, authfil
 @pytest.fixture(scope="session")
 def base_image(registry, buildah_store, tmp_path_factory) -> str:
     return push_tiny_base(buildah_store, tmp_path_factory.mktemp("base"), f"{registry.host}/test/base:1")
+
+
+@pytest.fixture(scope="session")
+def token_registry(tmp_path_factory):
+    """A registry that answers 401 with a Bearer challenge; tokens come from a local token service."""
+    from tests.integration.build.token_server import TokenService, token_auth_config
+
+    root = tmp_path_factory.mktemp("registry-token")
+    with TokenService(root, REGISTRY_USER, REGISTRY_PASSWORD) as service:
+        reg, proc = start_registry(root / "registry", auth=token_auth_config(service))
+        yield reg, service
+        _stop(proc)
 
 
 @pytest.fixture(scope="session")

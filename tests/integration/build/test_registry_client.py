@@ -78,3 +78,15 @@ def test_unreachable_registry_after_retries():
     with pytest.raises(InfraError, match="cannot reach registry"):
         client.manifest_digest("t/x", "v1")
     assert sleeps == [0.01, 0.02]
+
+
+def test_bearer_token_flow(token_registry, tmp_path):
+    registry, service = token_registry
+    client = RegistryClient(registry.host, insecure=True, credentials=Credentials(REGISTRY_USER, REGISTRY_PASSWORD))
+    digest = _push_tiny(client, "t/bearer", tmp_path, "v1")
+    assert client.manifest_digest("t/bearer", "v1") == digest
+    scopes = {r.get("scope") for r in service.requests}
+    assert "repository:t/bearer:pull,push" in scopes and "repository:t/bearer:pull" in scopes
+    denied = RegistryClient(registry.host, insecure=True, credentials=Credentials(REGISTRY_USER, "nope"), retries=0)
+    with pytest.raises(InfraError, match="rejected the credentials"):
+        denied.manifest_digest("t/bearer", "v1")
