@@ -36,6 +36,14 @@ BODIES = {
     def execute(self, requests):
         return []
 """,
+    "slow_load": """
+    def initialize(self, args):
+        import time
+        time.sleep(60)
+
+    def execute(self, requests):
+        return []
+""",
     "execute_raises": """
     def execute(self, requests):
         raise RuntimeError("deliberately broken in execute")
@@ -90,7 +98,8 @@ def broken_repository(tmp_path_factory) -> Path:
     repo.mkdir()
     _copy_model(EXAMPLE_REPO / "add_sub", repo)
     for name, body in BODIES.items():
-        write_python_model(repo, name, body, decoupled=name == "decoupled_repeat")
+        if name != "slow_load":
+            write_python_model(repo, name, body, decoupled=name == "decoupled_repeat")
     return repo
 
 
@@ -138,3 +147,12 @@ def bad_golden(tmp_path_factory) -> Path:
     wrong = {**ADD_SUB_CASE, "expected": {**ADD_SUB_CASE["expected"], "OUTPUT0": [[2, 3, 40, 5]]}}
     write_json_case(folder, "add_sub", "wrong", wrong)
     return folder
+
+
+@pytest.fixture
+def slow_repository(tmp_path) -> Path:
+    """One model that takes a minute to load: the server is up but not ready for a long time."""
+    repo = tmp_path / "slow"
+    repo.mkdir()
+    write_python_model(repo, "slow_load", BODIES["slow_load"])
+    return repo

@@ -90,3 +90,40 @@ def test_strict_readiness_raises_with_the_servers_reason(load_fail_repository, t
     assert "load_fails" in caught.value.message
     assert "deliberately broken" in caught.value.message
     assert log.is_file() and log.stat().st_size > 0
+
+
+def _children(pid: int, name: str) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            comm = fields[0].split("(", 1)[1]
+            ppid = int(fields[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid and comm == name:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_smoke_cli_stopped_by_sigterm_stops_its_server(slow_repository, tmp_path):
+    """Jenkins aborts a build with SIGTERM: smoke stops tritonserver itself before it exits."""
+    child = subprocess.Popen([sys.executable, "-m", "tritonship", "smoke", "--repository", str(slow_repository),
+                              "--server-log", str(tmp_path / "server.log")], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        servers: list[int] = []
+        while not servers and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.2)
+            servers = _children(child.pid, "tritonserver")
+        assert servers, "smoke never started tritonserver"
+        time.sleep(1.0)  # let it get into loading the slow model
+        child.send_signal(signal.SIGTERM)
+        _out, err = child.communicate(timeout=60)
+        assert child.returncode != 0, err
+        assert "interrupted" in err or "aborted" in err  # click reports KeyboardInterrupt as an abort
+        assert not _alive(servers[0]), "tritonserver still running after smoke returned"
+    finally:
+        child.kill()
+        child.wait()
