@@ -121,9 +121,12 @@ class OpenLoop:
             return
         self.recorder.sent += 1
         self.inflight += 1
-        if self.free:
-            self.free.pop().send(intended)
-            return
+        while self.free:
+            slot = self.free.pop()
+            if slot.alive:  # an idle keep-alive connection the server closed is dropped
+                slot.send(intended)
+                return
+            self.opened -= 1
         self.backlog.append(intended)
         if self.opened < self.max_connections:
             self.opened += 1

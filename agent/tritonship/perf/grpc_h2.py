@@ -98,13 +98,13 @@ class H2Connection(asyncio.Protocol):
                 break
             kind, flags = buf[pos + 3], buf[pos + 4]
             stream = int.from_bytes(buf[pos + 5:pos + 9], "big") & 0x7FFFFFFF
-            self._frame(kind, flags, stream, buf, pos + 9, length)
+            self._frame(kind, flags, stream, bytes(buf[pos + 9:pos + 9 + length]))
             pos += 9 + length
         del buf[:pos]
 
-    def _frame(self, kind: int, flags: int, stream: int, buf: bytearray, start: int, length: int) -> None:
+    def _frame(self, kind: int, flags: int, stream: int, payload: bytes) -> None:
         if kind == DATA:
-            self.received += length
+            self.received += len(payload)
             if self.received > BIG_WINDOW // 2:
                 self.transport.write(frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", self.received)))
                 self.received = 0
@@ -114,10 +114,10 @@ class H2Connection(asyncio.Protocol):
         elif kind == HEADERS:
             pass
         elif kind == RST_STREAM:
-            self._finish(stream, f"stream reset by server (code {int.from_bytes(buf[start:start + 4], 'big')})")
+            self._finish(stream, f"stream reset by server (code {int.from_bytes(payload[:4], 'big')})")
             return
         else:
-            self._control(kind, flags, buf[start:start + length])
+            self._control(kind, flags, payload)
             return
         if flags & END_STREAM:
             state = self.streams.get(stream)
@@ -128,13 +128,13 @@ class H2Connection(asyncio.Protocol):
         if state is not None:
             state[0](perf_counter_ns() - state[1], error)
 
-    def _control(self, kind: int, flags: int, payload: bytearray) -> None:
+    def _control(self, kind: int, flags: int, payload: bytes) -> None:
         if kind == SETTINGS and not flags & ACK:
             self.transport.write(frame(SETTINGS, ACK, 0))
             if not self.ready.done():
                 self.ready.set_result(None)
         elif kind == PING and not flags & ACK:
-            self.transport.write(frame(PING, ACK, 0, bytes(payload)))
+            self.transport.write(frame(PING, ACK, 0, payload))
         elif kind == GOAWAY:
             self.transport.close()
 
@@ -149,6 +149,10 @@ class H2Slot:
         self.on_done = on_done
         self.busy = False
         self._done = self._complete
+
+    @property
+    def alive(self) -> bool:
+        return self.conn.transport is not None
 
     def send(self, t0: int) -> None:
         self.busy = True

@@ -39,6 +39,10 @@ class HttpConnection(asyncio.Protocol):
             self.busy = False
             self.on_lost(self, f"connection lost: {exc or 'closed by server'}")
 
+    @property
+    def alive(self) -> bool:
+        return self.transport is not None
+
     def send(self, t0: int) -> None:
         self.t0 = t0
         self.busy = True

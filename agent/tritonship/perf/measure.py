@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter_ns
@@ -78,8 +79,11 @@ def measure_level(loadgen: LoadGenerator, stats: StatsReader | None, level: Leve
                 on_window(level, summarize_window(windows[-1], settings.batch), verdict)
             if verdict.stable or len(windows) >= settings.max_trials:
                 break
-    finally:
-        totals = loadgen.stop()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the first failure is the one to report
+            loadgen.stop()
+        raise
+    totals = loadgen.stop()
     after = _snapshot(stats)
     reported = windows[-3:]
     merged = combined(reported)

@@ -73,8 +73,9 @@ def run_perf(config: PerfConfig, http_url: str, grpc_url: str | None,
     workers = config.workers or auto_workers(config.levels)
     stats = StatsReader(http_url, config.model)
     results = []
+    timeout_s = max(60.0, 3 * config.measure.window_s + 30)
     with LoadGenerator(url, config.protocol, payload.http, payload.grpc, config.model,
-                       workers=workers) as loadgen:
+                       workers=workers, timeout_s=timeout_s) as loadgen:
         for level in config.levels:
             results.append(measure_level(loadgen, stats, level, config.measure, on_window))
     checks = [c for lr in results for c in level_checks(lr, config)]
