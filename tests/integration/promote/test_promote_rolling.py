@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.integration.promote.conftest import BAD, GOOD, GOOD2, deployment_image, ledger, promote_args
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,6 @@ import json
 import signal
 
 import pytest
-
 from tests.integration.promote.conftest import (
     BAD,
     GOOD,
@@ -71,7 +70,7 @@ def test_two_promotions_at_once_one_is_refused_naming_the_holder(sim, project, t
     message = second.json()["error"]["message"]
     assert "another promotion" in message and f"pid {first.pid}" in message
     waited = tship("promote", *promote_args(GOOD2), "--wait-lock", "60")
-    out, err = first.communicate(timeout=60)
+    _out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert waited.exit_code == 0, waited.stderr
     assert [r["outcome"] for r in ledger(sim)] == ["succeeded", "succeeded"]

@@ -26,7 +26,7 @@ from tritonship.testing.kube.store import BY_PATH, Store, now_iso
 
 __all__ = ["KubeSimulator"]
 
-TOKEN = "tritonship-simulator-token"  # not a secret: the simulator only listens on loopback
+TOKEN = "tritonship-simulator-token"  # noqa: S105 -- not a secret: the simulator only listens on loopback
 
 
 class KubeSimulator:

@@ -25,7 +25,7 @@ def main() -> None:
               help="Seconds from scheduling to Ready.")
 @click.option("--namespace", "namespaces", multiple=True, help="Namespace to create (repeatable).")
 @click.option("--port", default=0, show_default=True, type=click.IntRange(min=0, max=65535), help="0: a free port.")
-def serve(kubeconfig: str, nodes: int, gpus_per_node: int, node_cpu: str, node_memory: str,
+def serve(*, kubeconfig: str, nodes: int, gpus_per_node: int, node_cpu: str, node_memory: str,
           crashloop_image: str | None, ready_delay: float, namespaces: tuple[str, ...], port: int) -> None:
     """Serve until SIGINT/SIGTERM; prints the URL once the kubeconfig is written."""
     from tritonship.testing.kube import KubeSimulator

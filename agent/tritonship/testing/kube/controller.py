@@ -3,6 +3,7 @@ a kubelet stand-in (pods become ready after a delay, or crash-loop for images ma
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -139,10 +140,8 @@ class Controllers:
                 self._delete_pod(pod)
 
     def _delete_pod(self, pod: dict) -> None:
-        try:
+        with contextlib.suppress(StatusError):
             self.store.delete(POD, pod["metadata"]["namespace"], pod["metadata"]["name"])
-        except StatusError:
-            pass
         self._pods.pop(pod["metadata"]["name"], None)
 
     # -- deployments -----------------------------------------------------------------------------
@@ -164,7 +163,7 @@ class Controllers:
                     (p["metadata"].get("labels") or {}).get("sim.tritonship.io/deployment") == name]
             new = [p for p in pods if p["metadata"]["labels"].get("pod-template-hash") == current]
         track = self._tracks.setdefault((ns, name), _Track())
-        status = status_for(dep, pods, new, f"{name}-{current}", track, time.time())
+        status = status_for(dep, pods, new, rs_name=f"{name}-{current}", track=track, now=time.time())
         if status != dep.get("status"):
             self.store.update(DEPLOYMENT, ns, name, {**dep, "status": status}, status_only=True)
 

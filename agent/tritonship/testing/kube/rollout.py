@@ -64,7 +64,7 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def status_for(dep: dict, pods: list[dict], new: list[dict], rs_name: str, track: Any, now: float) -> dict:
+def status_for(dep: dict, pods: list[dict], new: list[dict], *, rs_name: str, track: Any, now: float) -> dict:
     spec = dep["spec"]
     replicas, _surge, unavailable = _limits(spec)
     ready_all = sum(ready(p) for p in pods)
@@ -90,13 +90,13 @@ def status_for(dep: dict, pods: list[dict], new: list[dict], rs_name: str, track
                        ("availableReplicas", ready_all), ("unavailableReplicas", max(0, len(pods) - ready_all))):
         if value:  # the real API omits zero counts
             status[key] = value
-    status["conditions"] = [_condition(track, "Available", *available, now),
-                            _condition(track, "Progressing", *progressing, now, track.last_progress)]
+    status["conditions"] = [_condition(track, "Available", available, now),
+                            _condition(track, "Progressing", progressing, now, track.last_progress)]
     return status
 
 
-def _condition(track: Any, kind: str, status: str, reason: str, message: str, now: float,
-               updated: float | None = None) -> dict:
+def _condition(track: Any, kind: str, value: tuple[str, str, str], now: float, updated: float | None = None) -> dict:
+    status, reason, message = value
     key = f"{kind}={status}"
     if not track.transitions.get(kind, "").startswith(key):
         track.transitions[kind] = f"{key}@{_iso(now)}"

@@ -160,9 +160,9 @@ class Api:
                          "metadata": {"resourceVersion": self.store.resource_version()}, "items": items}
         if not isinstance(body, dict) and method != "DELETE":
             raise StatusError(400, "BadRequest", "the request body must be an object")
-        return self._write(method, kind, namespace, name, sub, body, ctype)
+        return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype)
 
-    def _write(self, method: str, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
+    def _write(self, method: str, kind: Kind, *, namespace: str | None, name: str | None, sub: str | None,
                body: Any, ctype: str) -> tuple[int, Any]:
         if method == "POST" and not name:
             obj = defaults(kind, copy.deepcopy(body))
@@ -217,63 +217,75 @@ class Api:
         return out
 
 
-def make_handler(api: Api, faults: Faults, token: str, admin: Any) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class Handler(BaseHTTPRequestHandler):
+    """One request; make_handler binds the API, faults, token and admin hook as class attributes."""
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
+    protocol_version = "HTTP/1.1"
+    api: Api
+    faults: Faults
+    token: str = ""
+    admin: Any = None
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    def _reply(self, code: int, doc: Any) -> None:
+        data = json.dumps(doc).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        if not length:
+            return None
+        raw = self.rfile.read(length).decode()
+        import yaml
+
+        try:
+            return yaml.safe_load(raw)  # JSON is YAML; apply patches may be YAML
+        except yaml.YAMLError as exc:
+            raise StatusError(400, "BadRequest", f"cannot decode the body: {exc}") from exc
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        try:
+            body = self._body()
+            if url.path.startswith("/_sim/"):
+                self._reply(200, type(self).admin(self.command, url.path, body))
+                return
+            self._api(url, body)
+        except StatusError as err:
+            self._reply(err.code, err.body())
+        except (ValueError, TypeError) as exc:
+            self._reply(400, StatusError(400, "BadRequest", str(exc)).body())
+
+    def _api(self, url: Any, body: Any) -> None:
+        if self.headers.get("Authorization") != f"Bearer {self.token}":
+            raise StatusError(401, "Unauthorized", "Unauthorized")
+        faults = self.faults
+        trouble = faults.take()
+        if faults.latency:
+            time.sleep(faults.latency)
+        if trouble == "drop":
+            self.close_connection = True
+            self.connection.close()
             return
+        if trouble == "fail":
+            raise StatusError(faults.fail_status, "InternalError" if faults.fail_status >= 500 else
+                              "TooManyRequests", "injected by the simulator")
+        code, doc = self.api.handle(self.command, url.path, parse_qs(url.query), body,
+                                    self.headers.get("Content-Type", "application/json"))
+        self._reply(code, doc)
 
-        def _reply(self, code: int, doc: Any) -> None:
-            data = json.dumps(doc).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        def _body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
-            if not length:
-                return None
-            raw = self.rfile.read(length).decode()
-            import yaml
 
-            try:
-                return yaml.safe_load(raw)  # JSON is YAML; apply patches may be YAML
-            except yaml.YAMLError as exc:
-                raise StatusError(400, "BadRequest", f"cannot decode the body: {exc}") from exc
-
-        def _serve(self) -> None:
-            url = urlsplit(self.path)
-            try:
-                body = self._body()
-                if url.path.startswith("/_sim/"):
-                    self._reply(200, admin(self.command, url.path, body))
-                    return
-                if self.headers.get("Authorization") != f"Bearer {token}":
-                    raise StatusError(401, "Unauthorized", "Unauthorized")
-                trouble = faults.take()
-                if faults.latency:
-                    time.sleep(faults.latency)
-                if trouble == "drop":
-                    self.close_connection = True
-                    self.connection.close()
-                    return
-                if trouble == "fail":
-                    raise StatusError(faults.fail_status, "InternalError" if faults.fail_status >= 500 else
-                                      "TooManyRequests", "injected by the simulator")
-                code, doc = api.handle(self.command, url.path, parse_qs(url.query), body,
-                                       self.headers.get("Content-Type", "application/json"))
-                self._reply(code, doc)
-            except StatusError as err:
-                self._reply(err.code, err.body())
-            except (ValueError, TypeError) as exc:
-                self._reply(400, StatusError(400, "BadRequest", str(exc)).body())
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    return Handler
+def make_handler(api: Api, faults: Faults, token: str, admin: Any) -> type[BaseHTTPRequestHandler]:
+    return type("BoundHandler", (Handler,), {"api": api, "faults": faults, "token": token,
+                                             "admin": staticmethod(admin)})
 
 
 def make_server(api: Api, faults: Faults, token: str, admin: Any, port: int = 0) -> ThreadingHTTPServer:

@@ -7,7 +7,6 @@ import itertools
 import json
 import re
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,29 +70,22 @@ def now_iso() -> str:
 
 def matches(labels: dict[str, str], selector: str | None) -> bool:
     """Equality- and set-based label selectors: a=b, a!=b, a in (x,y), a notin (x), a, !a."""
-    if not selector:
-        return True
-    for term in _split_terms(selector):
-        term = term.strip()
-        if m := re.fullmatch(r"([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)", term):
-            values = {v.strip() for v in m.group(3).split(",")}
-            present = labels.get(m.group(1)) in values
-            if present != (m.group(2) == "in"):
-                return False
-        elif "!=" in term:
-            key, value = term.split("!=", 1)
-            if labels.get(key.strip()) == value.strip():
-                return False
-        elif "=" in term:
-            key, value = term.replace("==", "=").split("=", 1)
-            if labels.get(key.strip()) != value.strip():
-                return False
-        elif term.startswith("!"):
-            if term[1:].strip() in labels:
-                return False
-        elif term not in labels:
-            return False
-    return True
+    return not selector or all(_term(labels, term.strip()) for term in _split_terms(selector))
+
+
+def _term(labels: dict[str, str], term: str) -> bool:
+    if m := re.fullmatch(r"([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)", term):
+        values = {v.strip() for v in m.group(3).split(",")}
+        return (labels.get(m.group(1)) in values) == (m.group(2) == "in")
+    if "!=" in term:
+        key, value = term.split("!=", 1)
+        return labels.get(key.strip()) != value.strip()
+    if "=" in term:
+        key, value = term.replace("==", "=").split("=", 1)
+        return labels.get(key.strip()) == value.strip()
+    if term.startswith("!"):
+        return term[1:].strip() not in labels
+    return term in labels
 
 
 def _split_terms(selector: str) -> list[str]:
@@ -206,7 +198,3 @@ class Store:
 
 def _canon(value: object) -> str:
     return json.dumps(value, sort_keys=True)
-
-
-def age(ts: float) -> float:
-    return time.monotonic() - ts

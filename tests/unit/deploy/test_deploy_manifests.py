@@ -1,0 +1,107 @@
+"""Rendered manifests are valid Kubernetes objects with the labels, probes and security the issue asks for."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import EXAMPLES
+
+from tritonship.deploy.manifests import GPU, render_release, to_yaml
+
+
+def load_spec_text(text: str):
+    import yaml
+
+    from tritonship.spec.model import Spec
+
+    return Spec.model_validate(yaml.safe_load(text))
+
+
+IMAGE = "registry.example.com/ml/app@sha256:" + "e" * 64
+
+FULL = """
+version: 1
+project: app
+environments:
+  prod:
+    namespace: models-prod
+    replicas: 3
+    resources: { cpu: "2", memory: 8Gi, gpus: 1, memory_limit: 10Gi }
+    node_selector: { nvidia.com/gpu.product: A100 }
+    tolerations: [ { key: nvidia.com/gpu, operator: Exists, effect: NoSchedule } ]
+    autoscaling: { min: 3, max: 6, cpu_percent: 70 }
+    service_monitor: true
+    pdb_min_available: 2
+"""
+
+
+@pytest.fixture(scope="module")
+def objects():
+    return render_release(load_spec_text(FULL), "prod", IMAGE, 7)
+
+
+def test_every_object_validates_against_the_kubernetes_schema(objects):
+    import kubernetes_validate
+
+    kinds = [o["kind"] for o in objects]
+    assert kinds == ["Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceMonitor"]
+    for obj in objects:
+        if obj["kind"] == "ServiceMonitor":
+            continue
+        kubernetes_validate.validate(obj, "1.30.0", strict=True)
+
+
+def test_service_monitor_is_structurally_right(objects):
+    sm = objects[-1]
+    assert sm["apiVersion"] == "monitoring.coreos.com/v1"
+    assert sm["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s"}]
+    assert sm["spec"]["selector"]["matchLabels"] == objects[1]["spec"]["selector"]
+    assert sm["spec"]["namespaceSelector"]["matchNames"] == ["models-prod"]
+
+
+def test_deployment_runs_the_digest_on_gpus_safely(objects):
+    dep = objects[0]
+    pod = dep["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert container["image"] == IMAGE
+    assert container["resources"]["limits"][GPU] == "1" and container["resources"]["requests"][GPU] == "1"
+    assert container["resources"]["limits"]["memory"] == "10Gi"
+    assert [p["containerPort"] for p in container["ports"]] == [8000, 8001, 8002]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/v2/health/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/v2/health/ready"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert pod["nodeSelector"] == {"nvidia.com/gpu.product": "A100"}
+    assert pod["tolerations"] == [{"key": GPU, "operator": "Exists", "effect": "NoSchedule"}]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    assert labels["tritonship.io/revision"] == "7"
+    assert labels["app.kubernetes.io/name"] == "app" and labels["app.kubernetes.io/managed-by"] == "tritonship"
+    assert set(dep["spec"]["selector"]["matchLabels"].items()) <= set(labels.items())
+
+
+def test_service_selects_every_track_and_pdb_hpa_follow_the_spec(objects):
+    _dep, svc, pdb, hpa, _sm = objects
+    assert svc["spec"]["selector"] == {"app.kubernetes.io/name": "app", "app.kubernetes.io/instance": "app-prod"}
+    assert pdb["spec"]["minAvailable"] == 2
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 6)
+
+
+def test_canary_track_renders_a_separately_named_deployment():
+    spec = load_spec_text(FULL)
+    [dep] = render_release(spec, "prod", IMAGE, 8, track="canary", replicas=1, kinds=("Deployment",))
+    assert dep["metadata"]["name"] == "app-canary" and dep["spec"]["replicas"] == 1
+    assert dep["spec"]["selector"]["matchLabels"]["tritonship.io/track"] == "canary"
+
+
+def test_hostile_values_cannot_inject_yaml():
+    text = FULL.replace("A100", '"A100\\n  evil: true"')
+    [dep] = render_release(load_spec_text(text), "prod", IMAGE, 1, kinds=("Deployment",))
+    assert dep["spec"]["template"]["spec"]["nodeSelector"] == {"nvidia.com/gpu.product": "A100\n  evil: true"}
+
+
+def test_render_verb_prints_yaml_for_gitops(run_cli):
+    result = run_cli("render", "--spec", str(EXAMPLES / "tritonship.yaml"), "--env", "dev", "--image", IMAGE)
+    assert result.exit_code == 0
+    assert "kind: Deployment" in result.stdout and IMAGE in result.stdout
+    assert to_yaml([{"a": 1}]) == "---\na: 1\n"
+    bad = run_cli("render", "--spec", str(EXAMPLES / "tritonship.yaml"), "--env", "nope")
+    assert bad.exit_code == 2 and "no environment 'nope'" in bad.stderr
