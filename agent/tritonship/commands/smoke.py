@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.errors import EXIT_GATE, EXIT_OK, BadInput
+from tritonship.errors import EXIT_GATE, EXIT_OK
 from tritonship.output import Outcome, emit
 
 
@@ -81,39 +81,17 @@ def _log_path(flag: str | None) -> Path | None:
 
 @contextlib.contextmanager
 def _server(target, flags: dict, timeout: float, say) -> Iterator:
-    """A ServerHandle for the target; a launched server is stopped on exit."""
+    """A ServerHandle for the target; a server we started is stopped on exit."""
     from tritonship.smoke.run import ServerHandle
-    from tritonship.smoke.settings import endpoints
+    from tritonship.triton.factory import open_server
 
-    if target.kind == "url":
-        from tritonship.triton.launcher import wait_settled
-
-        urls = endpoints(target.value, flags["grpc_url"], flags["metrics_url"])
-        say(f"waiting for Triton at {urls.http} (up to {timeout:g}s)")
-        wait_settled(urls.http, timeout)
-        yield ServerHandle(target.value, urls.http, urls.grpc, urls.metrics)
-        return
     started = time.monotonic()
-    with _launch(target, flags, timeout, say) as server:
-        ready_s = time.monotonic() - started
-        say(f"server ready in {ready_s:.1f}s (log: {server.log_path})")
+    with open_server(target.kind, target.value, timeout=timeout, tritonserver=flags["tritonserver"],
+                     log_path=_log_path(flags["server_log"]), grpc_url=flags["grpc_url"],
+                     metrics_url=flags["metrics_url"], strict_readiness=False, progress=say) as server:
+        ready_s = None if target.kind == "url" else time.monotonic() - started
+        if ready_s is not None:
+            say(f"server ready in {ready_s:.1f}s (log: {server.log_path})")
         repository = server.repository if target.kind == "repository" else None
         yield ServerHandle(target.value, server.http_url, server.grpc_url, server.metrics_url, server.log_path,
                            repository, ready_s)
-
-
-def _launch(target, flags: dict, timeout: float, say):
-    log_path = _log_path(flags["server_log"])
-    if target.kind == "repository":
-        from tritonship.triton.launcher import launch_local
-
-        repository = Path(target.value)
-        if not repository.is_dir():
-            raise BadInput(f"model repository {repository} is not a directory")
-        say(f"starting tritonserver on {repository}")
-        return launch_local(repository, tritonserver=flags["tritonserver"], timeout=timeout, log_path=log_path,
-                            strict_readiness=False)
-    from tritonship.triton.docker_launch import launch_docker
-
-    say(f"starting a Triton container from {target.value}")
-    return launch_docker(target.value, timeout=timeout, log_path=log_path, strict_readiness=False)

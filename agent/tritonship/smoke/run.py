@@ -69,6 +69,8 @@ def run_smoke(client: TritonClient, server: ServerHandle, options: SmokeOptions,
     say = progress or (lambda _msg: None)
     index = probe.repository_index(server.http_url)
     rows, problems = select_rows(index, options.models)
+    if options.golden is not None and not options.models:
+        problems += unknown_golden_models(options.golden, {row.name for row in index})
     log_text = _read(server.log_path)
     reports, configs = [], {}
     for row in rows:
@@ -96,6 +98,12 @@ def select_rows(index: Sequence[probe.IndexEntry], wanted: Sequence[str]) -> tup
     missing = [probe.IndexEntry(name, "", "MISSING", "not in the server's repository index")
                for name in wanted if name not in known]
     return rows + missing, []
+
+
+def unknown_golden_models(golden: Path, served: set[str]) -> list[str]:
+    """A golden folder for a model the server does not have is a typo that would skip its checks."""
+    names = sorted(p.name for p in golden.iterdir() if p.is_dir() and p.name not in served)
+    return [f"golden folder {golden / name} names no model of the repository" for name in names]
 
 
 def _check_row(client: TritonClient, server: ServerHandle, options: SmokeOptions, row: probe.IndexEntry,

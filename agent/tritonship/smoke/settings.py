@@ -17,13 +17,6 @@ class Target:
     value: str
 
 
-@dataclass(frozen=True)
-class Endpoints:
-    http: str
-    grpc: str
-    metrics: str
-
-
 def protocols(value: str) -> tuple[str, ...]:
     return ("http", "grpc") if value == "both" else (value,)
 
@@ -95,15 +88,3 @@ def choose_target(repository: str | None, url: str | None, image: str | None, la
         return Target("repository", str(spec.repository_path()))
     raise BadInput("nothing to smoke-test", hint="give --repository DIR, --url HOST:PORT or --image REF "
                    "(or a tritonship.yaml naming model_repository)")
-
-
-def endpoints(url: str, grpc_url: str | None = None, metrics_url: str | None = None) -> Endpoints:
-    """--url HOST:PORT (HTTP) and, unless given, gRPC on PORT+1 and metrics on PORT+2 (Triton's layout)."""
-    http = url.split("://", 1)[-1].rstrip("/")
-    host, _, port_text = http.rpartition(":")
-    if not host or not port_text.isdigit():
-        host, port = http, 8000
-        http = f"{host}:{port}"
-    else:
-        port = int(port_text)
-    return Endpoints(http, grpc_url or f"{host}:{port + 1}", metrics_url or f"http://{host}:{port + 2}/metrics")

@@ -37,8 +37,8 @@ class TritonServer:
     http_url: str  # "127.0.0.1:PORT"
     grpc_url: str
     metrics_url: str  # "http://127.0.0.1:PORT/metrics"
-    log_path: Path
-    pid: int
+    log_path: Path | None  # None for a server reached by URL
+    pid: int  # 0 when not a local process
     repository: Path | None = None
     index: tuple[probe.IndexEntry, ...] = ()  # repository index once loading settled
 
@@ -189,13 +189,14 @@ class ServerExited(Exception):
 
 
 def wait_settled(http_url: str, timeout: float, *, exited: Callable[[], str | None] = lambda: None,
-                 log_path: Path | None = None) -> list[probe.IndexEntry]:
+                 log_path: Path | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> list[probe.IndexEntry]:
     """Wait until the server is ready, or live with every model settled and some failed; its index.
 
     `exited` returns the log tail once the server process is gone (raised as ServerExited).
     InfraError after `timeout` seconds: unreachable, or still loading.
     """
-    deadline = time.monotonic() + timeout
+    deadline = clock() + timeout
     live = False
     while True:
         tail = exited()
@@ -207,9 +208,9 @@ def wait_settled(http_url: str, timeout: float, *, exited: Callable[[], str | No
             index = probe.repository_index(http_url)
             if status.ready or (probe.settled(index) and probe.failed(index)):
                 return index
-        if time.monotonic() > deadline:
+        if clock() > deadline:
             raise _timeout(http_url, timeout, live, log_path)
-        time.sleep(POLL_S)
+        sleep(POLL_S)
 
 
 def _timeout(http_url: str, timeout: float, live: bool, log_path: Path | None) -> InfraError:

@@ -66,3 +66,13 @@ def test_npz_without_prefixed_arrays_is_bad_input(tmp_path):
     np.savez(tmp_path / "m" / "c.npz", X=np.ones(2))
     with pytest.raises(BadInput, match="input:<NAME>"):
         load_cases(tmp_path, "m", {"X": "FP32"})
+
+
+def test_golden_folders_for_unknown_models_are_named(tmp_path):
+    from tritonship.smoke.run import unknown_golden_models
+
+    (tmp_path / "add_sub").mkdir()
+    (tmp_path / "add_sbu").mkdir()
+    (tmp_path / "README.txt").write_text("not a model")
+    assert unknown_golden_models(tmp_path, {"add_sub"}) == [f"golden folder {tmp_path / 'add_sbu'} names no model "
+                                                            "of the repository"]

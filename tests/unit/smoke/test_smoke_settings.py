@@ -9,8 +9,9 @@ from tests.conftest import EXAMPLES
 
 from tritonship.errors import BadInput
 from tritonship.smoke.logs import relevant_lines
-from tritonship.smoke.settings import choose_target, endpoints, smoke_options, timeout_s
+from tritonship.smoke.settings import choose_target, smoke_options, timeout_s
 from tritonship.spec import load_spec
+from tritonship.triton.factory import endpoints
 
 
 @pytest.fixture(scope="module")

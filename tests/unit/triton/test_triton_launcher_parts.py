@@ -86,3 +86,35 @@ def test_index_decisions_and_message():
     assert [e.name for e in probe.failed(index)] == ["b"]
     assert not probe.settled([*index, probe.IndexEntry("c", "1", "LOADING", "")])
     assert "b (version 1): UNAVAILABLE: boom" in not_ready_message(probe.failed(index))
+
+
+class FakeClock:
+    """A controlled clock: sleep advances time instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_wait_settled_gives_up_on_an_unreachable_server_after_the_timeout():
+    from tritonship.errors import InfraError
+    from tritonship.triton.launcher import wait_settled
+
+    clock = FakeClock()
+    url = f"127.0.0.1:{free_ports(1)[0]}"
+    with pytest.raises(InfraError, match="is not reachable within 5s"):
+        wait_settled(url, 5, clock=clock, sleep=clock.sleep)
+    assert 5 < clock.now < 6
+
+
+def test_wait_settled_reports_a_dead_server_at_once():
+    from tritonship.triton.launcher import ServerExited, wait_settled
+
+    with pytest.raises(ServerExited) as caught:
+        wait_settled("127.0.0.1:1", 60, exited=lambda: "E0000 boom")
+    assert caught.value.tail == "E0000 boom"
