@@ -106,6 +106,13 @@ class RegistryClient:
             raise InfraError(f"{self.host}/{repository}: blob {digest} arrived corrupted")
         return data
 
+    def get_config(self, repository: str, reference: str) -> dict[str, Any]:
+        """The image config (labels, entrypoint, env...) of a single-platform image."""
+        manifest = self.get_manifest(repository, reference).json()
+        if "config" not in manifest:
+            raise InfraError(f"{self.host}/{repository}:{reference} is an index, not a single image")
+        return json.loads(self.get_blob(repository, manifest["config"]["digest"]))
+
     def blob_exists(self, repository: str, digest: str) -> bool:
         response = self._request("HEAD", f"/v2/{repository}/blobs/{digest}", scope=_pull(repository), allow={404})
         return response.status_code != 404

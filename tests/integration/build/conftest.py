@@ -129,6 +129,31 @@ def push_tiny_base(store: BuildahStore, workdir: Path, destination: str, authfil
     return destination
 
 
+FAKE_PIP = "#!/bin/sh\n# stand-in for python3: records how pip was asked to install\necho \"$@\" > /pip-args\n"
+
+
+def push_shell_base(store: BuildahStore, workdir: Path, destination: str) -> str:
+    """A base with /bin/sh, rm and a `python3` stand-in (shell script): enough for a RUN step to execute."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "python3").write_text(FAKE_PIP)
+    (workdir / "python3").chmod(0o755)
+    ctr = subprocess.run(store.argv("from", "scratch"), capture_output=True, text=True, check=True).stdout.strip()
+    copies = [("/bin/dash", "/bin/sh"), ("/bin/rm", "/bin/rm"), (str(workdir / "python3"), "/usr/bin/python3"),
+              ("/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"),
+              ("/lib64/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2")]
+    try:
+        for source, target in copies:
+            subprocess.run(store.argv("copy", ctr, source, target), check=True, capture_output=True)
+        subprocess.run(store.argv("config", "--env", "PATH=/usr/bin:/bin", ctr), check=True, capture_output=True)
+        subprocess.run(store.argv("commit", "-q", "--timestamp", "0", ctr, "localhost/tritonship-shell-base"),
+                       check=True, capture_output=True)
+    finally:
+        subprocess.run(store.argv("rm", ctr), capture_output=True, check=False)
+    subprocess.run(store.argv("push", "-q", "--tls-verify=false", "localhost/tritonship-shell-base",
+                              f"docker://{destination}"), check=True, capture_output=True)
+    return destination
+
+
 @pytest.fixture(scope="session")
 def base_image(registry, buildah_store, tmp_path_factory) -> str:
     return push_tiny_base(buildah_store, tmp_path_factory.mktemp("base"), f"{registry.host}/test/base:1")

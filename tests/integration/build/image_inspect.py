@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import tarfile
 
 from tritonship.image.registry import RegistryClient
 
 
 def image_config(client: RegistryClient, repository: str, reference: str) -> dict:
+    return client.get_config(repository, reference)
+
+
+def image_file(client: RegistryClient, repository: str, reference: str, path: str) -> bytes:
+    """The bytes of one file of the image, from the last layer that holds it."""
     manifest = client.get_manifest(repository, reference).json()
-    return json.loads(client.get_blob(repository, manifest["config"]["digest"]))
+    found = None
+    for layer in manifest["layers"]:
+        with tarfile.open(fileobj=io.BytesIO(client.get_blob(repository, layer["digest"])), mode="r:*") as tar:
+            for member in tar.getmembers():
+                if member.isfile() and member.name.lstrip("./") == path:
+                    found = tar.extractfile(member).read()
+    if found is None:
+        raise AssertionError(f"{path} is not in {repository}@{reference}")
+    return found
 
 
 def image_files(client: RegistryClient, repository: str, reference: str) -> dict[str, tuple[int, str]]:

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import EXAMPLE_REPO, EXAMPLES
-from tests.integration.build.conftest import REGISTRY_PASSWORD, REGISTRY_USER, free_port, push_tiny_base
-from tests.integration.build.image_inspect import image_config, image_files
+from tests.integration.build.conftest import (
+    REGISTRY_PASSWORD,
+    REGISTRY_USER,
+    free_port,
+    push_shell_base,
+    push_tiny_base,
+)
+from tests.integration.build.image_inspect import image_config, image_file, image_files
 
 from tritonship.errors import InfraError
 from tritonship.image.build import build_and_push
@@ -124,6 +130,22 @@ def test_docker_sdk_backend_builds_the_same_content(registry, base_image, builda
     assert config_d["Entrypoint"] == config_b["Entrypoint"]
     key = "io.tritonship.repository-digest"
     assert config_d["Labels"][key] == config_b["Labels"][key]
+
+
+def test_requirements_are_installed_by_a_run_step(registry, buildah_store, tmp_path):
+    if not Path("/bin/dash").exists() or not Path("/lib64/ld-linux-x86-64.so.2").exists():
+        pytest.skip("needs /bin/dash and glibc at the Debian paths to make a base image with a shell")
+    base = push_shell_base(buildah_store, tmp_path / "base", f"{registry.host}/test/shell-base:1")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("numpy==1.26.4\n")
+    plan = _plan(_copy_repo(tmp_path), registry, base, "with-requirements", requirements=requirements)
+    client = RegistryClient(registry.host, insecure=True)
+    result = build_and_push(plan, client=client, builder=BuildahBuilder(root=str(buildah_store.root),
+                                                                        runroot=str(buildah_store.runroot)))
+    assert "tmp/tritonship-requirements.txt" not in image_files(client, "ml/with-requirements", result.digest)
+    pip_args = image_file(client, "ml/with-requirements", result.digest, "pip-args").decode()  # the RUN ran
+    assert pip_args.split() == ["-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check",
+                                "-r", "/tmp/tritonship-requirements.txt"]
 
 
 def test_a_failed_push_leaves_no_tag(registry, tmp_path):
