@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tritonship.deploy.analysis.summary import analyses_of, render_analyses
 from tritonship.errors import EXIT_GATE, EXIT_OK
 from tritonship.report.junit import JUnitCase
 
@@ -29,6 +30,7 @@ def result_data(app: str, result: PromoteResult, *, manifests: bool = False) -> 
         "revision": result.revision, "step": result.step, "reason": result.reason, "resumed": result.resumed,
         "superseded_revision": result.superseded, "lock_takeover": result.lock_takeover,
         "preflight": preflight_data(result.preflight), "events": list(result.events), "release": result.record,
+        "analysis": analyses_of(result.record),
     }
     if manifests:
         data["manifests"] = list(result.manifests)
@@ -41,9 +43,11 @@ def render_result(verb: str, result: PromoteResult) -> Any:
             mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]"}
             console.print(f"preflight {check.name:<9} {mark[check.status]}  {check.detail}")
         colour = {"passed": "green", "paused": "yellow", "dry-run": "cyan"}.get(result.status, "red")
-        what = f"revision {result.revision} of {result.image}" if result.revision else result.image
-        line = f"[bold {colour}]{verb} {result.env}: {result.status}[/] — {what} ({result.strategy})"
-        console.print(line)
+        what = f"revision {result.revision}, " if result.revision else ""
+        console.print(f"[bold {colour}]{verb} {result.env}: {result.status}[/] ({what}{result.strategy})")
+        if result.image:
+            console.print(f"  image: {result.image}")
+        render_analyses(console, analyses_of(result.record))
         if result.reason:
             console.print(f"  reason: {result.reason}")
         if result.status == "paused":

@@ -39,7 +39,7 @@ class Rolling:
                                         deadline_s=_deadline(p), heartbeat=p.heartbeat, log=p.log)
             if not status.done:
                 return fail(status.message)
-            p.note(status.message)
+            p.events.append(status.message)  # wait_rollout already logged it
         return NEXT
 
     def rollback(self, p: Promotion, reason: str) -> None:
@@ -59,7 +59,7 @@ class Rolling:
         for dep in steps.deployments_of(target.manifests):
             status = steps.wait_rollout(p.kube, p.namespace, dep["metadata"]["name"], p.clock,
                                         deadline_s=_deadline(p), heartbeat=p.heartbeat, log=p.log)
-            p.note(status.message)
+            p.events.append(status.message)
             if not status.done:
                 from tritonship.errors import InfraError
 
