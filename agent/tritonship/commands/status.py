@@ -29,7 +29,8 @@ def command(ctx: click.Context, *, env_name: str, spec_path: str | None) -> None
     def render(console) -> None:
         run = st.running
         console.print(f"[bold]{spec.project}[/] in {env_name} (namespace {st.namespace})")
-        console.print(f"  running: revision {run['revision']}\n  image: {run['image']}" if run else "  running: nothing yet")
+        running = f"revision {run['revision']}\n  image: {run['image']}" if run else "nothing yet"
+        console.print(f"  running: {running}")
         if st.in_progress:
             cur = st.in_progress
             console.print(f"  open promotion: revision {cur['revision']} {cur['outcome']} at step {cur['step']!r}"
