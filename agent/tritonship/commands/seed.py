@@ -1,0 +1,94 @@
+"""`tritonship seed`: create or update the Jenkins jobs of the model projects in pipelines/models.yaml.
+
+The API token comes from TRITONSHIP_JENKINS_TOKEN only (never a flag, never printed).
+Exit 0 done (or planned, with --dry-run), 2 bad models.yaml or options, 3 Jenkins unreachable or refusing.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from tritonship.commands.options import global_options, settings
+from tritonship.output import Outcome, emit
+
+TOKEN_ENV = "TRITONSHIP_JENKINS_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
+
+@click.command("seed")
+@click.option("--config", "config_path", default="pipelines/models.yaml", show_default=True,
+              type=click.Path(dir_okay=False), help="YAML listing the model projects.")
+@click.option("--jenkins", "url", envvar="TRITONSHIP_JENKINS_URL", help="Jenkins URL (or TRITONSHIP_JENKINS_URL).")
+@click.option("--user", envvar="TRITONSHIP_JENKINS_USER",
+              help="Jenkins user whose API token is in TRITONSHIP_JENKINS_TOKEN.")
+@click.option("--dry-run", is_flag=True, help="Print a unified diff of what would change; write nothing.")
+@click.option("--prune", is_flag=True, help="Delete seeded jobs that models.yaml no longer lists.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="HTTP timeout, seconds.")
+@global_options
+@click.pass_context
+def command(ctx: click.Context, *, config_path: str, url: str | None, user: str | None, dry_run: bool,
+            prune: bool, timeout: float) -> None:
+    """Seed a folder and a multibranch pipeline job per model project, comparing with the live Jenkins."""
+    from tritonship.errors import BadInput
+    from tritonship.jenkins.catalog import load_catalog
+    from tritonship.jenkins.client import PythonJenkinsItems
+    from tritonship.jenkins.render import desired_items
+    from tritonship.jenkins.seed import seed
+
+    if not url:
+        raise BadInput("no Jenkins URL: give --jenkins URL or set TRITONSHIP_JENKINS_URL")
+    token = os.environ.get(TOKEN_ENV) or None
+    if token and not user:
+        raise BadInput(f"{TOKEN_ENV} is set but no --user: the token belongs to a user")
+    catalog = load_catalog(config_path)
+    api = PythonJenkinsItems(url, user, token, timeout=timeout)
+    version = api.check()
+    result = seed(desired_items(catalog), api, dry_run=dry_run, prune=prune)
+    data = _data(url, version, config_path, result)
+    outcome = Outcome("seed", "dry-run" if dry_run else "passed", 0, data, render=_render(data),
+                      junit=_junit(result))
+    ctx.exit(emit(settings(), outcome))
+
+
+def _data(url: str, version: str, config_path: str, result) -> dict:
+    return {
+        "jenkins": url,
+        "jenkins_version": version,
+        "config": config_path,
+        "dry_run": result.dry_run,
+        "prune": result.prune,
+        "writes": result.writes,
+        "counts": result.counts(),
+        "items": [
+            {"item": a.item, "kind": a.kind, "action": a.action, "reason": a.reason}
+            | ({"diff": a.diff} if result.dry_run and a.diff else {})
+            for a in result.actions
+        ],
+    }
+
+
+def _render(data: dict):
+    def render(console) -> None:
+        from rich.table import Table
+
+        verb = "would change" if data["dry_run"] else "seeded"
+        table = Table(title=f"Jenkins {data['jenkins']} ({data['jenkins_version']}): {verb}")
+        for column in ("item", "kind", "action", "reason"):
+            table.add_column(column)
+        for item in data["items"]:
+            table.add_row(item["item"], item["kind"], item["action"], item["reason"])
+        console.print(table)
+        for item in data["items"]:
+            if item.get("diff"):
+                console.print(item["diff"], markup=False, highlight=False)
+        counts = ", ".join(f"{n} {a}" for a, n in sorted(data["counts"].items())) or "nothing listed"
+        console.print(f"{counts}; {data['writes']} write(s)")
+
+    return render
+
+
+def _junit(result):
+    from tritonship.report.junit import JUnitCase
+
+    return [JUnitCase(name=a.item, classname=f"tritonship.seed.{a.action}") for a in result.actions]

@@ -1,0 +1,78 @@
+"""pipelines/models.yaml: the model projects to seed as Jenkins jobs (the same file seed.groovy reads)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from tritonship.spec.types import Strict
+
+_ITEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def _check_folder(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    parts = value.split("/")
+    bad = [p for p in parts if not _ITEM_NAME.fullmatch(p)]
+    if bad:
+        raise ValueError(f"{value!r}: folder names are letters, digits, '.', '_' and '-', separated by '/'")
+    return value
+
+
+class Project(Strict):
+    name: str = Field(..., description="Job name: letters, digits, '.', '_', '-'.")
+    git: str = Field(..., description="Git remote URL of the model project.")
+    credentials_id: str | None = Field(None, description="Jenkins credentials ID for the git remote.")
+    folder: str | None = Field(None, description="Folder path (a/b); default: the file's `folder`.")
+    branches: str = Field("main release/* v*", description="Branches and tags to build (wildcards, space separated).")
+    exclude: str = Field("", description="Branches never built (wildcards).")
+    tags: bool = Field(True, description="Also discover tags (promotion runs on tags).")
+    script_path: str = Field("Jenkinsfile", description="Path of the Jenkinsfile in the project.")
+    description: str = Field("", description="Shown on the job page.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ITEM_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not a job name (letters, digits, '.', '_', '-'; at most 80)")
+        return value
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return _check_folder(value)
+
+
+class Catalog(Strict):
+    folder: str | None = Field("models", description="Default folder of every project ('' for the top level).")
+    folder_description: str = Field("Triton model pipelines.", description="Description of the folders created.")
+    projects: list[Project] = Field(default_factory=list)
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return _check_folder(value)
+
+    def folder_of(self, project: Project) -> str | None:
+        return project.folder if project.folder is not None else self.folder
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    from tritonship.errors import BadInput
+    from tritonship.spec.loader import read_yaml, validate_tree
+
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file", hint="list model projects in pipelines/models.yaml")
+    tree = read_yaml(path)
+    if not isinstance(tree, dict):
+        raise BadInput(f"{path}:1: expected a mapping with `projects:`")
+    catalog = validate_tree(Catalog, tree, path)
+    names = [f"{catalog.folder_of(p) or ''}/{p.name}" for p in catalog.projects]
+    duplicates = sorted({n.lstrip("/") for n in names if names.count(n) > 1})
+    if duplicates:
+        raise BadInput(f"{path}: project listed twice: {', '.join(duplicates)}")
+    return catalog

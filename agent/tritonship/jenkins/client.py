@@ -1,0 +1,91 @@
+"""The JenkinsItems adapter over python-jenkins, with its failures turned into our errors.
+
+python-jenkins reports 401/403/500 as one JenkinsException ("Possibly authentication failed [403]");
+we tell the user what a 403 usually means (a missing or rejected CSRF crumb, or a permission) and
+never repeat the API token, even if a server echoed it back.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+from tritonship.errors import InfraError
+
+
+class PythonJenkinsItems:
+    def __init__(self, url: str, user: str | None, token: str | None, *, timeout: float = 30.0) -> None:
+        import jenkins
+
+        self.url = url
+        self._token = token
+        self._server = jenkins.Jenkins(url, username=user, password=token, timeout=timeout)
+
+    def check(self) -> str:
+        """The Jenkins version (authenticated); fails early and clearly when Jenkins is unreachable."""
+        import requests
+
+        with self._errors("sign in"):
+            response = self._server.jenkins_request(requests.Request("GET", self.url), add_crumb=False)
+            return response.headers.get("X-Jenkins", "unknown")
+
+    def get_config(self, name: str) -> str | None:
+        import jenkins
+
+        with self._errors(f"read {name}"):
+            try:
+                return self._server.get_job_config(name)
+            except jenkins.NotFoundException:
+                return None
+
+    def list_items(self) -> list[str]:
+        with self._errors("list jobs"):
+            return [job["fullname"] for job in self._server.get_all_jobs()]
+
+    def create(self, name: str, config_xml: str) -> None:
+        with self._errors(f"create {name}"):
+            self._server.create_job(name, config_xml)
+
+    def update(self, name: str, config_xml: str) -> None:
+        with self._errors(f"update {name}"):
+            self._server.reconfig_job(name, config_xml)
+
+    def delete(self, name: str) -> None:
+        with self._errors(f"delete {name}"):
+            self._server.delete_job(name)
+
+    @contextmanager
+    def _errors(self, doing: str):
+        import jenkins
+        import requests
+
+        try:
+            yield
+        except requests.exceptions.RequestException as exc:
+            raise InfraError(f"cannot reach Jenkins at {self.url} to {doing}: {type(exc).__name__}",
+                             hint="check --jenkins (or TRITONSHIP_JENKINS_URL) and the network") from None
+        except jenkins.JenkinsException as exc:
+            raise InfraError(self._explain(doing, str(exc)), hint=_hint(str(exc))) from None
+
+    def _explain(self, doing: str, message: str) -> str:
+        first = message.splitlines()[0] if message else "unknown error"
+        code = re.search(r"\[(\d{3})\]", first)
+        text = f"Jenkins at {self.url} refused to {doing}"
+        text += f" (HTTP {code.group(1)})" if code else f": {first}"
+        if "crumb" in message.lower():
+            text += ": no valid crumb was accepted"
+        return _redact(text, self._token)
+
+
+def _hint(message: str) -> str | None:
+    lowered = message.lower()
+    if "crumb" in lowered or "[403]" in lowered:
+        return ("Jenkins rejected the request: check the CSRF crumb (a proxy that drops sessions or the "
+                "Jenkins-Crumb header) and that the user may configure jobs")
+    if "[401]" in lowered:
+        return "check --user and TRITONSHIP_JENKINS_TOKEN (an API token of that user)"
+    return None
+
+
+def _redact(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
