@@ -70,6 +70,38 @@ BODIES = {
 }
 
 
+ALL_TYPES = ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
+             "FP16", "FP32", "FP64", "STRING", "BF16"]
+
+ALL_TYPES_MODEL = """
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for request in requests:
+            outputs = []
+            for tensor in request.inputs():
+                name = tensor.name().replace("IN_", "OUT_")
+                outputs.append(pb_utils.Tensor.from_dlpack(name, tensor.to_dlpack()) if name.endswith("BF16")
+                               else pb_utils.Tensor(name, tensor.as_numpy()))  # numpy has no bfloat16
+            responses.append(pb_utils.InferenceResponse(output_tensors=outputs))
+        return responses
+"""
+
+
+def write_all_types_model(repo: Path) -> None:
+    """Echoes one input of every Triton data type (variable length) to the matching output."""
+    tensors = {kind: ",\n".join(f'  {{ name: "{kind.upper()}_{t}" data_type: TYPE_{t} dims: [ -1 ] }}'
+                                for t in ALL_TYPES) for kind in ("in", "out")}
+    config = (f'name: "all_types"\nbackend: "python"\nmax_batch_size: 2\n'
+              f'input [\n{tensors["in"]}\n]\noutput [\n{tensors["out"]}\n]\n')
+    (repo / "all_types" / "1").mkdir(parents=True)
+    (repo / "all_types" / "config.pbtxt").write_text(config)
+    (repo / "all_types" / "1" / "model.py").write_text(ALL_TYPES_MODEL)
+
+
 def write_python_model(repo: Path, name: str, body: str, *, decoupled: bool = False) -> None:
     config = IDENTITY_CONFIG.format(name=name)
     if decoupled:
@@ -93,13 +125,14 @@ def tiny_repository(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def broken_repository(tmp_path_factory) -> Path:
-    """add_sub (good), a decoupled model (good), and models that fail to load, raise, or return NaN."""
+    """add_sub, a decoupled model and an every-data-type echo (good); models that fail to load, raise, return NaN."""
     repo = tmp_path_factory.mktemp("broken") / "models"
     repo.mkdir()
     _copy_model(EXAMPLE_REPO / "add_sub", repo)
     for name, body in BODIES.items():
         if name != "slow_load":
             write_python_model(repo, name, body, decoupled=name == "decoupled_repeat")
+    write_all_types_model(repo)
     return repo
 
 

@@ -104,9 +104,17 @@ def test_decoupled_model_streams_over_grpc(broken_run):
     assert all(c["skipped"] for c in model["checks"] if c["protocol"] == "http")
 
 
+def test_every_data_type_round_trips_over_both_protocols(broken_run):
+    model = _models(broken_run[1])["all_types"]
+    assert model["passed"], model["problems"]
+    ran = {(c["name"], c["protocol"]) for c in model["checks"]}
+    assert {("infer batch=1", "http"), ("infer batch=2", "http"), ("infer batch=1", "grpc"),
+            ("infer batch=2", "grpc")} <= ran
+
+
 def test_junit_has_a_case_per_model_and_protocol_with_the_log_on_failure(broken_run):
     junit = (broken_run[2] / "junit.xml").read_text()
-    assert junit.count("<testcase ") == 5 * 2
+    assert junit.count("<testcase ") == 6 * 2
     assert 'name="execute_raises:1 [grpc]"' in junit
     failure_start = junit.index('name="load_fails:')
     case = junit[failure_start:junit.index("</testcase>", failure_start)]

@@ -64,3 +64,14 @@ def test_accepts_the_servers_config_dict_and_is_deterministic():
     a, b = generate_inputs(as_dict, 2, seed=3), generate_inputs(cfg, 2, seed=3)
     assert np.array_equal(a["X"], b["X"])
     assert not np.array_equal(a["X"], generate_inputs(cfg, 2, seed=4)["X"])
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_tritonclient_serializes_every_generated_dtype(protocol):
+    import importlib
+
+    module = importlib.import_module(f"tritonclient.{protocol}")
+    text = " ".join(f'input {{ name: "{t}" data_type: TYPE_{t} dims: [ 2 ] }}' for t in ALL_TYPES)
+    for name, array in generate_inputs(config(4, text), 3).items():
+        wire = "BYTES" if name == "STRING" else name
+        module.InferInput(name, list(array.shape), wire).set_data_from_numpy(array)
