@@ -128,10 +128,14 @@ def test_unreachable_url_is_exit_3_after_the_timeout(run_cli):
     assert "not reachable" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_url_mode_checks_a_running_server(run_cli, tiny_repository):
+def test_url_mode_checks_a_running_server_and_require_gpu_fails_on_cpu(run_cli, tiny_repository):
     from tritonship.triton.launcher import launch_local
 
     with launch_local(Path(tiny_repository)) as server:
-        result = run_cli("smoke", "--url", server.http_url, "--grpc-url", server.grpc_url, "--json")
+        urls = ("--url", server.http_url, "--grpc-url", server.grpc_url, "--metrics-url", server.metrics_url)
+        result = run_cli("smoke", *urls, "--json")
+        gpu = run_cli("smoke", *urls, "--require-gpu", "--json")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert _models(result.json())["add_sub"]["passed"]
+    assert gpu.exit_code == 1
+    assert gpu.json()["smoke"]["gpu"]["problems"] == ["the server exposes no GPU metrics: it sees no GPU"]
