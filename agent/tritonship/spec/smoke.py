@@ -17,7 +17,7 @@ class SmokeSpec(Strict):
         description="Per model, per input: the shape (without batch) used for variable (-1) dimensions.",
     )
     default_dim: int = Field(4, ge=1, description="Size used for a variable dimension not named in `shapes`.")
-    golden: str | None = Field(None, description="Folder of golden cases, one sub-folder per model.")
+    golden: str | None = Field(None, description="Golden cases folder (relative to this file), a sub-folder per model.")
     rtol: float = Field(1e-5, ge=0, description="Relative tolerance for golden comparisons.")
     atol: float = Field(1e-6, ge=0, description="Absolute tolerance for golden comparisons.")
     require_gpu: bool = Field(False, description="Fail unless every KIND_GPU instance loaded on a GPU.")
