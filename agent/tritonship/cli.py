@@ -106,15 +106,12 @@ def main(argv: list[str] | None = None) -> None:
         code = _report_error(settings, exc)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
-    except click.Abort:
-        click.echo("tritonship: aborted", err=True)
-        code = EXIT_INFRA
+    except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and our SIGTERM handler) into Abort
+        click.echo("tritonship: interrupted", err=True)
+        code = 130
     except click.ClickException as exc:
         exc.show()
         code = EXIT_INPUT
-    except KeyboardInterrupt:
-        click.echo("tritonship: interrupted", err=True)
-        code = 130
     except Exception as exc:  # a bug of ours: say so, and keep the traceback for --debug
         if settings.debug:
             raise
