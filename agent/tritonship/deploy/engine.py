@@ -13,7 +13,6 @@ from tritonship.deploy.manifests import render_release, spec_hash
 from tritonship.deploy.origin import choose_from, digest_of
 from tritonship.deploy.preflight import PreflightReport, run_preflight
 from tritonship.deploy.promotion import Promotion
-from tritonship.deploy.strategies import get_strategy
 from tritonship.errors import BadInput, GateFailed, TritonshipError
 
 if TYPE_CHECKING:
@@ -164,7 +163,7 @@ class _Run:
     def resume_or_abort(self, open_rel: Release) -> PromoteResult:
         self._attach(open_rel)
         if self.req.abort:
-            get_strategy(open_rel.strategy).abort(self.p)
+            self.world.strategy_for(open_rel.strategy).abort(self.p)
             self._finish("aborted", f"aborted by {self.req.started_by}")
             return self._result("aborted")
         self.p.note(f"resuming revision {open_rel.revision} after step {open_rel.step!r}")
@@ -172,7 +171,7 @@ class _Run:
 
     # -- the loop --------------------------------------------------------------------------------
     def _steps(self, *, resumed: bool, report: PreflightReport | None = None) -> PromoteResult:
-        strategy = get_strategy(self.record.strategy)
+        strategy = self.world.strategy_for(self.record.strategy)
         steps = strategy.steps(self.p)
         index = self.record.step_index
         while index < len(steps):
@@ -211,7 +210,7 @@ class _Run:
         """A different image (or settings) arrived while an attempt was open: undo it cleanly first."""
         self._attach(old)
         self.p.note(f"revision {old.revision} ({old.image}) was still {old.outcome} at step {old.step!r}; aborting it")
-        get_strategy(old.strategy).abort(self.p)
+        self.world.strategy_for(old.strategy).abort(self.p)
         self._finish("superseded", f"superseded by a promotion of another image by {self.req.started_by}")
         self.superseded = old.revision
         events = self.p.events

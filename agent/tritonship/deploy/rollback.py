@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from tritonship.deploy.clock import iso
 from tritonship.deploy.engine import PromoteRequest, PromoteResult, _locked, _Run
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
-from tritonship.deploy.strategies import get_strategy
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
@@ -60,6 +59,6 @@ def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
                          manifests=list(target.manifests))
         run._attach(record)
         run._save()
-        get_strategy(target.strategy).restore(run.p, target)
+        world.strategy_for(target.strategy).restore(run.p, target)
         run._finish("succeeded", f"rolled back to revision {target.revision}")
         return run._result("passed", resumed=False)

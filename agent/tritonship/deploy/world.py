@@ -7,7 +7,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.clock import Clock, RealClock
 
@@ -23,6 +23,13 @@ class World:
     image_exists: Callable[[str], tuple[bool, str]] | None = None  # image -> (exists, detail)
     log: Callable[[str], None] = lambda _m: None
     lease_seconds: int = 30
+    strategy_for: Callable[[str], Any] = field(default=None)  # name -> strategy; default: strategies.get_strategy
+
+    def __post_init__(self) -> None:
+        if self.strategy_for is None:
+            from tritonship.deploy.strategies import get_strategy
+
+            self.strategy_for = get_strategy
 
 
 def started_by(env: dict[str, str] | None = None) -> str:

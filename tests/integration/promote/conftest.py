@@ -106,3 +106,51 @@ def wait_for(predicate, timeout: float = 30.0, what: str = "condition"):
 def deployment_image(sim, env: str = "dev", name: str = "demo-app") -> str:
     dep = sim.get("Deployment", name, f"models-{env}")
     return dep["spec"]["template"]["spec"]["containers"][0]["image"]
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """A real Debian `docker-registry` on a free loopback port; yields its host:port."""
+    import socket
+
+    import requests
+
+    root = tmp_path_factory.mktemp("promote-registry")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    (root / "config.yml").write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+                                     f"    rootdirectory: {root / 'data'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
+    proc = subprocess.Popen(["docker-registry", "serve", str(root / "config.yml")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: _answers(requests, f"http://127.0.0.1:{port}/v2/"), what="docker-registry")
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _answers(requests, url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def push_tiny_image(host: str, repository: str) -> str:
+    """Push a config blob and a manifest; returns REPO@sha256:… as the registry names it."""
+    import hashlib
+
+    from tritonship.image.registry import RegistryClient
+
+    client = RegistryClient(host, insecure=True)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}})
+    config_digest = "sha256:" + hashlib.sha256(config.encode()).hexdigest()
+    client.upload_blob(repository, config_digest, config.encode())
+    media = "application/vnd.oci.image.manifest.v1+json"
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": media, "layers": [],
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": config_digest, "size": len(config)}}).encode()
+    digest = client.put_manifest(repository, "v1", manifest, media)
+    return f"{host}/{repository}@{digest}"
