@@ -59,7 +59,7 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     ledger = store.read()  # validated first: a corrupt ledger stops everything, nothing written
     if req.resume or req.abort:
         return _continue(world, spec, req, store)
-    image = resolve_image(world, spec, req)
+    image, source = resolve_image(world, spec, req)
     strategy = env.strategy.kind
     skip = tuple(sorted(set(req.skip_preflight)))
     open_rel = ledger.current
@@ -78,7 +78,7 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
         raise PreflightFailed(report)
     with _locked(world, kube, spec, req) as lock:
         run = _Run(world, spec, req, store, lock)
-        return run.start(image, strategy, skip, report)
+        return run.start(image, strategy, skip, report, source)
 
 
 class PreflightFailed(GateFailed):
@@ -98,18 +98,19 @@ def _same(rel: Release, image: str, hash_: str, strategy: str) -> bool:
     return rel.kind == "promote" and rel.image == image and rel.spec_hash == hash_ and rel.strategy == strategy
 
 
-def resolve_image(world: World, spec: Spec, req: PromoteRequest) -> str:
+def resolve_image(world: World, spec: Spec, req: PromoteRequest) -> tuple[str, str | None]:
+    """-> (image by digest, the environment it comes from or None)."""
     source = req.from_env or (spec.environment(req.env).promote_from if req.image is None else None)
     if source is None:
         if req.image is None:
             raise BadInput(f"say what to promote to {req.env!r}: --image REPOSITORY@sha256:… or --from ENV")
         digest_of(req.image)
-        return req.image
+        return req.image, None
     if source == req.env:
         raise BadInput("--from names the environment being promoted to")
     src_env = spec.environment(source)
     src_ledger = LedgerStore(world.kube_for(source), src_env.namespace, spec.project, source).read()
-    return choose_from(src_ledger, req.image)
+    return choose_from(src_ledger, req.image), source
 
 
 class _locked:
@@ -144,7 +145,8 @@ class _Run:
         self._pending_events: list[str] = []
 
     # -- entry points ----------------------------------------------------------------------------
-    def start(self, image: str, strategy: str, skip: tuple[str, ...], report: PreflightReport | None) -> PromoteResult:
+    def start(self, image: str, strategy: str, skip: tuple[str, ...], report: PreflightReport | None,
+              source: str | None = None) -> PromoteResult:
         hash_ = spec_hash(self.spec, self.req.env)
         open_rel = self.ledger.current
         if open_rel is not None and _same(open_rel, image, hash_, strategy) and open_rel.outcome == "in-progress":
@@ -155,7 +157,7 @@ class _Run:
             self._supersede(open_rel)
         record = Release(revision=self.ledger.next_revision, image=image, digest=digest_of(image), strategy=strategy,
                          started_by=self.req.started_by, started_at=iso(self.world.clock.now()), kind="promote",
-                         spec_hash=hash_, step="start", from_env=self.req.from_env, skipped_preflight=list(skip))
+                         spec_hash=hash_, step="start", from_env=source, skipped_preflight=list(skip))
         self._attach(record)
         self._save()
         return self._steps(resumed=False, report=report)

@@ -89,7 +89,7 @@ def test_promote_from_refuses_a_digest_that_failed_there(sim, tship):
     assert ok.exit_code == 0, ok.stderr
     assert ok.json()["image"] == GOOD
     assert deployment_image(sim, "staging") == GOOD
-    assert ledger(sim, "staging")[0]["from_env"] is None
+    assert ledger(sim, "staging")[0]["from_env"] == "dev"
 
 
 def test_capacity_shortfall_names_the_resource(sim, project, tship):
