@@ -13,6 +13,7 @@ from tritonship.deploy.manifests import render_release, spec_hash
 from tritonship.deploy.origin import choose_from, digest_of
 from tritonship.deploy.preflight import PreflightReport, run_preflight
 from tritonship.deploy.promotion import Promotion
+from tritonship.deploy.strategies import fail
 from tritonship.errors import BadInput, GateFailed, TritonshipError
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ class _Run:
             step = steps[index]
             self._save(step=step.name, step_index=index, outcome="in-progress", reason=None)
             self.lock.renew()
-            out = step.run(self.p)
+            out = self._run_step(step)
             if out.kind == "pause":
                 self._save(outcome="paused", reason=out.reason, step_index=index if out.retry else index + 1)
                 self.p.note(f"paused after step {step.name!r}: {out.reason}")
@@ -194,6 +195,17 @@ class _Run:
         self._save(step="done", step_index=len(steps))
         self._finish("succeeded", None)
         return self._result("passed", resumed, report)
+
+    def _run_step(self, step: Any) -> Any:
+        """Run one step. The API refusing a request (403, 422, ...) is definitive: the step failed, so
+        the strategy rolls back. An unreachable cluster or a lost lock propagates and leaves the
+        record in progress, for a re-run to resume."""
+        from tritonship.deploy.kube import ApiError
+
+        try:
+            return step.run(self.p)
+        except ApiError as exc:
+            return fail(f"the API refused a request: {exc.message}")
 
     def _rollback(self, strategy: Any, reason: str) -> None:
         from tritonship.deploy.kube import ClusterUnreachable

@@ -115,3 +115,30 @@ def test_resume_without_an_open_promotion_is_bad_input(tship):
     result = tship("promote", "--env", "dev", "--resume")
     assert result.exit_code == 2
     assert "no promotion" in result.json()["error"]["message"]
+
+
+def test_api_refusal_during_a_step_rolls_back_and_is_recorded(sim, project, tship):
+    assert tship("promote", *promote_args(GOOD)).exit_code == 0
+    sim.access.enforce = True
+    sim.access.deny.append({"verb": "patch", "resource": "servicemonitors"})
+    project.spec.write_text(project.spec.read_text().replace("    replicas: 2\n", "    replicas: 2\n"
+                                                             "    service_monitor: true\n", 1))
+    result = tship("promote", *promote_args(GOOD2), "--skip-preflight", "rbac")
+    assert result.exit_code == 1
+    doc = result.json()
+    assert "the API refused a request" in doc["reason"] and "403 Forbidden" in doc["reason"]
+    assert 'cannot patch resource "servicemonitors"' in doc["reason"]
+    rel = ledger(sim)[-1]
+    assert rel["outcome"] == "rolled-back" and rel["step"] == "apply"
+    assert rel["skipped_preflight"] == ["image", "rbac"]
+    assert deployment_image(sim) == GOOD
+
+
+def test_a_rollback_that_fails_too_is_recorded_as_failed(sim, tship):
+    assert tship("promote", *promote_args(GOOD)).exit_code == 0
+    sim.access.enforce = True
+    sim.access.deny.append({"verb": "patch", "resource": "poddisruptionbudgets"})
+    result = tship("promote", *promote_args(GOOD2), "--skip-preflight", "rbac")
+    assert result.exit_code == 1
+    rel = ledger(sim)[-1]
+    assert rel["outcome"] == "failed" and "rollback failed" in rel["reason"]

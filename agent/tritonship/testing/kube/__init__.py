@@ -9,7 +9,8 @@ SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
         os.environ["KUBECONFIG"] = str(sim.write_kubeconfig(tmp / "kubeconfig"))
         sim.faults.set(fail_next=3)            # the next 3 API calls answer 503
         sim.behaviour.crashloop_image = "bad"  # pods of matching images never become Ready
-        sim.access.deny.append({"verb": "create", "resource": "deployments"})
+        sim.access.deny.append({"verb": "create", "resource": "deployments"})  # SSAR says no
+        sim.access.enforce = True              # ... and such requests get 403 Forbidden
 
 What it does not model is listed in the README (section "promote").
 """
@@ -129,6 +130,7 @@ class KubeSimulator:
                 setattr(self.behaviour, key, value)
         elif path == "/_sim/deny" and method == "POST":
             self.access.deny[:] = list(body.get("rules") or [])
+            self.access.enforce = bool(body.get("enforce", False))
         elif path == "/_sim/namespaces" and method == "POST":
             self.add_namespace(body["name"])
         return {"faults": {"served": self.faults.served, "failed": self.faults.failed, "dropped": self.faults.dropped},

@@ -50,11 +50,29 @@ class Faults:
                 setattr(self, key, value)
 
 
+VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
 @dataclass
 class Access:
-    """SelfSubjectAccessReview answers: allowed unless a deny rule matches ('*' matches anything)."""
+    """SelfSubjectAccessReview answers: allowed unless a deny rule matches ('*' matches anything).
+    With `enforce`, requests that a rule denies are answered 403 Forbidden, as RBAC would."""
 
     deny: list[dict[str, str]] = field(default_factory=list)
+    enforce: bool = False
+
+    def check(self, method: str, kind: Kind, namespace: str | None, name: str | None) -> None:
+        group = kind.group_version.split("/")[0] if "/" in kind.group_version else ""
+        verb = VERBS.get(method, method.lower())
+        if method == "GET" and not name:
+            verb = "list"
+        attrs = {"verb": verb, "resource": kind.plural, "group": group, "namespace": namespace or ""}
+        if self.enforce and not self.allowed(attrs):
+            where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
+            subject = f'{kind.plural}{"." + group if group else ""} "{name}"' if name else f"{kind.plural}"
+            raise StatusError(403, "Forbidden", f'{subject} is forbidden: User "tritonship-sim" cannot {verb} '
+                              f'resource "{kind.plural}" in API group "{group}"{where}',
+                              {"name": name or "", "group": group, "kind": kind.plural})
 
     def allowed(self, attrs: dict[str, str]) -> bool:
         return not any(all(rule.get(k, "*") in ("*", attrs.get(k, "")) for k in ("verb", "resource", "group",
@@ -152,6 +170,7 @@ class Api:
         if path == SSAR_PATH and method == "POST":
             return 201, self._review(body)
         kind, namespace, name, sub = route(path)
+        self.access.check(method, kind, namespace, name)
         if method == "GET":
             if name:
                 return 200, self.store.get(kind, namespace, name)
