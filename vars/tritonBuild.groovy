@@ -11,6 +11,7 @@ import groovy.transform.Field
     name                 : null,    // image name (default: the spec's image.name or project)
     baseImage            : null,    // base Triton image (default: the spec's image.base_image)
     builder              : null,    // buildah | docker | kaniko (default: the spec's, else detected)
+    tags                 : [],      // extra tags for the same digest
     insecureRegistry     : false,   // plain HTTP (loopback registries only)
     force                : false,   // rebuild even when the tag exists
     dryRun               : false,   // print the Dockerfile and plan, touch nothing
@@ -29,6 +30,7 @@ Map call(Map config = [:]) {
         '--name'             : cfg.name,
         '--base-image'       : cfg.baseImage,
         '--builder'          : cfg.builder,
+        '--tag'              : cfg.tags ?: [],
         '--insecure-registry': cfg.insecureRegistry as boolean,
         '--force'            : cfg.force as boolean,
         '--dry-run'          : cfg.dryRun as boolean,

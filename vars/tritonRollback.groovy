@@ -8,6 +8,7 @@ import groovy.transform.Field
     spec                   : null,    // tritonship.yaml (default: ./tritonship.yaml when present)
     env                    : null,    // environment (required)
     to                     : null,    // revision (default: the previous one)
+    waitLock               : null,    // seconds to wait for a running promotion's lock
     kubeconfigCredentialsId: null,    // Jenkins file credential -> KUBECONFIG
     webhookCredentialsId   : null,    // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
     reportDir              : null,    // default: reports/rollback-<env>
@@ -18,7 +19,7 @@ import groovy.transform.Field
 Map call(Map config = [:]) {
     Map cfg = tritonship.mergeConfig('tritonRollback', DEFAULTS, config)
     tritonship.require('tritonRollback', cfg, ['env'])
-    List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env, '--to': cfg.to])
+    List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env, '--to': cfg.to, '--wait-lock': cfg.waitLock])
     List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
     return tritonship(verb: 'rollback', args: args, credentials: credentials,
                       reportDir: cfg.reportDir ?: 'reports/rollback-' + cfg.env,

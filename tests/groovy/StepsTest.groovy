@@ -16,11 +16,11 @@ class StepsTest extends PipelineTest {
         h.credentials['push'] = [username: 'robot', password: 'hunter2']
         Map r = h.runStep('tritonBuild', [spec: 'tritonship.yaml', registry: 'reg.example.com:5000/ml', name: 'm',
                                           baseImage: 'nvcr.io/nvidia/tritonserver:24.10-py3', builder: 'buildah',
-                                          insecureRegistry: true, force: true, registryCredentialsId: 'push'])
+                                          tags: ['latest', 'v1'], insecureRegistry: true, force: true, registryCredentialsId: 'push'])
         assert r.image == 'registry.example.com/ml/example-models@sha256:' + 'ab' * 32
         assert argvOf(cli()[0]) == ['build', '--spec=tritonship.yaml', '--registry=reg.example.com:5000/ml', '--name=m',
                                     '--base-image=nvcr.io/nvidia/tritonserver:24.10-py3', '--builder=buildah',
-                                    '--insecure-registry', '--force']
+                                    '--tag=latest', '--tag=v1', '--insecure-registry', '--force']
         assert cli()[0].env.TRITONSHIP_REGISTRY_USER == 'robot'
         assert cli()[0].env.TRITONSHIP_REGISTRY_PASSWORD == 'hunter2'
         assert !h.callsTo('sh').any { it.script.contains('hunter2') }
@@ -149,8 +149,8 @@ class StepsTest extends PipelineTest {
 
     void testRollbackArgv() {
         h.credentials['kube'] = [content: 'kind: Config']
-        h.runStep('tritonRollback', [env: 'prod', to: 7, kubeconfigCredentialsId: 'kube'])
-        assert argvOf(cli()[0]) == ['rollback', '--env=prod', '--to=7']
+        h.runStep('tritonRollback', [env: 'prod', to: 7, waitLock: 30, kubeconfigCredentialsId: 'kube'])
+        assert argvOf(cli()[0]) == ['rollback', '--env=prod', '--to=7', '--wait-lock=30']
         assert cli()[0].argv[0] == '--report-dir=reports/rollback-prod'
         assert cli()[0].env.KUBECONFIG
         assert failureOf { h.runStep('tritonRollback', [:]) }.contains('missing required parameter(s) env')
