@@ -17,17 +17,21 @@ from tritonship.spec.suggest import did_you_mean
 
 @dataclass(frozen=True)
 class Port:
-    """A tensor as one model declares it: data type and full shape (-1 leads when the model batches)."""
+    """A tensor as one model declares it: data type, dims, and full shape (-1 leads when the model batches)."""
 
     owner: str
     tensor: str
     dtype: int
+    dims: tuple[int, ...]
     shape: tuple[int, ...]
 
 
-def port(model: ModelEntry, tensor) -> Port:
-    dims = tuple(int(d) for d in tensor.dims)
-    return Port(model.name, tensor.name, tensor.data_type, (-1, *dims) if model.config.max_batch_size > 0 else dims)
+def port(model: ModelEntry, tensor, *, own: bool = False) -> Port:
+    """A composing model's tensor; `own=True` for the ensemble's inputs/outputs, where reshape applies."""
+    source = tensor.reshape.shape if own and tensor.HasField("reshape") else tensor.dims
+    dims = tuple(int(d) for d in source)
+    full = (-1, *dims) if model.config.max_batch_size > 0 else dims
+    return Port(model.name, tensor.name, tensor.data_type, dims, full)
 
 
 class EnsembleCheck:
@@ -37,7 +41,7 @@ class EnsembleCheck:
         spans = block_spans(model.text.code, "ensemble_scheduling") if model.text else []
         self.spans = spans if len(spans) == len(self.steps) else []
         self.producers: dict[str, list[int | None]] = {t.name: [None] for t in model.config.input}  # None: input
-        self.ports: dict[tuple[int | None, str], Port] = {(None, t.name): port(model, t) for t in model.config.input}
+        self.ports: dict[tuple[int | None, str], Port] = {(None, t.name): port(model, t, own=True) for t in model.config.input}
 
     def at(self, step: int, pattern: str | None = None) -> Position:
         if not self.spans:
@@ -63,7 +67,7 @@ class EnsembleCheck:
         self.collect_outputs(composing)
         self.check_inputs_fed(composing)
         self.check_outputs()
-        self.check_unused_inputs()
+        self.check_unused()
         self.check_cycles()
 
     def check_step(self, i: int, step) -> ModelEntry | None:
@@ -138,7 +142,7 @@ class EnsembleCheck:
 
     def check_batch(self, i: int, composing: ModelEntry) -> None:
         mine, theirs = self.model.config.max_batch_size, composing.config.max_batch_size
-        if mine > theirs:
+        if theirs != 0 and mine > theirs:  # Triton lets a batching ensemble call a non-batching model
             self.report("ensemble/max-batch-size",
                         f"ensemble max_batch_size {mine} exceeds {composing.name}'s max_batch_size {theirs}",
                         f"set the ensemble's max_batch_size to at most {theirs}",
@@ -179,7 +183,7 @@ class EnsembleCheck:
                             f'map a step output to it: output_map {{ key: "<output>" value: "{tensor.name}" }}'
                             + did_you_mean(tensor.name, self.producers), where)
             else:
-                self.check_edge(self.source(tensor.name), port(self.model, tensor), tensor.name, where)
+                self.check_edge(self.source(tensor.name), port(self.model, tensor, own=True), tensor.name, where)
 
     def check_edge(self, src: Port | None, dst: Port, tensor: str, at: Position) -> None:
         if src is None:
@@ -192,19 +196,29 @@ class EnsembleCheck:
                         f"{tensor!r}: {src.owner}.{src.tensor} is {name(src.dtype)} but "
                         f"{dst.owner}.{dst.tensor} expects {name(dst.dtype)}",
                         "make the data types agree on both ends of the edge", at)
-        elif not shapes_compatible(src.shape, dst.shape):
+        elif not (shapes_compatible(src.dims, dst.dims) or shapes_compatible(src.shape, dst.shape)):
             self.report("ensemble/shape-mismatch",
                         f"{tensor!r}: {src.owner}.{src.tensor} has shape {list(src.shape)} but "
                         f"{dst.owner}.{dst.tensor} expects {list(dst.shape)} (-1 = any, batch included)",
                         "make the dims agree (or use -1 for a variable dimension)", at)
 
-    def check_unused_inputs(self) -> None:
+    def check_unused(self) -> None:
+        """Triton refuses an ensemble input no step reads, and an intermediate tensor nothing reads."""
         used = {v for step in self.steps for v in step.input_map.values()}
         for tensor in self.model.config.input:
             if tensor.name not in used:
                 self.report("ensemble/unused-input", f"ensemble input {tensor.name!r} is not used by any step",
                             "Triton refuses unused ensemble inputs: map it into a step or remove it",
                             self.model.text.tensor("input", tensor.name))
+        outputs = {t.name for t in self.model.config.output}
+        for i, step in enumerate(self.steps):
+            for key, value in sorted(step.output_map.items()):
+                if value not in used and value not in outputs:
+                    self.report("ensemble/unused-tensor",
+                                f"step {i + 1} writes {step.model_name}'s {key!r} to {value!r}, which nothing reads",
+                                f'Triton refuses unused ensemble tensors: drop output_map {{ key: "{key}" ... }} '
+                                "(a composing output need not be mapped) or read it in a later step",
+                                self.at(i, r'value\s*:\s*"' + re.escape(value) + '"'))
 
     def check_cycles(self) -> None:
         cycle = find_cycle(self.dependencies())

@@ -41,6 +41,9 @@ def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[st
     if tensor.HasField("reshape"):
         reshape_at = model.text.tensor(kind, tensor.name, "reshape") if tensor.name else at
         _check_reshape(model, label, dims, list(tensor.reshape.shape), reshape_at)
+        if not tensor.reshape.shape and model.config.max_batch_size == 0:
+            model.report("config/reshape", "error", f"{label}: empty reshape in a model without batching",
+                         "an empty reshape is only allowed with max_batch_size > 0; drop it", reshape_at)
     if kind == "input" and tensor.format in (1, 2) and len(dims) != 3:
         fmt = "FORMAT_NHWC" if tensor.format == 1 else "FORMAT_NCHW"
         model.report("config/tensor-format", "error", f"{label} is {fmt} but has {len(dims)} dims",

@@ -64,11 +64,16 @@ VALID = {
         "dynamic_batching {\n  preferred_batch_size: [ 4, 8 ]\n  max_queue_delay_microseconds: 100\n"
         "  priority_levels: 2\n  default_priority_level: 1\n"
         "  priority_queue_policy { key: 2 value: { max_queue_size: 4 } }\n}\n")),
-    "ensemble-unused-intermediate-and-optional-input": {
+    "ensemble-unmapped-output-and-optional-input": {
         **python_model("a", config=python_config("a", outputs=(("Y", FP32, [4]), ("AUX", "TYPE_INT32", [2])))
                        .replace('dims: [4] }\n]\noutput', 'dims: [4] },\n  { name: "OPT" data_type: TYPE_FP32 '
                                 'dims: [4] optional: true }\n]\noutput', 1)),
-        **ensemble_model("e", [step("a", {"X": "IN"}, {"Y": "OUT", "AUX": "unused_aux"})], mbs=4)},
+        **ensemble_model("e", [step("a", {"X": "IN"}, {"Y": "OUT"})], mbs=4)},
+    "batching-ensemble-over-non-batching-model": {
+        **python_model("scale", mbs=0, inputs=(("X", "TYPE_FP16", [2, 4]),), outputs=(("Y", "TYPE_FP16", [2, 4]),)),
+        **ensemble_model("e", [step("scale", {"X": "IN"}, {"Y": "OUT"})], inputs=(("IN", "TYPE_FP16", [4]),),
+                         outputs=(("OUT", "TYPE_FP16", [4]),)),
+    },
     "nested-ensemble-unbatched": {
         **python_model("a"),
         **ensemble_model("inner", [step("a", {"X": "IN"}, {"Y": "OUT"})]),

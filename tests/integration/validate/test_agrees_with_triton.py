@@ -1,0 +1,106 @@
+"""Differential test: what `validate` says about each model is what the real Triton 2.51 does with it.
+
+One repository holds valid-but-unusual and broken python-backend models (one mistake each); one CPU
+tritonserver loads it (failed loads do not stop it) and its repository index says which models are
+READY (models whose directory fails the poll are absent from the index). A model with a lint error
+must fail to load; a model without one (warnings allowed) must load.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.repository.builders import (
+    PY_MODEL,
+    ensemble_model,
+    python_config,
+    python_model,
+    step,
+    write_repo,
+)
+
+from tritonship.repository.lint import lint_repository
+
+pytestmark = pytest.mark.integration
+FP32 = "TYPE_FP32"
+
+
+def cfg(name: str, transform=lambda text: text, **kwargs) -> dict:
+    return python_model(name, transform(python_config(name, **kwargs)))
+
+
+MODELS = {
+    # valid, some with warnings: must load
+    "ok_plain": cfg("ok_plain"),
+    "ok_version_zero": {**cfg("ok_version_zero"), "ok_version_zero/0/model.py": PY_MODEL},
+    "ok_variable_unbatched": cfg("ok_variable_unbatched", mbs=0, inputs=(("X", FP32, [-1, -1]),),
+                                 outputs=(("Y", FP32, [-1]),)),
+    "ok_reshape": cfg("ok_reshape", lambda t: t.replace("dims: [4] }", "dims: [4] reshape: { shape: [2, 2] } }", 1)),
+    "ok_specific": {**cfg("ok_specific", extra="version_policy { specific { versions: [ 2 ] } }\n"),
+                    "ok_specific/2/model.py": PY_MODEL},
+    "ok_priorities": cfg("ok_priorities", extra="dynamic_batching { preferred_batch_size: [ 2, 4 ] priority_levels: 2"
+                                                 " default_priority_level: 1 }\n"),
+    "ok_ensemble_unmapped_output": {
+        **cfg("two_out", outputs=(("Y", FP32, [4]), ("AUX", FP32, [4]))),
+        **ensemble_model("ok_ensemble_unmapped_output", [step("two_out", {"X": "IN"}, {"Y": "OUT"})]),
+    },
+    "ok_batching_ensemble_unbatched_step": {
+        **cfg("unbatched", mbs=0, inputs=(("X", FP32, [2, 4]),), outputs=(("Y", FP32, [2, 4]),)),
+        **ensemble_model("ok_batching_ensemble_unbatched_step", [step("unbatched", {"X": "IN"}, {"Y": "OUT"})]),
+    },
+    # broken: must fail to load
+    "bad_name": python_model("bad_name", python_config("bad_name_v2")),
+    "bad_no_version": {"bad_no_version/config.pbtxt": python_config("bad_no_version")},
+    # (no "missing model.py" case: Triton 2.51's python backend then hangs the whole load instead of failing)
+    "bad_syntax": {"bad_syntax/config.pbtxt": python_config("bad_syntax"), "bad_syntax/1/model.py": "def f(:\n"},
+    "bad_no_class": {"bad_no_class/config.pbtxt": python_config("bad_no_class"), "bad_no_class/1/model.py": "x = 1\n"},
+    "bad_preferred": cfg("bad_preferred", extra="dynamic_batching { preferred_batch_size: [ 16 ] }\n"),
+    "bad_zero_dim": cfg("bad_zero_dim", inputs=(("X", FP32, [0]),)),
+    "bad_reshape": cfg("bad_reshape", lambda t: t.replace("dims: [4] }", "dims: [4] reshape: { shape: [3] } }", 1)),
+    "bad_placeholder": cfg("bad_placeholder", lambda t: t.replace("max_batch_size: 8", "max_batch_size: {{ mbs }}")),
+    "bad_missing_version": cfg("bad_missing_version", extra="version_policy { specific { versions: [ 3 ] } }\n"),
+    "bad_ensemble_unused_tensor": {
+        **cfg("two_out", outputs=(("Y", FP32, [4]), ("AUX", FP32, [4]))),
+        **ensemble_model("bad_ensemble_unused_tensor", [step("two_out", {"X": "IN"}, {"Y": "OUT", "AUX": "aux"})]),
+    },
+    "bad_ensemble_dtype": {
+        **cfg("int_in", inputs=(("X", "TYPE_INT32", [4]),)),
+        **ensemble_model("bad_ensemble_dtype", [step("int_in", {"X": "IN"}, {"Y": "OUT"})]),
+    },
+    "bad_ensemble_output": ensemble_model("bad_ensemble_output", [step("ok_plain", {"X": "IN"}, {"Y": "OUT"})],
+                                          outputs=(("OUT", FP32, [4]), ("MISSING", FP32, [4]))),
+    "bad_ensemble_version": ensemble_model("bad_ensemble_version",
+                                           [step("ok_plain", {"X": "IN"}, {"Y": "OUT"}, version=None)]),
+    "bad_ensemble_unknown_model": ensemble_model("bad_ensemble_unknown_model",
+                                                 [step("nowhere", {"X": "IN"}, {"Y": "OUT"})]),
+    "bad_ensemble_batch": {
+        **cfg("small_batch", mbs=2),
+        **ensemble_model("bad_ensemble_batch", [step("small_batch", {"X": "IN"}, {"Y": "OUT"})]),
+    },
+    "bad_ensemble_unused_input": ensemble_model("bad_ensemble_unused_input",
+                                                [step("ok_plain", {"X": "IN"}, {"Y": "OUT"})],
+                                                inputs=(("IN", FP32, [4]), ("SPARE", FP32, [4]))),
+}
+
+
+@pytest.fixture(scope="module")
+def triton_verdicts(tmp_path_factory):
+    from tritonship.triton.launcher import launch_local
+
+    files: dict = {}
+    for model_files in MODELS.values():
+        files.update(model_files)
+    root = write_repo(tmp_path_factory.mktemp("agree") / "repo", files)
+    lint = lint_repository(root, digest=False)
+    with launch_local(root, strict_readiness=False, timeout=240) as server:
+        states = {entry.name: (entry.state, entry.reason) for entry in server.index}
+    return lint, states
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_validate_agrees_with_triton(triton_verdicts, model):
+    lint, states = triton_verdicts
+    errors = [f for f in lint.findings if f.model == model and f.severity == "error"]
+    state, reason = states.get(model, ("(not in index)", ""))
+    loaded = state == "READY"
+    assert model.startswith("ok_") == loaded, f"Triton: {state} {reason}"
+    assert (not errors) == loaded, f"Triton: {state} {reason}; lint: {[(f.rule, f.message) for f in errors]}"
