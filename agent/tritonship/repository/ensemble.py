@@ -41,7 +41,9 @@ class EnsembleCheck:
         spans = block_spans(model.text.code, "ensemble_scheduling") if model.text else []
         self.spans = spans if len(spans) == len(self.steps) else []
         self.producers: dict[str, list[int | None]] = {t.name: [None] for t in model.config.input}  # None: input
-        self.ports: dict[tuple[int | None, str], Port] = {(None, t.name): port(model, t, own=True) for t in model.config.input}
+        self.ports: dict[tuple[int | None, str], Port] = {
+            (None, t.name): port(model, t, own=True) for t in model.config.input
+        }
 
     def at(self, step: int, pattern: str | None = None) -> Position:
         if not self.spans:
