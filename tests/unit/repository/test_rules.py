@@ -112,6 +112,9 @@ CASES = [
     Case("tensor-zero-dim", py(inputs=(("X", FP32, [0, 4]),)), "config/tensor-dims", "error", "m", CFG, 5),
     Case("reshape", cfg(python_config("m").replace("dims: [4] }", "dims: [4]\n  reshape: { shape: [2, 3] } }", 1)),
          "config/reshape", "error", "m", CFG, 6, "same number of elements"),
+    Case("empty-reshape-unbatched", cfg(python_config("m", mbs=0, inputs=(("X", FP32, [1]),)).replace(
+         "dims: [1] }", "dims: [1] reshape: { shape: [ ] } }")),
+         "config/reshape", "error", "m", CFG, 5, "max_batch_size > 0"),
     Case("format-rank", cfg(python_config("m").replace("dims: [4] }", "dims: [4] format: FORMAT_NHWC }", 1)),
          "config/tensor-format", "error", "m", CFG, 5, "exactly 3 dims"),
     Case("batch-dim-repeated", py(inputs=(("X", FP32, [-1, 3]),), outputs=(("Y", FP32, [-1, 2]),)),
@@ -148,6 +151,10 @@ CASES = [
     # ensembles: a (X->Y), b (Y->Z), ensemble e (IN -a-> mid -b-> OUT); step 1 starts on line 12, step 2 on 18
     Case("ensemble-no-steps", {**chain_repo(), "e/config.pbtxt": 'name: "e"\nplatform: "ensemble"\n'},
          "ensemble/no-steps", "error", "e", "e/config.pbtxt", 2),
+    Case("ensemble-scheduling-on-python", {**chain_repo(), CFG: python_config("m", extra=(
+         'ensemble_scheduling { step [ { model_name: "a" model_version: -1 input_map { key: "X" value: "X" } '
+         'output_map { key: "Y" value: "Y" } } ] }\n')), "m/1/model.py": PY_MODEL},
+         "config/ensemble-platform", "error", "m", CFG, 10, 'platform: "ensemble"'),
     Case("ensemble-forbidden", ens([A, B], extra="instance_group [ { kind: KIND_CPU } ]\n"),
          "config/ensemble-forbidden-field", "error", "e", "e/config.pbtxt", 26),
     Case("ensemble-no-version-dir", {**chain_repo(), "e/1/": None}, "layout/no-version", "error", "e", "e/", None,
