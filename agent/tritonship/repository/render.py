@@ -71,26 +71,25 @@ def line(finding: Finding) -> str:
 
 
 def render(console: Console, result: LintResult, display: Path, strict: bool) -> None:
-    from rich.table import Table
+    from rich.markup import escape
 
     shown = _display_path(display)
     digest = result.digest
-    console.print(f"[bold]Repository[/] {shown}  ({len(result.models)} models)")
+    console.print(f"[bold]Repository[/] {escape(shown)}  ({len(result.models)} models)")
     if digest is not None:
         console.print(f"[bold]Digest[/]     sha256:{digest.sha256}  ({digest.files} files, {_size(digest.bytes)})")
     for name, findings in group(result).items():
         if not findings:
-            console.print(f"  [green]✓[/] {name}")
+            console.print(f"  [green]✓[/] {escape(name)}")
             continue
         errors = sum(1 for f in findings if f.severity == "error")
-        console.print(f"  [red]✗[/] [bold]{name}[/]: {errors} error(s), {len(findings) - errors} warning(s)")
-        table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
+        console.print(f"  [red]✗[/] [bold]{escape(name)}[/]: {errors} error(s), {len(findings) - errors} warning(s)")
         for finding in findings:
             colour = "red" if finding.severity == "error" else "yellow"
             where = finding.where if finding.path.startswith(("/", ".")) else f"{shown}/{finding.where}"
-            table.add_row("   ", f"[{colour}]{finding.severity}[/]", finding.rule,
-                          f"{where}\n{finding.message}\n[dim]hint: {finding.hint}[/]")
-        console.print(table)
+            console.print(f"     [{colour}]{finding.severity:<7}[/] {finding.rule}  {escape(where)}")
+            console.print(f"             {escape(finding.message)}")
+            console.print(f"             [dim]hint: {escape(finding.hint)}[/]")
     counts = result.counts
     verdict = "passed" if result.passed(strict) else "failed"
     colour = "green" if verdict == "passed" else "red"
