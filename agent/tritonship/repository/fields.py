@@ -103,6 +103,10 @@ def _check_instance_groups(model: ModelEntry) -> None:
                 "gpus is only allowed with kind: KIND_GPU; remove gpus or change the kind",
                 model.where(field_pattern("gpus"), nth=_nth_with(model.config.instance_group, index, "gpus")),
             )
+        if group.profile and model.platform != "tensorrt_plan":
+            model.report("config/instance-profile", "error", f"instance_group[{index}] sets profile outside TensorRT",
+                         "profile is only supported for platform tensorrt_plan; remove it",
+                         model.where(field_pattern("profile")))
         if group.count < 0:
             model.report(
                 "config/instance-count", "error", f"instance_group[{index}] has count {group.count}",

@@ -62,12 +62,13 @@ def scan_repository(root: Path) -> list[ModelEntry]:
 
 
 def lint_repository(root: Path, *, digest: bool = True) -> LintResult:
+    from tritonship.repository.batching import check_batching
     from tritonship.repository.ensemble import check_ensemble
     from tritonship.repository.fields import check_fields
     from tritonship.repository.layout import check_layout
     from tritonship.repository.onnx_check import check_onnx_model
     from tritonship.repository.python_check import check_python_model
-    from tritonship.repository.tensors import check_batching, check_tensors
+    from tritonship.repository.tensors import check_tensors
 
     models = scan_repository(root)
     by_name = {m.name: m for m in models}

@@ -44,6 +44,9 @@ def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[st
         if not tensor.reshape.shape and model.config.max_batch_size == 0:
             model.report("config/reshape", "error", f"{label}: empty reshape in a model without batching",
                          "an empty reshape is only allowed with max_batch_size > 0; drop it", reshape_at)
+    if tensor.is_shape_tensor and model.platform != "tensorrt_plan":
+        model.report("config/shape-tensor", "error", f"{label} is a shape tensor outside TensorRT",
+                     "is_shape_tensor is only supported for platform tensorrt_plan; remove it", at)
     if kind == "input" and tensor.format in (1, 2) and len(dims) != 3:
         fmt = "FORMAT_NHWC" if tensor.format == 1 else "FORMAT_NCHW"
         model.report("config/tensor-format", "error", f"{label} is {fmt} but has {len(dims)} dims",
@@ -101,49 +104,3 @@ def _check_batch_dim(model: ModelEntry) -> None:
             "(or set max_batch_size: 0 if the model does its own batching)",
             model.text.tensor("input" if config.input else "output", first.name, "dims"),
         )
-
-
-def check_batching(model: ModelEntry) -> None:
-    config = model.config
-    if not config.HasField("dynamic_batching"):
-        return
-    batching, mbs = config.dynamic_batching, config.max_batch_size
-    at = model.where(field_pattern("dynamic_batching"))
-    if mbs == 0:
-        model.report("config/dynamic-batching", "warning", "dynamic_batching is set but max_batch_size is 0",
-                     "set max_batch_size > 0 for the batcher to form batches, or remove dynamic_batching", at)
-    for size in batching.preferred_batch_size:
-        if size <= 0 or (mbs > 0 and size > mbs):
-            model.report(
-                "config/preferred-batch-size", "error",
-                f"preferred_batch_size {size} is outside 1..max_batch_size ({mbs})",
-                "every preferred batch size must be > 0 and <= max_batch_size",
-                model.where(field_pattern("dynamic_batching"), field_pattern("preferred_batch_size")),
-            )
-    _check_priorities(model, batching, at)
-
-
-def _check_priorities(model: ModelEntry, batching, at) -> None:
-    levels = batching.priority_levels
-    if levels == 0:
-        if batching.default_priority_level or batching.priority_queue_policy:
-            model.report("config/priority-levels", "error", "priority settings given but priority_levels is 0",
-                         "set priority_levels (>= 1) or remove default_priority_level/priority_queue_policy", at)
-        return
-    if not 1 <= batching.default_priority_level <= levels:
-        model.report(
-            "config/priority-levels", "error",
-            f"default_priority_level {batching.default_priority_level} is outside 1..priority_levels ({levels})",
-            "set default_priority_level between 1 and priority_levels",
-            model.where(field_pattern("priority_levels")),
-        )
-    for level in sorted(batching.priority_queue_policy):
-        if not 1 <= level <= levels:
-            model.report("config/priority-levels", "error",
-                         f"priority_queue_policy for level {level} is outside 1..priority_levels ({levels})",
-                         "use levels between 1 and priority_levels",
-                         model.where(field_pattern("priority_queue_policy")))
-    if batching.preserve_ordering and levels > 1:
-        model.report("config/priority-levels", "error", "preserve_ordering allows only one priority level",
-                     "set priority_levels: 1 or drop preserve_ordering",
-                     model.where(field_pattern("preserve_ordering")))

@@ -123,6 +123,28 @@ CASES = [
          CFG, 10),
     Case("preferred-batch-size", py("dynamic_batching { preferred_batch_size: [ 4, 16 ] }\n"),
          "config/preferred-batch-size", "error", "m", CFG, 10, "<= max_batch_size"),
+    Case("preferred-without-batching", py("dynamic_batching { preferred_batch_size: [ 4 ] }\n", mbs=0),
+         "config/preferred-batch-size", "error", "m", CFG, 10, also=("config/dynamic-batching",)),
+    Case("priority-without-levels", py("dynamic_batching { default_priority_level: 1 }\n"), "config/priority-levels",
+         "warning", "m", CFG, 10, "priority_levels"),
+    Case("preserve-ordering-delay", py("dynamic_batching {\n  preserve_ordering: true\n  default_queue_policy { "
+                                       "timeout_action: DELAY default_timeout_microseconds: 100 }\n}\n"),
+         "config/preserve-ordering", "error", "m", CFG, 11, "REJECT"),
+    Case("sequence-control", py('sequence_batching {\n  control_input [ { name: "START" control [ '
+                                '{ kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0 ] } ] } ]\n}\n'),
+         "config/sequence-control", "error", "m", CFG, 11, "exactly two"),
+    Case("sequence-corrid-type", py('sequence_batching {\n  control_input [ { name: "CORRID" control [ '
+                                    '{ kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_FP32 } ] } ]\n}\n'),
+         "config/sequence-control", "error", "m", CFG, 11),
+    Case("sequence-oldest-preferred", py("sequence_batching { oldest { preferred_batch_size: [ 9 ] } }\n"),
+         "config/preferred-batch-size", "error", "m", CFG, 10),
+    Case("batch-input-source", py('batch_input [ { kind: BATCH_ELEMENT_COUNT target_name: "N" data_type: '
+                                  'TYPE_INT32 source_input: "NOPE" } ]\n'),
+         "config/batch-io", "error", "m", CFG, 10),
+    Case("shape-tensor", cfg(python_config("m").replace("dims: [4] }", "dims: [4] is_shape_tensor: true }", 1)),
+         "config/shape-tensor", "error", "m", CFG, 5, "tensorrt_plan"),
+    Case("profile-outside-tensorrt", py('instance_group [ { kind: KIND_GPU profile: [ "0" ] } ]\n'),
+         "config/instance-profile", "error", "m", CFG, 10),
     Case("priority-levels", py("dynamic_batching {\n  priority_levels: 2\n  default_priority_level: 3\n}\n"),
          "config/priority-levels", "error", "m", CFG, 11),
     # python backend
