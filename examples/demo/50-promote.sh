@@ -48,7 +48,9 @@ fi
 spec=(--spec "$EXAMPLE_DIR/tritonship.yaml")
 
 echo "--- render dev's manifests (what GitOps users would commit)"
-tritonship render "${spec[@]}" --env dev --image "$image" | head -20
+tritonship render "${spec[@]}" --env dev --image "$image" --report-dir "$DEMO_DIR/reports/render-dev" > /dev/null
+head -20 "$DEMO_DIR/reports/render-dev/manifests.yaml"
+echo "... (all of it in $DEMO_DIR/reports/render-dev/manifests.yaml)"
 echo "--- promote to dev (rolling)"
 tritonship promote "${spec[@]}" --env dev --image "$image" "${skip[@]}" --report-dir "$DEMO_DIR/reports/promote-dev"
 echo "--- promote the digest that succeeded in dev to staging"

@@ -53,7 +53,8 @@ class KubeSimulator:
         return f"http://{host}:{port}"
 
     def start(self) -> KubeSimulator:
-        self._thread = threading.Thread(target=self.server.serve_forever, name="kube-sim-http", daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="kube-sim-http", daemon=True)
         self._thread.start()
         self.controllers.start()
         return self
