@@ -151,3 +151,14 @@ def test_unparsable_config_through_the_cli(run_cli, tmp_path):
     result = run_cli("validate", str(repo), "--json")
     assert result.exit_code == 1
     assert result.json()["findings"][0]["rule"] == "config/parse-error"
+
+
+def test_spec_shapes_must_name_real_inputs(run_cli, tmp_path):
+    spec = tmp_path / "tritonship.yaml"
+    spec.write_text(f"project: demo\nmodel_repository: {EXAMPLE_REPO}\n"
+                    "smoke:\n  shapes:\n    sum_varlen: { Y: [6] }\n")
+    result = run_cli("validate", "--spec", str(spec), "--json")
+    assert result.exit_code == 1
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["path"], finding["line"]) == ("spec/unknown-input", str(spec), 5)
+    assert "inputs of sum_varlen: X" in finding["hint"]
