@@ -22,7 +22,12 @@ import groovy.transform.Field
 
 Map call(Map config = [:]) {
     Map cfg = tritonship.mergeConfig('tritonSmokeTest', DEFAULTS, config)
-    List targets = ['repository', 'url', 'image'].findAll { cfg[it] }
+    List targets = []
+    for (String key : ['repository', 'url', 'image']) {
+        if (cfg[key]) {
+            targets.add(key)
+        }
+    }
     if (targets.size() > 1) {
         error('tritonSmokeTest: give one of repository, url or image, not ' + targets.join(' and '))
     }
