@@ -156,7 +156,7 @@ class EnsembleCheck:
                 who = ", ".join("the ensemble input" if p is None else f"step {p + 1}" for p in producers)
                 self.report("ensemble/tensor-produced-twice", f"ensemble tensor {tensor!r} is produced by {who}",
                             "every ensemble tensor is written by exactly one step: rename one of them",
-                            self.model.where(r'value\s*:\s*"' + re.escape(tensor) + '"'))
+                            self.at(producers[-1], r'output_map\s*:?\s*\{[^}]*"' + re.escape(tensor) + '"'))
 
     def source(self, tensor: str) -> Port | None:
         producers = self.producers.get(tensor) or []

@@ -200,7 +200,7 @@ CASES = [
          "ensemble/input-not-fed", "error", "e", "e/config.pbtxt", 12, 'key: "X2"'),
     Case("ensemble-max-batch", ens([A, B], mbs=16), "ensemble/max-batch-size", "error", "e", "e/config.pbtxt", 3),
     Case("ensemble-produced-twice", ens([A, B, A]), "ensemble/tensor-produced-twice", "error", "e",
-         "e/config.pbtxt", 16),
+         "e/config.pbtxt", 28),  # the output_map of step 3, the second writer
     Case("ensemble-not-produced", ens([A, step("b", {"Y": "mdi"}, {"Z": "OUT"})]), "ensemble/tensor-not-produced",
          "error", "e", "e/config.pbtxt", 21, "did you mean 'mid'", also=("ensemble/unused-tensor",)),
     Case("ensemble-output-not-written", ens([A, B], outputs=(("OUT", FP32, [4]), ("OUT2", FP32, [4]))),
