@@ -142,3 +142,21 @@ def test_a_rollback_that_fails_too_is_recorded_as_failed(sim, tship):
     assert result.exit_code == 1
     rel = ledger(sim)[-1]
     assert rel["outcome"] == "failed" and "rollback failed" in rel["reason"]
+
+
+def test_result_json_shape_is_pinned_for_groovy(run_cli, project, tmp_path):
+    import json
+
+    reports = tmp_path / "reports"
+    result = run_cli("promote", "--spec", str(project.spec), *promote_args(GOOD), "--report-dir", str(reports),
+                     env=project.env())
+    assert result.exit_code == 0
+    doc = json.loads((reports / "result.json").read_text())
+    assert list(doc) == ["tritonship", "verb", "status", "exit_code", "app", "env", "namespace", "strategy", "image",
+                         "digest", "revision", "step", "reason", "resumed", "superseded_revision", "lock_takeover",
+                         "preflight", "events", "release"]
+    assert doc["verb"] == "promote" and doc["status"] == "passed" and doc["digest"] == "sha256:" + "a" * 64
+    assert set(doc["release"]) >= {"revision", "image", "digest", "spec_hash", "strategy", "started_by", "started_at",
+                                   "finished_at", "outcome", "step", "reason", "skipped_preflight", "kind"}
+    junit = (reports / "junit.xml").read_text()
+    assert 'name="preflight capacity"' in junit and 'name="promote dev"' in junit and "<failure" not in junit
