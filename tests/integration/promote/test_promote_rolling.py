@@ -154,8 +154,9 @@ def test_result_json_shape_is_pinned_for_groovy(run_cli, project, tmp_path):
     doc = json.loads((reports / "result.json").read_text())
     assert list(doc) == ["tritonship", "verb", "status", "exit_code", "app", "env", "namespace", "strategy", "image",
                          "digest", "revision", "step", "reason", "resumed", "superseded_revision", "lock_takeover",
-                         "preflight", "events", "release"]
+                         "preflight", "events", "release", "analysis"]
     assert doc["verb"] == "promote" and doc["status"] == "passed" and doc["digest"] == "sha256:" + "a" * 64
+    assert doc["analysis"] == []  # rolling runs no analysis
     assert set(doc["release"]) >= {"revision", "image", "digest", "spec_hash", "strategy", "started_by", "started_at",
                                    "finished_at", "outcome", "step", "reason", "skipped_preflight", "kind"}
     junit = (reports / "junit.xml").read_text()
