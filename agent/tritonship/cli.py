@@ -39,6 +39,7 @@ class Settings:
     json: bool = False
     report_dir: str | None = None
     debug: bool = False
+    verb: str | None = None  # set once the verb is resolved, so errors name it in result.json
 
 
 def _setter(field: str):
@@ -72,6 +73,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in VERBS:
             return None
+        settings = ctx.find_object(Settings)
+        if settings is not None:
+            settings.verb = cmd_name
         module = importlib.import_module(f"tritonship.commands.{VERBS[cmd_name][0]}")
         return module.command
 
@@ -127,4 +131,4 @@ def _report_error(settings: Settings, exc: TritonshipError) -> int:
         import traceback
 
         traceback.print_exc()
-    return emit_error(settings, exc)
+    return emit_error(settings, exc, settings.verb)

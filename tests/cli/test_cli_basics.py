@@ -43,3 +43,15 @@ def test_unknown_verb_is_usage_error_with_suggestion(run_cli):
     assert result.exit_code == 2
     assert "validate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_input_error_names_the_verb_in_result_json(run_cli, tmp_path):
+    import json
+
+    result = run_cli("validate", str(tmp_path / "missing"), "--report-dir", str(tmp_path / "r"))
+    assert result.exit_code == 2
+    doc = json.loads((tmp_path / "r" / "result.json").read_text())
+    assert doc["verb"] == "validate"
+    assert doc["status"] == "error"
+    assert doc["exit_code"] == 2
+    assert "Traceback" not in result.stderr
