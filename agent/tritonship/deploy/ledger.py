@@ -191,7 +191,7 @@ class LedgerStore:
         }
         try:
             if self._version is None:
-                result = self.kube.create(obj)
+                result = self._create(obj, text)
             else:
                 obj["metadata"]["resourceVersion"] = self._version
                 result = self.kube.replace(obj)
@@ -199,3 +199,16 @@ class LedgerStore:
             raise InfraError(f"{self.where} was changed by someone else during this promotion; stopping",
                              hint="check `tritonship history` and re-run") from exc
         self._version = result["metadata"].get("resourceVersion")
+
+    def _create(self, obj: dict, text: str) -> dict:
+        """Create; if a retried create finds the ConfigMap already there with exactly our text (the first
+        attempt worked but its answer was lost), that is success."""
+        from tritonship.deploy.kube import Conflict
+
+        try:
+            return self.kube.create(obj)
+        except Conflict:
+            found = self.kube.find("ConfigMap", self.name, self.namespace)
+            if found is None or (found.get("data") or {}).get(DATA_KEY) != text:
+                raise
+            return found

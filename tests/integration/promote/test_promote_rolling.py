@@ -161,3 +161,14 @@ def test_result_json_shape_is_pinned_for_groovy(run_cli, project, tmp_path):
                                    "finished_at", "outcome", "step", "reason", "skipped_preflight", "kind"}
     junit = (reports / "junit.xml").read_text()
     assert 'name="preflight capacity"' in junit and 'name="promote dev"' in junit and "<failure" not in junit
+
+
+def test_writes_whose_answer_was_lost_are_not_done_twice(sim, tship):
+    sim.faults.set(match=r"^POST .*/configmaps$", drop_after_next=1)  # the ledger's first write
+    first = tship("promote", *promote_args(GOOD))
+    assert first.exit_code == 0, first.stderr
+    sim.faults.set(match=r"^POST .*/leases$", drop_after_next=1)  # taking the lock
+    second = tship("promote", *promote_args(GOOD2))
+    assert second.exit_code == 0, second.stderr
+    assert sim.faults.dropped == 2
+    assert [r["outcome"] for r in ledger(sim)] == ["succeeded", "succeeded"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,20 +19,30 @@ SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
 @dataclass
 class Faults:
-    """Injected trouble. `fail_next` requests get `fail_status`; `drop_next` connections are closed unanswered."""
+    """Injected trouble, for requests whose "METHOD /path" matches `match` (a regex; None: all).
+    `fail_next` requests get `fail_status`; `drop_next` connections are closed unanswered before the
+    request is served; `drop_after_next` after it was served (the client never learns it worked)."""
 
     latency: float = 0.0
     fail_next: int = 0
     fail_status: int = 503
     drop_next: int = 0
+    drop_after_next: int = 0
+    match: str | None = None
     served: int = 0
     failed: int = 0
     dropped: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def take(self) -> str | None:
+    def take(self, request: str) -> str | None:
         with self._lock:
             self.served += 1
+            if self.match and not re.search(self.match, request):
+                return None
+            if self.drop_after_next > 0:
+                self.drop_after_next -= 1
+                self.dropped += 1
+                return "drop-after"
             if self.drop_next > 0:
                 self.drop_next -= 1
                 self.dropped += 1
@@ -285,7 +296,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {self.token}":
             raise StatusError(401, "Unauthorized", "Unauthorized")
         faults = self.faults
-        trouble = faults.take()
+        trouble = faults.take(f"{self.command} {url.path}")
         if faults.latency:
             time.sleep(faults.latency)
         if trouble == "drop":
@@ -297,6 +308,10 @@ class Handler(BaseHTTPRequestHandler):
                               "TooManyRequests", "injected by the simulator")
         code, doc = self.api.handle(self.command, url.path, parse_qs(url.query), body,
                                     self.headers.get("Content-Type", "application/json"))
+        if trouble == "drop-after":
+            self.close_connection = True
+            self.connection.close()
+            return
         self._reply(code, doc)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
