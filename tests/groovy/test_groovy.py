@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,9 @@ def _cases() -> list[str]:
 
 def _java_env() -> dict[str, str]:
     env = dict(os.environ)
+    agent_bin = Path(sys.executable).parent
+    if (agent_bin / "tritonship").exists():  # RealCliTest runs the agent installed beside this Python
+        env["TRITONSHIP_TEST_AGENT_BIN"] = str(agent_bin)
     if not env.get("JAVA_HOME"):
         java = shutil.which("java")
         if java:
