@@ -138,4 +138,27 @@ class TritonshipStepTest extends PipelineTest {
         assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'docker']]) }.contains('agent.install must be')
         assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [pin: '1']]) }.contains('unknown parameter(s) pin')
     }
+
+    void testAgentIsInstalledIntoTheWorkspaceVenvOnceWhenNotOnPath() {
+        File fakePython = new File(h.workspace, '.fake-python/python3')
+        fakePython.parentFile.mkdirs()
+        fakePython.text = """#!/bin/bash
+# stands in for: python3 -m venv DIR (a venv whose pip 'installs' the fake tritonship)
+[ "\$1 \$2" = "-m venv" ] || exit 64
+mkdir -p "\$3/bin"
+printf '#!/bin/bash\\necho "\$*" >> "%s/pip.log"\\ncp "%s" "%s/bin/tritonship"\\n' "\$3" "${new File(h.fakeBin, 'tritonship').absolutePath}" "\$3" > "\$3/bin/pip"
+chmod +x "\$3/bin/pip"
+"""
+        fakePython.setExecutable(true)
+        h.baseEnv.PATH = fakePython.parent + ':/usr/bin:/bin'
+        h.runStep('tritonship', [verb: 'validate'])
+        h.runStep('tritonship', [verb: 'validate'])
+        File pipLog = new File(h.workspace, '.tritonship/venv/pip.log')
+        assert pipLog.readLines() == ['install --quiet tritonship==0.1.0']
+        assert h.callsTo('sh').findAll { it.named.label == 'tritonship: agent' }*.stdout*.trim() ==
+            ['.tritonship/venv/bin/tritonship', '.tritonship/venv/bin/tritonship']
+        assert cli().size() == 2
+        h.runStep('tritonship', [verb: 'validate', agent: [requirement: 'tritonship==0.2.0']])
+        assert pipLog.readLines() == ['install --quiet tritonship==0.1.0', 'install --quiet tritonship==0.2.0']
+    }
 }
