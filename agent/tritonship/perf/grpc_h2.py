@@ -20,6 +20,7 @@ DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, WINDOW_UPDATE = 0x0, 0x1, 0x3
 END_STREAM, ACK, END_HEADERS = 0x1, 0x1, 0x4
 BIG_WINDOW = 1 << 30
 TRAILERS_ONLY = "gRPC call failed (trailers-only response)"
+PER_CONNECTION = 100  # calls multiplexed on one connection (a common max_concurrent_streams)
 
 
 def frame(kind: int, flags: int, stream: int, payload: bytes = b"") -> bytes:
@@ -164,26 +165,39 @@ class H2Slot:
 
 
 class GrpcTarget:
-    """All slots of a worker share one HTTP/2 connection, as gRPC channels do."""
+    """Slots share HTTP/2 connections, `per_connection` calls on each (as gRPC clients share channels)."""
 
-    def __init__(self, url: str, model: str, request: bytes) -> None:
+    def __init__(self, url: str, model: str, request: bytes, per_connection: int = PER_CONNECTION) -> None:
         self.url = url
         self.model = model
         self.request = request
-        self.conn: H2Connection | None = None
+        self.per_connection = per_connection
+        self.conns: list[H2Connection] = []
+        self.handed_out = 0
 
     async def slot(self, on_done: Callable, on_lost: Callable) -> H2Slot:
-        if self.conn is None or self.conn.transport is None:
+        index = self.handed_out // self.per_connection
+        self.handed_out += 1
+        while len(self.conns) <= index or self.conns[index].transport is None:
             host, _, port = self.url.rpartition(":")
             loop = asyncio.get_running_loop()
-            _, self.conn = await loop.create_connection(
+            _, conn = await loop.create_connection(
                 lambda: H2Connection(self.url, self.request, lambda _msg: None), host, int(port))
-            await asyncio.wait_for(self.conn.ready, 10)
-        return H2Slot(self.conn, on_done)
+            await asyncio.wait_for(conn.ready, 10)
+            if len(self.conns) <= index:
+                self.conns.append(conn)
+            else:
+                self.conns[index] = conn
+        return H2Slot(self.conns[index], on_done)
+
+    def reset(self) -> None:
+        """A new load level hands out slots from the first connection again."""
+        self.handed_out = 0
 
     async def close(self) -> None:
-        if self.conn is not None and self.conn.transport is not None:
-            self.conn.transport.close()
+        for conn in self.conns:
+            if conn.transport is not None:
+                conn.transport.close()
 
     async def error_details(self) -> str:
         """The server's message for a failing call, fetched once with the grpc package."""

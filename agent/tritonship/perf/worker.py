@@ -83,6 +83,7 @@ class Worker:
 
     def _factory(self):
         if self.protocol == "grpc":
+            self.grpc.reset()
             return self.grpc.slot
         from tritonship.perf.http_load import open_connection
 

@@ -62,3 +62,14 @@ def test_count_mismatch_is_visible():
     lr = level_result(sent=100, server_counted=90)
     assert not lr.counts.matches
     assert to_dict(perf_result(levels=(lr,)))["levels"][0]["counts"]["matches"] is False
+
+
+def test_plots_are_well_formed_svg_with_a_series_per_level():
+    import xml.etree.ElementTree as ET
+
+    html = render_html(perf_result())
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    trees = [ET.fromstring(svg) for svg in svgs]
+    lines = [t.findall("{http://www.w3.org/2000/svg}polyline") for t in trees]
+    assert len(lines[0]) == 2  # p50 and p99 against throughput
+    assert len(lines[1]) == 2  # one distribution per level (c1, c4)
