@@ -198,7 +198,7 @@ static String credentialFor(Object ids, String envName) {
 
 Map stepArgs(Map cfg, String step, Map base) {
     Map extra = (Map) (cfg[step] ?: [:])
-    Map out = [:]
+    Map out = cfg.agent ? [agent: cfg.agent] : [:]
     for (Object key : base.keySet()) {
         if (base[key] != null) {
             out[key] = base[key]

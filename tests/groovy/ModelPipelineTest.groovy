@@ -175,4 +175,26 @@ class ModelPipelineTest extends PipelineTest {
         h.runStep('modelPipeline', [build: [registy: 'x']])
         assert h.callsTo('stageError')[0].args[1].startsWith('tritonBuild: unknown parameter(s) registy')
     }
+
+    void testThisRepositorysJenkinsfile() {
+        String agentPath = new File(h.fakeBin, 'tritonship').absolutePath
+        h.shHandler = { Call c ->
+            if (c.named.label == 'check') { return [rc: 0, stdout: ''] }                      // make test: not here
+            if (c.named.label == 'tritonship: agent') { return [rc: 0, stdout: agentPath + '\n'] }  // no pip here
+            return h.bash(c.script, c.env)
+        }
+        h.runFile('Jenkinsfile')
+        assert h.callsTo('library')[0].named.identifier == 'tritonship@main'
+        assert h.currentBuild.result == 'SUCCESS'
+        assert started() == ['Checks', 'Validate', 'Build', 'Smoke', 'Perf', 'Promote']
+        assert h.callsTo('sh').find { it.named.label == 'check' }.script == 'make test'
+        Call agent = h.callsTo('sh').find { it.named.label == 'tritonship: agent' }
+        assert agent.env.TRITONSHIP_AGENT_INSTALL == 'venv' && agent.env.TRITONSHIP_AGENT_REQUIREMENT == '.[triton]'
+        assert cli().collect { argvOf(it) } == [
+            ['validate', '--spec=examples/tritonship.yaml', '--', 'examples/model_repository'],
+            ['build', '--spec=examples/tritonship.yaml', '--repository=examples/model_repository', '--dry-run'],
+            ['smoke', '--spec=examples/tritonship.yaml', '--repository=examples/model_repository'],
+            ['perf', '--spec=examples/tritonship.yaml', '--repository=examples/model_repository']]
+        assert h.callsTo('stageStart').find { it.args[0] == 'Smoke' }.args[1].kubernetes.label == 'tritonship'
+    }
 }

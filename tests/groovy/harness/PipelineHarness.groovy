@@ -50,6 +50,9 @@ class PipelineHarness {
 
     void cleanup() { workspace.deleteDir() }
 
+    /** Runs a Jenkinsfile (or any pipeline script) from the repository with the same steps and vars. */
+    Object runFile(String path) { shell.evaluate(new File(root, path)) }
+
     /** Calls a vars/ step the way a Jenkinsfile does. */
     Object runStep(String name, Map args = [:]) { return ((Script) binding.getVariable(name)).invokeMethod('call', [args] as Object[]) }
 

@@ -98,3 +98,12 @@ def test_catalog_errors_name_file_and_line(tmp_path):
         load_catalog(path)
     with pytest.raises(BadInput, match="no such file"):
         load_catalog(tmp_path / "missing.yaml")
+
+
+def test_models_yaml_declares_what_seed_groovy_declares():
+    """The same list SeedDslTest.groovy expects from pipelines/seed.groovy for this file."""
+    from tests.conftest import ROOT
+
+    items = desired_items(load_catalog(ROOT / "pipelines" / "models.yaml"))
+    assert [i.full_name for i in items] == ["models", "models/search", "models/example-models", "models/search/ranking"]
+    assert all(is_managed(i.config_xml) for i in items)
