@@ -65,7 +65,8 @@ Map call(Map config = [:]) {
     List bindings = credentialBindings(cfg.credentials)
     String exe = ensureAgent(mergeConfig('tritonship agent', AGENT_DEFAULTS, cfg.agent))
     List argv = [exe, '--report-dir=' + reportDir, verb] + stringList(cfg.args)
-    String script = 'rm -rf -- ' + quote(reportDir) + '\n' + command(argv) + '\n'
+    // a stale result.json must never be mistaken for this run's (only that file is removed)
+    String script = 'rm -f -- ' + quote(reportDir + '/result.json') + '\n' + command(argv) + '\n'
     int rc = withCredentials(bindings) {
         withEnv(envVars) {
             sh(label: 'tritonship ' + verb, script: script, returnStatus: true)

@@ -43,6 +43,7 @@ class ModelPipelineTest extends PipelineTest {
         assert cli()[1].env.TRITONSHIP_REGISTRY_PASSWORD == 'hunter2'
         assert new File(cli()[4].env.KUBECONFIG).text == 'dev'
         assert new File(cli()[6].env.KUBECONFIG).text == 'prod'
+        assert !h.callsTo('sh').any { it.script.contains('hunter2') || it.script.contains('robot') }
     }
 
     void testOptionsAndNoConcurrentBuildsOnThePrimaryBranch() {

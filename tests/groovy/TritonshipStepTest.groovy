@@ -8,7 +8,7 @@ class TritonshipStepTest extends PipelineTest {
         assert cli().size() == 1
         assert cli()[0].argv == ['--report-dir=reports/validate', 'validate', '--strict']
         Call sh = cliScripts()[0]
-        assert sh.script.startsWith("rm -rf -- 'reports/validate'\n")
+        assert sh.script.startsWith("rm -f -- 'reports/validate/result.json'\n")
         assert sh.script.contains("'--report-dir=reports/validate' 'validate' '--strict'")
         assert h.callsTo('readJSON')[0].named.file == 'reports/validate/result.json'
     }
