@@ -107,6 +107,7 @@ class Worker:
         await driver.stop()
         if self.grpc is not None and recorder.first_error == TRAILERS_ONLY:
             recorder.first_error = await self.grpc.error_details()
+            recorder.sent += 1  # that diagnostic call reached the server too
         self._send(("done", {"sent": recorder.sent, "ok": recorder.total_ok, "errors": recorder.total_errors,
                                  "first_error": recorder.first_error}))
 
