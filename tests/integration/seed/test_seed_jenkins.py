@@ -61,6 +61,10 @@ def test_creates_folders_and_multibranch_jobs(seed, jenkins):
                                "models/example-models": "create", "models/search/ranking": "create"}
     assert jenkins.names == ["models", "models/example-models", "models/search", "models/search/ranking"]
     assert doc["writes"] == len(jenkins.writes) == 4
+    assert set(doc) == {"tritonship", "verb", "status", "exit_code", "jenkins", "jenkins_version", "config",
+                        "dry_run", "prune", "writes", "counts", "items"}
+    assert doc["counts"] == {"create": 4}
+    assert set(doc["items"][0]) == {"item", "kind", "action", "reason"}
     job = jenkins.config("models/example-models")
     assert "WorkflowMultiBranchProject" in job
     assert "<remote>https://git.example.com/ml/example-models.git</remote>" in job
