@@ -37,6 +37,7 @@ _BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_
 @click.option("--min-throughput", type=float, help="Budget: minimum inferences/s.")
 @click.option("--max-error-rate", type=click.FloatRange(0, 1), help="Budget: largest failed/sent, 0..1.")
 @click.option("--max-increase-pct", type=click.FloatRange(min=0), help="Regression: largest p50/p99 rise, %.")
+@click.option("--min-increase-ms", type=click.FloatRange(min=0), help="Regression: smaller rises (ms) are jitter.")
 @click.option("--input-data", type=click.Path(exists=True), help="perf_analyzer-style JSON, or a folder of NAME.npy.")
 @global_options
 @click.pass_context
@@ -94,6 +95,8 @@ def build_config(spec, flags: dict):
         max_increase_pct=pick("max_increase_pct") if flags.get("max_increase_pct") is not None
         else perf.regression.max_increase_pct,
         alpha=perf.regression.alpha,
+        min_increase_ms=flags["min_increase_ms"] if flags.get("min_increase_ms") is not None
+        else perf.regression.min_increase_ms,
         baseline=load_baseline(baseline_path) if baseline_path else None, baseline_path=baseline_path,
         input_data=input_data, shapes=shapes,
     )

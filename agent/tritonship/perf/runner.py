@@ -26,6 +26,7 @@ class PerfConfig:
     budgets: Mapping[str, Any] = field(default_factory=dict)  # per level label
     max_increase_pct: float = 10.0
     alpha: float = 0.01
+    min_increase_ms: float = 1.0
     baseline: Mapping[str, Any] | None = None  # a previous result.json
     baseline_path: str | None = None
     input_data: str | None = None
@@ -107,7 +108,7 @@ def regression(result: LevelResult, config: PerfConfig) -> list[gates.GateCheck]
     return gates.regression_checks(
         label, result.latency.as_dict(), histogram.summarize(base_hist).as_dict(),
         histogram.expand(current_hist), histogram.expand(base_hist),
-        max_increase_pct=config.max_increase_pct, alpha=config.alpha)
+        max_increase_pct=config.max_increase_pct, alpha=config.alpha, min_increase_ms=config.min_increase_ms)
 
 
 def _model_config(http_url: str, model: str):

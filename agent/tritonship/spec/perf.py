@@ -21,6 +21,9 @@ class Budget(Strict):
 class Regression(Strict):
     max_increase_pct: float = Field(10.0, ge=0, description="Largest allowed rise of p50/p99 over the baseline.")
     alpha: float = Field(0.01, gt=0, lt=1, description="Significance level of the Mann-Whitney U test.")
+    min_increase_ms: float = Field(
+        1.0, ge=0, description="Rises smaller than this (ms) are jitter, whatever their percentage."
+    )
 
 
 class PerfSpec(Strict):

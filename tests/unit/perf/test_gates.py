@@ -71,6 +71,16 @@ def test_faster_is_never_a_regression():
     assert all(c.passed for c in checks)
 
 
+def test_rise_below_the_absolute_floor_is_jitter():
+    current, baseline = _samples(0.8, seed=1), _samples(0.4, seed=2)  # +100%, but only ~0.4 ms
+    checks = regression_checks("c1", _stats(current), _stats(baseline), current, baseline,
+                               max_increase_pct=10, alpha=0.01, min_increase_ms=1.0)
+    assert all(c.passed for c in checks)
+    checks = regression_checks("c1", _stats(current), _stats(baseline), current, baseline,
+                               max_increase_pct=10, alpha=0.01, min_increase_ms=0.1)
+    assert not any(c.passed for c in checks)
+
+
 def test_increase_pct():
     assert increase_pct(1.5, 1.0) == 50.0
     assert increase_pct(0.0, 0.0) == 0.0
