@@ -249,5 +249,10 @@ static String explain(Map result) {
     if (err instanceof Map && err.message) {
         return err.message.toString()
     }
-    return 'status ' + result.status
+    for (String key : ['message', 'summary', 'reason']) {
+        if (result[key] instanceof String && result[key]) {
+            return result[key]
+        }
+    }
+    return 'status ' + result.status + ' (see result.json)'
 }

@@ -63,8 +63,10 @@ class TritonshipStepTest extends PipelineTest {
     void testGateFailureFailsTheStageAndKeepsTheResultOnDisk() {
         plan(smoke: [[exit_code: 1, data: [failed_models: ['add_sub']]]])
         String msg = failureOf { h.runStep('tritonship', [verb: 'smoke']) }
-        assert msg.startsWith('tritonship smoke failed a gate')
+        assert msg == 'tritonship smoke failed a gate: status failed (see result.json)'
         assert new File(h.workspace, 'reports/smoke/result.json').text.contains('add_sub')
+        plan(smoke: [[exit_code: 1, data: [summary: '2 of 5 models failed']]])
+        assert failureOf { h.runStep('tritonship', [verb: 'smoke']) } == 'tritonship smoke failed a gate: 2 of 5 models failed'
     }
 
     void testGateFailureCanMarkUnstableOrReturn() {
