@@ -297,3 +297,35 @@ class _Handler(BaseHTTPRequestHandler):
             return 400, f"A job already exists with the name ‘{short}’"
         items[full] = Item(_as_jenkins_writes_it(body))
         return 200, ""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m tritonship.testing.jenkins --user admin [--url-file F]`: serve until interrupted.
+
+    The user's API token is read from TRITONSHIP_JENKINS_TOKEN (the variable `tritonship seed` reads).
+    """
+    import argparse
+    import os
+    import time
+
+    parser = argparse.ArgumentParser(prog="python -m tritonship.testing.jenkins", description=main.__doc__)
+    parser.add_argument("--user", default="admin")
+    parser.add_argument("--url-file", help="write the URL here once serving")
+    args = parser.parse_args(argv)
+    token = os.environ.get("TRITONSHIP_JENKINS_TOKEN")
+    if not token:
+        parser.error("set TRITONSHIP_JENKINS_TOKEN to the token the user signs in with")
+    with JenkinsStandIn(users={args.user: token}) as server:
+        if args.url_file:
+            with open(args.url_file, "w", encoding="utf-8") as fh:
+                fh.write(server.url + "\n")
+        print(f"Jenkins stand-in serving {server.url} (user {args.user}); Ctrl-C stops it", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -44,3 +44,26 @@ def test_auth_crumbs_and_status_codes(jenkins):
     assert s.post(url + "job/models/doDelete", headers=headers, timeout=5).status_code == 200
     assert jenkins.names == []
     assert len(jenkins.writes) == 2
+
+
+def test_serve_command_for_the_demo(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    url_file = tmp_path / "url"
+    env = dict(os.environ, TRITONSHIP_JENKINS_TOKEN="tok")
+    proc = subprocess.Popen([sys.executable, "-m", "tritonship.testing.jenkins", "--user", "bot", "--url-file",
+                             str(url_file)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            if url_file.exists() and url_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        url = url_file.read_text().strip()
+        assert requests.get(url + "api/json", auth=("bot", "tok"), timeout=5).json()["jobs"] == []
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
