@@ -79,12 +79,12 @@ def test_baseline_passes_for_the_same_model_and_fails_when_slowed(run_cli, perf_
     assert first.exit_code == 0, first.stderr
     baseline = str(base_dir / "result.json")
     same = perf(run_cli, perf_server, "--model", "sleepy_fast", "--concurrency", "1", "--baseline", baseline,
-                "--max-increase-pct", "50", "--json")
+                "--max-increase-pct", "50", "--min-increase-ms", "3", "--json")
     assert same.exit_code == 0, same.stdout
     checks = {g["check"]: g["verdict"] for g in same.json()["gates"]}
     assert checks == {"regression p50": "pass", "regression p99": "pass"}
     slowed = perf(run_cli, perf_server, "--model", "sleepy_slow", "--concurrency", "1", "--baseline", baseline,
-                  "--max-increase-pct", "50", "--json")
+                  "--max-increase-pct", "50", "--min-increase-ms", "3", "--json")
     assert slowed.exit_code == 1, slowed.stdout
     gates = {g["check"]: g for g in slowed.json()["gates"]}
     assert gates["regression p50"]["verdict"] == "fail"
