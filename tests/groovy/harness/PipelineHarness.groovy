@@ -53,6 +53,9 @@ class PipelineHarness {
     /** Runs a Jenkinsfile (or any pipeline script) from the repository with the same steps and vars. */
     Object runFile(String path) { shell.evaluate(new File(root, path)) }
 
+    /** Runs pipeline code given as text (harness self-tests). */
+    Object runScript(String text) { shell.evaluate(text, 'Jenkinsfile.inline') }
+
     /** Calls a vars/ step the way a Jenkinsfile does. */
     Object runStep(String name, Map args = [:]) { return ((Script) binding.getVariable(name)).invokeMethod('call', [args] as Object[]) }
 
@@ -203,8 +206,8 @@ class PipelineHarness {
         stagePath << st.name
         String outcome = 'SUCCESS'
         try {
-            Closure body = { Dsl.run(st.steps, new StepsDsl(h: this)) }
-            st.lockOptions.reverse().each { Object l -> Closure inner = body; body = { step_lock(null, l, inner) } }
+            Closure body = { withOverlay(st.stageEnv, { Dsl.run(st.steps, new StepsDsl(h: this)) }) }
+            st.lockOptions.reverse().each { Object l -> Closure inner = body; body = { invokeStep('lock', [l, inner] as Object[]) } }
             body()
         } catch (PipelineAborted e) {
             outcome = 'ABORTED'; setResult('ABORTED'); record('stageError', st.name, e.message)
@@ -220,8 +223,10 @@ class PipelineHarness {
     void record(String name, Object... args) { calls << new Call(name: name, args: args as List, stage: stagePath.join(' / '), env: currentEnv()) }
 
     void runPost(Map<String, Closure> post, String outcome, String where) {
-        List conditions = ['always', outcome == 'SUCCESS' ? 'success' : outcome.toLowerCase(), 'cleanup']
-        if (outcome != 'SUCCESS') { conditions.add(1, 'unsuccessful') }
+        // Jenkins' order: always, ..., aborted, failure, success, unstable, unsuccessful, cleanup
+        List conditions = ['always', outcome == 'SUCCESS' ? 'success' : outcome.toLowerCase()]
+        if (outcome != 'SUCCESS') { conditions << 'unsuccessful' }
+        conditions << 'cleanup'
         conditions.each { String c ->
             if (post[c] != null) {
                 record('post', where, c)
@@ -279,6 +284,14 @@ class PipelineDsl {
     void stages(Closure c) { StagesDsl s = new StagesDsl(h: h); Dsl.run(c, s); stages.addAll(s.stages) }
     void post(Closure c) { post.putAll(PostDsl.collect(c)) }
     void environment(Closure c) { EnvironmentDsl e = new EnvironmentDsl(); Dsl.run(c, e); environment.putAll(e.vars); h.baseEnv.putAll(e.vars) }
+    void parameters(Closure c) {
+        OptionsDsl p = new OptionsDsl(); Dsl.run(c, p)
+        Map params = (Map) h.binding.getVariable('params')
+        p.items.each { Map item ->
+            Map a = (Map) item.args[0]
+            if (!params.containsKey(a.name)) { params[a.name] = a.containsKey('defaultValue') ? a.defaultValue : a.choices?.getAt(0) }
+        }
+    }
 }
 
 class EnvironmentDsl {
@@ -311,11 +324,13 @@ class StageDsl {
     Closure steps
     Map<String, Closure> post = [:]
     List lockOptions = []
+    Map stageEnv = [:]
     String getNone() { 'none' }
     void agent(Object a) { agent = a instanceof Closure ? AgentDsl.collect(a) : a }
     void when(Closure c) { when = new WhenDsl(h: h); Dsl.run(c, when) }
     void steps(Closure c) { steps = c }
     void post(Closure c) { post.putAll(PostDsl.collect(c)) }
+    void environment(Closure c) { EnvironmentDsl e = new EnvironmentDsl(); Dsl.run(c, e); stageEnv.putAll(e.vars) }
     void options(Closure c) {
         OptionsDsl o = new OptionsDsl(); Dsl.run(c, o)
         o.items.findAll { it.name == 'lock' }.each { lockOptions << it.args[0] }
