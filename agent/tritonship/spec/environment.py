@@ -124,3 +124,19 @@ class Environment(Strict):
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", value):
             raise ValueError(f"{value!r} is not a valid namespace (lower-case letters, digits and '-')")
         return value
+
+    @model_validator(mode="after")
+    def _analysis_steps_have_analysis(self) -> Environment:
+        canary = self.strategy.canary
+        for i, step in enumerate(canary.steps if canary else (), 1):
+            if step.analysis is None:
+                continue
+            if self.analysis is None:
+                raise ValueError(f"canary step {i} is an analysis: add an `analysis:` section to this environment")
+            known = {m.name for m in self.analysis.metrics}
+            unknown = [n for n in step.analysis.metrics if n not in known]
+            if unknown:
+                raise ValueError(f"canary step {i} names unknown analysis metrics: {', '.join(unknown)}")
+            if step.analysis.judge and (self.analysis.judge is None or not self.analysis.judge.metrics):
+                raise ValueError(f"canary step {i} asks for the judge: add analysis.judge.metrics")
+        return self
