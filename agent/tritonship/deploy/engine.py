@@ -161,6 +161,7 @@ class _Run:
                          spec_hash=hash_, step="start", from_env=source, skipped_preflight=list(skip))
         self._attach(record)
         self._save()
+        self._notify("start")
         return self._steps(resumed=False, report=report)
 
     def resume_or_abort(self, open_rel: Release) -> PromoteResult:
@@ -185,6 +186,7 @@ class _Run:
             if out.kind == "pause":
                 self._save(outcome="paused", reason=out.reason, step_index=index if out.retry else index + 1)
                 self.p.note(f"paused after step {step.name!r}: {out.reason}")
+                self._notify("paused", out.reason)
                 return self._result("paused", resumed, report)
             if out.kind == "fail":
                 self.p.note(f"step {step.name!r} failed: {out.reason}; rolling back")
@@ -248,6 +250,12 @@ class _Run:
 
     def _finish(self, outcome: str, reason: str | None) -> None:
         self._save(outcome=outcome, reason=reason, finished_at=iso(self.world.clock.now()))
+        self._notify(outcome, reason or "")
+
+    def _notify(self, outcome: str, reason: str = "") -> None:
+        """Tell the optional webhook (issue 7's deploy/notify.py); never fails the promotion."""
+        if self.world.notify is not None:
+            self.world.notify(outcome, self.p, reason, self.record.kind)
 
     def _result(self, status: str, resumed: bool = True, report: PreflightReport | None = None) -> PromoteResult:
         rec = self.record

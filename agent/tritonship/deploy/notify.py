@@ -112,3 +112,32 @@ def _requests_post(url: str, *, json: dict, timeout: float):
 def deliveries_to_list(notifier: Notifier) -> list[dict]:
     return [{"event": d.event, "delivered": d.delivered, **({"error": d.error} if d.error else {})}
             for d in notifier.deliveries]
+
+
+def event_for(outcome: str, kind: str = "promote") -> str | None:
+    """The notification event of an engine outcome. Pure."""
+    if outcome == "succeeded":
+        return "rollback" if kind == "rollback" else "success"
+    return {"start": "start", "paused": "pause", "rolled-back": "rollback", "failed": "rollback",
+            "aborted": "abort", "superseded": "abort"}.get(outcome)
+
+
+def promotion_hook(config: Notifications | None, post: Callable[..., object] | None = None):
+    """The engine's `World.notify`: sends the notice and notes whether it was delivered (or None when
+    no webhook is configured)."""
+    notifier = Notifier.from_spec(config, post)
+    if not notifier.enabled:
+        return None
+
+    def hook(outcome: str, p, reason: str, kind: str = "promote") -> None:
+        event = event_for(outcome, kind)
+        if event is None or p is None:
+            return
+        notice = Notice(event, p.app, p.env_name, p.image, reason, strategy=p.env.strategy.kind,
+                        revision=p.revision, build_url=os.environ.get("BUILD_URL") or None)
+        delivery = notifier.send(notice)
+        if delivery is not None:
+            p.note(f"webhook: {event} delivered" if delivery.delivered
+                   else f"webhook: {event} not delivered ({delivery.error})")
+
+    return hook

@@ -24,6 +24,8 @@ class World:
     log: Callable[[str], None] = lambda _m: None
     lease_seconds: int = 30
     strategy_for: Callable[[str], Any] = field(default=None)  # name -> strategy; default: strategies.get_strategy
+    # (outcome, promotion, reason, record kind) -> None: the optional webhook (deploy/notify.py)
+    notify: Callable[[str, Any, str, str], None] | None = None
 
     def __post_init__(self) -> None:
         if self.strategy_for is None:
@@ -57,7 +59,10 @@ def cluster_world(spec: Spec, *, clock: Clock | None = None, log: Callable[[str]
             cache[context] = Kube(load_api_client(context), clock)
         return cache[context]
 
-    return World(kube_for=kube_for, clock=clock, image_exists=lambda image: registry_has(spec, image), log=log)
+    from tritonship.deploy.notify import promotion_hook
+
+    return World(kube_for=kube_for, clock=clock, image_exists=lambda image: registry_has(spec, image), log=log,
+                 notify=promotion_hook(spec.notifications))
 
 
 def registry_has(spec: Spec, image: str) -> tuple[bool, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tritonship.testing.webhook import WebhookReceiver
+
 from .conftest import APP, BLUE_GREEN, CANARY, NEW, STABLE, image_args
 
 pytestmark = pytest.mark.integration
@@ -41,11 +43,18 @@ def test_healthy_canary_is_promoted_with_the_judge_verdict_recorded(sim, prometh
     assert [m["name"] for m in second["analysis"]["metrics"]] == ["success-rate"]
 
 
-def test_failing_slow_canary_is_detected_and_rolled_back(sim, prometheus_url, promote_cli):
+def test_failing_slow_canary_is_detected_rolled_back_and_notified(sim, prometheus_url, promote_cli):
     url, ns = prometheus_url, "canary-bad"
     first_release(promote_cli, CANARY, url, ns)
-    result = promote_cli(*image_args(NEW))
+    with WebhookReceiver() as hook:
+        promote_cli.write(CANARY, url, ns, webhook=hook.url)
+        result = promote_cli(*image_args(NEW))
+    assert [b["event"] for b in hook.bodies] == ["start", "rollback"]
+    assert hook.bodies[1]["environment"] == "prod" and hook.bodies[1]["image"] == NEW
+    assert "analysis of canary failed" in hook.bodies[1]["reason"] and hook.bodies[1]["text"]
     doc = result.json()
+    assert "webhook: rollback delivered" in doc["events"]
+    assert hook.url not in result.stdout
     assert result.exit_code == 1, doc
     assert doc["status"] == "failed" and doc["step"] == "2:analysis"
     assert "analysis of canary failed" in doc["reason"] and "rolled back to revision 1" in doc["reason"]

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 import pytest
 
-from tritonship.deploy.notify import Notice, Notifier, message_body
+from tritonship.deploy.notify import Notice, Notifier, event_for, message_body
 from tritonship.spec.model import Notifications
+from tritonship.testing.webhook import WebhookReceiver
 
 SECRET_URL_PART = "T000/B000/s3cr3t"
 
 
-class Receiver:
-    def __init__(self, status: int = 200) -> None:
-        self.bodies: list[dict] = []
-        self.status = status
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers["Content-Length"])
-                outer.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(outer.status)
-                self.end_headers()
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/{SECRET_URL_PART}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver():
-    r = Receiver()
-    yield r
-    r.close()
+    with WebhookReceiver(path=f"/hooks/{SECRET_URL_PART}") as r:
+        yield r
 
 
 NOTICE = Notice("rollback", "example-models", "prod", "reg/example@sha256:abc", reason="latency: failed",
@@ -80,11 +50,8 @@ def test_failures_are_reported_without_the_url_and_never_raise():
     delivery = down.send(NOTICE)
     assert not delivery.delivered and SECRET_URL_PART not in delivery.error
     assert SECRET_URL_PART not in repr(down)
-    failing = Receiver(status=500)
-    try:
+    with WebhookReceiver(status=500) as failing:
         delivery = Notifier(failing.url).send(NOTICE)
-    finally:
-        failing.close()
     assert (delivery.delivered, delivery.error) == (False, "webhook answered HTTP 500")
 
 
@@ -97,3 +64,12 @@ def test_disabled_without_url(monkeypatch):
 def test_body_omits_empty_fields():
     body = message_body(Notice("start", "p", "dev", "img"))
     assert set(body) == {"text", "event", "project", "environment", "image"}
+
+
+@pytest.mark.parametrize(("outcome", "kind", "event"), [
+    ("start", "promote", "start"), ("paused", "promote", "pause"), ("succeeded", "promote", "success"),
+    ("succeeded", "rollback", "rollback"), ("rolled-back", "promote", "rollback"), ("aborted", "promote", "abort"),
+    ("in-progress", "promote", None),
+])
+def test_engine_outcomes_map_to_events(outcome, kind, event):
+    assert event_for(outcome, kind) == event
