@@ -34,7 +34,7 @@ def test_analysis_step_naming_unknown_metric(tmp_path):
     section = "    analysis:\n      metrics:\n        - { name: ok, builtin: success_rate, success: { min: 0.99 } }\n"
     with pytest.raises(BadInput, match="unknown analysis metrics: nope"):
         load(tmp_path, "{ metrics: [nope] }", section)
-    with pytest.raises(BadInput, match="add analysis.judge.metrics"):
+    with pytest.raises(BadInput, match=r"add analysis\.judge\.metrics"):
         load(tmp_path, "{ judge: true }", section)
     spec = load(tmp_path, "{ metrics: [ok] }", section)
     assert spec.environments["prod"].analysis.window == 60.0
