@@ -119,3 +119,25 @@ def test_repository_starts_its_own_server(run_cli, perf_repository):
                      *SHORT, "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["levels"][0]["counts"]["matches"]
+
+
+def test_spec_supplies_model_and_budgets(run_cli, perf_server):
+    from tests.conftest import EXAMPLES
+
+    result = perf(run_cli, perf_server, "--spec", str(EXAMPLES / "tritonship.yaml"), "--concurrency", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = result.json()
+    assert doc["model"] == "add_sub"
+    assert [g["check"] for g in doc["gates"]] == ["p99 budget", "max error rate"]  # from examples/tritonship.yaml
+
+
+def test_user_input_data(run_cli, perf_server, tmp_path):
+    data = tmp_path / "data.json"
+    entry = {"INPUT0": [1, 2, 3, 4], "INPUT1": {"content": [1, 1, 1, 1], "shape": [1, 4]}}
+    data.write_text(json.dumps({"data": [entry]}))
+    result = perf(run_cli, perf_server, "--model", "add_sub", "--concurrency", "1", "--input-data", str(data), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["levels"][0]["counts"]["matches"]
+    data.write_text(json.dumps({"data": [{"INPUT0": [1, 2, 3]}]}))
+    bad = perf(run_cli, perf_server, "--model", "add_sub", "--concurrency", "1", "--input-data", str(data))
+    assert bad.exit_code == 2 and "--input-data" in bad.stderr
