@@ -141,3 +141,13 @@ def test_user_input_data(run_cli, perf_server, tmp_path):
     data.write_text(json.dumps({"data": [{"INPUT0": [1, 2, 3]}]}))
     bad = perf(run_cli, perf_server, "--model", "add_sub", "--concurrency", "1", "--input-data", str(data))
     assert bad.exit_code == 2 and "--input-data" in bad.stderr
+
+
+def test_two_worker_processes_share_the_load(run_cli, perf_server, server_counts):
+    before = server_counts("add_sub")
+    result = perf(run_cli, perf_server, "--model", "add_sub", "--concurrency", "4", "--workers", "2", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = result.json()
+    level = doc["levels"][0]
+    assert doc["workers"] == 2
+    assert level["counts"]["matches"] and level["sent"] == server_counts("add_sub") - before
