@@ -32,6 +32,15 @@ class PromotionClock:
         self.p.wait(max(0.0, seconds))
 
 
+def require_provider(p: Promotion) -> None:
+    """Before the first change: an environment that will analyse must say where Prometheus is
+    (BadInput, exit 2, nothing applied; re-running with the URL set resumes)."""
+    from tritonship.deploy.analysis import provider_for
+
+    if p.env.analysis is not None:
+        provider_for(p.env.analysis)
+
+
 def analysis_step(p: Promotion, step: str, track: str, *, metrics: Sequence[str] = (), judge: bool = False,
                   baseline_track: str = "stable") -> StepOutcome:
     """Analyse `track`; with `judge`, also compare it with `baseline_track` statistically."""

@@ -44,7 +44,7 @@ class BlueGreen:
 
     def steps(self, p: Promotion) -> list[Step]:
         bg = p.env.strategy.blue_green
-        analysed = p.env.analysis is not None and bool(p.env.analysis.metrics) and p.previous is not None
+        analysed = self._analysed(p)
         out = [Step("preview", self.preview)]
         if bg.pre_promotion_analysis and analysed:
             out.append(Step("pre-promotion-analysis", self.pre_analysis))
@@ -58,8 +58,12 @@ class BlueGreen:
 
     # -- the steps -------------------------------------------------------------------------------
     def preview(self, p: Promotion) -> StepOutcome:
+        from tritonship.deploy.analysis.step import require_provider
+
         colour = self._colour(p)
         bg = p.env.strategy.blue_green
+        if self._analysed(p) and (bg.pre_promotion_analysis or bg.post_promotion_analysis):
+            require_provider(p)
         size = p.env.replicas if bg.preview_replicas is None else bg.preview_replicas
         p.manifests = self._release(p, colour)
         p.save()
@@ -150,6 +154,9 @@ class BlueGreen:
         p.note(f"Service {p.app} selects {old_track} again (revision {target.revision})")
 
     # -- helpers ---------------------------------------------------------------------------------
+    def _analysed(self, p: Promotion) -> bool:
+        return p.env.analysis is not None and bool(p.env.analysis.metrics) and p.previous is not None
+
     def _colour(self, p: Promotion) -> str:
         if "colour" not in p.state:
             p.state["colour"] = next_colour(track_of(p.previous.manifests) if p.previous else None)

@@ -84,6 +84,10 @@ class Canary:
 
     # -- the steps -------------------------------------------------------------------------------
     def start(self, p: Promotion) -> StepOutcome:
+        from tritonship.deploy.analysis.step import require_provider
+
+        if any(s.analysis is not None for s in p.env.strategy.canary.steps):
+            require_provider(p)
         p.manifests = p.render()  # what this release is once promoted: the stable objects
         p.save()
         objects = p.render(track="canary", replicas=0, kinds=("Deployment",))
