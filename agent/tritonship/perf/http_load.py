@@ -49,6 +49,8 @@ class HttpConnection(asyncio.Protocol):
         self.transport.write(self.request)
 
     def data_received(self, data: bytes) -> None:
+        if self.need < 0 and not self.buf and self._whole_response(data):
+            return
         buf = self.buf
         buf += data
         if self.need < 0 and not self._parse_header(buf):
@@ -61,6 +63,22 @@ class HttpConnection(asyncio.Protocol):
         self.need = -1
         self.busy = False
         self.on_done(self, now - self.t0, error)
+
+    def _whole_response(self, data: bytes) -> bool:
+        """Fast path: one read holding exactly one complete 200 response (the usual case)."""
+        end = data.find(b"\r\n\r\n")
+        if end < 0 or data[9:12] != b"200":
+            return False
+        pos = data.find(b"\r\nContent-Length: ", 0, end)
+        if pos < 0:
+            return False
+        stop = data.find(b"\r\n", pos + 18)
+        if end + 4 + int(data[pos + 18:stop]) != len(data):
+            return False
+        now = perf_counter_ns()
+        self.busy = False
+        self.on_done(self, now - self.t0, None)
+        return True
 
     def _parse_header(self, buf: bytearray) -> bool:
         end = buf.find(b"\r\n\r\n")
