@@ -6,8 +6,9 @@ import pytest
 
 from tritonship.deploy.analysis.builtin import builtin_query
 from tritonship.deploy.analysis.prometheus import PrometheusProvider, QueryLabels
-from tritonship.deploy.analysis.run import ERROR, FAILED, SUCCESSFUL, Bounds, MetricPlan, SystemClock, run_analysis
+from tritonship.deploy.analysis.run import ERROR, FAILED, SUCCESSFUL, Bounds, MetricPlan, run_analysis
 from tritonship.deploy.analysis.samples import collect_samples
+from tritonship.deploy.clock import RealClock
 from tritonship.deploy.judge import judge
 from tritonship.spec.analysis import JudgeSpec
 
@@ -27,9 +28,9 @@ def plans(namespace: str, track: str) -> list[MetricPlan]:
 
 def test_builtin_queries_tell_a_healthy_track_from_a_failing_slow_one(prometheus_url):
     provider = PrometheusProvider(prometheus_url)
-    healthy = run_analysis(plans("canary-bad", "stable"), provider, SystemClock())
+    healthy = run_analysis(plans("canary-bad", "stable"), provider, RealClock())
     assert healthy.phase == SUCCESSFUL, healthy.message
-    bad = run_analysis(plans("canary-bad", "canary"), provider, SystemClock())
+    bad = run_analysis(plans("canary-bad", "canary"), provider, RealClock())
     assert bad.phase == FAILED
     values = {m.name: m.measurements[0].value for m in bad.metrics}
     assert 0.5 < values["success-rate"] < 0.8  # every third request fails
@@ -43,7 +44,7 @@ def test_judge_on_real_samples(prometheus_url):
          "critical": True},
     ]})
     labels = QueryLabels("judge", APP, "canary", model="add_sub", window="4s")
-    healthy, bad = collect_samples(spec, PrometheusProvider(prometheus_url), labels, SystemClock(),
+    healthy, bad = collect_samples(spec, PrometheusProvider(prometheus_url), labels, RealClock(),
                                    baseline="baseline", canaries=("canary", "bad"))
     good_verdict = judge(healthy, confidence=0.95, marginal=spec.marginal, passing=spec.passing)
     assert good_verdict.verdict == "pass", [(m.name, m.baseline_median, m.canary_median, m.effect_pct, m.p_value)
@@ -57,5 +58,5 @@ def test_judge_on_real_samples(prometheus_url):
 def test_unreachable_prometheus_ends_in_error_after_the_consecutive_error_limit():
     provider = PrometheusProvider("http://127.0.0.1:9", timeout_s=1)
     result = run_analysis([MetricPlan("x", "up", Bounds(min=1), None, interval=0.1, count=3,
-                                      consecutive_error_limit=2)], provider, SystemClock())
+                                      consecutive_error_limit=2)], provider, RealClock())
     assert result.phase == ERROR and result.metrics[0].tally.errors == 3

@@ -20,19 +20,7 @@ from tritonship.deploy.analysis.run import (
     result_to_dict,
     run_analysis,
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-        self.slept: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.t += seconds
+from tritonship.deploy.clock import FakeClock
 
 
 class Scripted:

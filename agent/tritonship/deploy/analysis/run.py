@@ -14,34 +14,19 @@ at once. The run takes the worst phase: error > failed > inconclusive > successf
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tritonship.deploy.analysis import MetricProvider, Reading
     from tritonship.deploy.analysis.prometheus import QueryLabels
+    from tritonship.deploy.clock import Clock
     from tritonship.spec.analysis import AnalysisSpec, Limit
 
 SUCCESSFUL, FAILED, INCONCLUSIVE, ERROR, RUNNING = "successful", "failed", "inconclusive", "error", "running"
 _SEVERITY = {SUCCESSFUL: 0, RUNNING: 1, INCONCLUSIVE: 2, FAILED: 3, ERROR: 4}
 COMPLETED = (SUCCESSFUL, FAILED, INCONCLUSIVE, ERROR)
-
-
-class Clock(Protocol):
-    def now(self) -> float: ...
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock (monotonic seconds)."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds))
 
 
 @dataclass(frozen=True)

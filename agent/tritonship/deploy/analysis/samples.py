@@ -15,7 +15,7 @@ from tritonship.deploy.judge import MetricSamples
 if TYPE_CHECKING:
     from tritonship.deploy.analysis import MetricProvider
     from tritonship.deploy.analysis.prometheus import QueryLabels
-    from tritonship.deploy.analysis.run import Clock
+    from tritonship.deploy.clock import Clock
     from tritonship.spec.analysis import JudgeSpec
 
 
