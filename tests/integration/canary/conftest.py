@@ -136,12 +136,16 @@ def promote_cli(run_cli, sim, tmp_path):
         spec_path.write_text(SPEC.format(app=APP, namespace=namespace, strategy=strategy, prometheus=prometheus,
                                          webhook=webhook))
 
-    def run(*args: str):
+    def verb(name: str, *args: str):
         env = {"KUBECONFIG": str(kubeconfig), "BUILD_URL": "", "TRITONSHIP_PROMETHEUS_URL": "",
                "TRITONSHIP_WEBHOOK_URL": ""}
-        return run_cli("promote", "--spec", str(spec_path), "--env", "prod", *args, "--json", env=env)
+        return run_cli(name, "--spec", str(spec_path), "--env", "prod", *args, "--json", env=env)
+
+    def run(*args: str):
+        return verb("promote", *args)
 
     run.write = write
+    run.verb = verb
     return run
 
 

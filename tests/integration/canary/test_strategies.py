@@ -41,6 +41,9 @@ def test_healthy_canary_is_promoted_with_the_judge_verdict_recorded(sim, prometh
     latency = next(m for m in first["judge"]["metrics"] if m["name"] == "latency")
     assert latency["n_canary"] == 6 and latency["p_value"] is not None and len(latency["effect_ci"]) == 2
     assert [m["name"] for m in second["analysis"]["metrics"]] == ["success-rate"]
+    back = promote_cli.verb("rollback")
+    assert back.exit_code == 0, back.stdout + back.stderr
+    assert image(sim.get("Deployment", APP, ns)) == STABLE
 
 
 def test_failing_slow_canary_is_detected_rolled_back_and_notified(sim, prometheus_url, promote_cli):
@@ -127,7 +130,7 @@ def test_blue_green_post_promotion_failure_switches_back_while_the_old_colour_is
     assert sim.get("Deployment", f"{APP}-green", ns)["spec"]["replicas"] == 0
 
 
-def test_blue_green_manual_pause_then_switch_and_scale_down_after_the_delay(sim, prometheus_url, promote_cli):
+def test_blue_green_manual_pause_switch_scale_down_then_rollback(sim, prometheus_url, promote_cli):
     url, ns = prometheus_url, "bg-good"
     strategy = BLUE_GREEN.format(pre="true", manual="true", delay="1s")
     first_release(promote_cli, strategy, url, ns)
@@ -142,3 +145,10 @@ def test_blue_green_manual_pause_then_switch_and_scale_down_after_the_delay(sim,
     assert sim.get("Service", APP, ns)["spec"]["selector"]["tritonship.io/track"] == "green"
     assert sim.get("Deployment", f"{APP}-blue", ns)["spec"]["replicas"] == 0
     assert image(sim.get("Deployment", f"{APP}-green", ns)) == NEW
+
+    back = promote_cli.verb("rollback")  # fast, no analysis: blue's recorded spec re-applied, selector moved
+    assert back.exit_code == 0, back.stdout + back.stderr
+    assert sim.get("Service", APP, ns)["spec"]["selector"]["tritonship.io/track"] == "blue"
+    assert sim.get("Deployment", f"{APP}-blue", ns)["spec"]["replicas"] == 4
+    assert image(sim.get("Deployment", f"{APP}-blue", ns)) == STABLE
+    assert sim.get("Deployment", f"{APP}-green", ns)["spec"]["replicas"] == 0
