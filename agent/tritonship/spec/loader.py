@@ -17,6 +17,7 @@ def load_spec(path: str | Path, *, required: bool = True):
             return None
         raise BadInput(f"{path}: no such spec file", hint="create one with `tritonship init`")
     tree = read_yaml(path)
+    _check_keys(tree, path)
     if not isinstance(tree, dict):
         raise BadInput(f"{path}:1: the spec must be a mapping of keys (project, image, environments, ...)")
     spec = validate_tree(Spec, tree, path)
@@ -42,6 +43,34 @@ def read_yaml(path: Path) -> Any:
         raise BadInput(f"{where}: invalid YAML: {exc.problem or exc.context}") from exc
     except YAMLError as exc:
         raise BadInput(f"{path}: invalid YAML: {exc}") from exc
+
+
+def _check_keys(node: Any, path: Path) -> None:
+    """Mapping keys must be plain scalars: `{{ a: 1 }}` (a mapping used as a key) is a common slip."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str | int | float | bool):
+                line, col = _key_position(node, key)
+                where = f"{path}:{line}:{col}" if line else str(path)
+                raise BadInput(
+                    f"{where}: a mapping or list is used as a key",
+                    hint="write `key: {a: 1}` with single braces; `{{ ... }}` makes a mapping inside a mapping's key",
+                )
+            _check_keys(value, path)
+    elif isinstance(node, list):
+        for item in node:
+            _check_keys(item, path)
+
+
+def _key_position(node: Any, key: Any) -> tuple[int | None, int | None]:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None, None
+    try:
+        line, col = lc.key(key)
+    except (KeyError, TypeError):
+        return lc.line + 1, lc.col + 1
+    return line + 1, col + 1
 
 
 def validate_tree(model: type, tree: Any, path: Path):

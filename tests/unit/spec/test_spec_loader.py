@@ -86,3 +86,14 @@ def test_strategy_shorthand_and_conflicts(tmp_path):
 def test_missing_file_is_bad_input(tmp_path):
     with pytest.raises(BadInput, match="no such spec file"):
         load_spec(tmp_path / "nope.yaml")
+
+
+def test_mapping_used_as_key_is_explained(tmp_path):
+    text = "project: demo\nenvironments:\n  prod:\n    strategy:\n      canary:\n        steps:\n" \
+           "          - analysis: {{ judge: true }}\n"
+    path = write(tmp_path, text)
+    with pytest.raises(BadInput) as info:
+        load_spec(path)
+    assert f"{path}:7:" in info.value.message
+    assert "mapping or list is used as a key" in info.value.message
+    assert "single braces" in info.value.hint
