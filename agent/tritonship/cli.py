@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import click
 
 from tritonship import __version__
-from tritonship.errors import EXIT_INFRA, EXIT_INPUT, TritonshipError
+from tritonship.errors import EXIT_INPUT, TritonshipError
 
 # verb -> (module under tritonship.commands, one-line help). Help text here keeps --help import-free.
 VERBS: dict[str, tuple[str, str]] = {

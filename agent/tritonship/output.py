@@ -8,6 +8,7 @@ Groovy reads result.json, so its envelope is a contract: tests pin it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -89,10 +90,8 @@ def emit_error(settings: Settings, exc: TritonshipError, verb: str | None = None
     """Report a TritonshipError: one clear line on stderr, and the same facts as JSON/result.json."""
     doc = envelope(verb or "unknown", "error", exc.exit_code) | {"error": exc.to_dict()}
     if settings.report_dir:
-        try:
+        with contextlib.suppress(OSError):  # the error itself matters more than its report
             write_reports(Path(settings.report_dir), doc)
-        except OSError:
-            pass
     if settings.json:
         click.echo(json.dumps(doc, indent=2))
     click.echo(f"tritonship: error: {exc.message}", err=True)

@@ -27,9 +27,8 @@ def render_junit(suite: str, cases: list[JUnitCase]) -> str:
         f' errors="0" skipped="{skipped}" time="{total:.3f}">',
     ]
     for case in cases:
-        lines.append(
-            f"  <testcase classname={quoteattr(case.classname)} name={quoteattr(case.name)} time=\"{case.time_s:.3f}\">"
-        )
+        attrs = f"classname={quoteattr(case.classname)} name={quoteattr(case.name)}"
+        lines.append(f'  <testcase {attrs} time="{case.time_s:.3f}">')
         if case.failure is not None:
             lines.append(f"    <failure message={quoteattr(_xml_safe(case.failure))}>{escape(_xml_safe(case.details))}</failure>")
         elif case.skipped is not None:

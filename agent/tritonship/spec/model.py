@@ -43,7 +43,9 @@ class Spec(Strict):
         import re
 
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?", value):
-            raise ValueError(f"{value!r} must be a DNS label: lower-case letters, digits and '-', at most 52 characters")
+            raise ValueError(
+                f"{value!r} must be a DNS label: lower-case letters, digits and '-', at most 52 characters"
+            )
         return value
 
     @model_validator(mode="after")

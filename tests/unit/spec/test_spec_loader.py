@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.conftest import EXAMPLES
+
 from tritonship.errors import BadInput
 from tritonship.spec import load_spec
 
