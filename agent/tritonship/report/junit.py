@@ -30,7 +30,8 @@ def render_junit(suite: str, cases: list[JUnitCase]) -> str:
         attrs = f"classname={quoteattr(case.classname)} name={quoteattr(case.name)}"
         lines.append(f'  <testcase {attrs} time="{case.time_s:.3f}">')
         if case.failure is not None:
-            lines.append(f"    <failure message={quoteattr(_xml_safe(case.failure))}>{escape(_xml_safe(case.details))}</failure>")
+            message, body = quoteattr(_xml_safe(case.failure)), escape(_xml_safe(case.details))
+            lines.append(f"    <failure message={message}>{body}</failure>")
         elif case.skipped is not None:
             lines.append(f"    <skipped message={quoteattr(case.skipped)}/>")
         if case.system_out:
