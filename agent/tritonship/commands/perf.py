@@ -51,8 +51,7 @@ def command(ctx: click.Context, spec_path, repository, url, grpc_url, **flags) -
 
     spec = load_optional_spec(spec_path)
     config = build_config(spec, flags)
-    progress = _progress()
-    with _server(spec, repository, url, grpc_url) as (http_url, grpc):
+    with _server(spec, repository, url, grpc_url) as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
     from tritonship.commands import perf_render
 
@@ -123,13 +122,23 @@ def _server(spec, repository: str | None, url: str | None, grpc_url: str | None)
         yield server.http_url, server.grpc_url
 
 
+@contextlib.contextmanager
 def _progress():
-    """One plain line per window on stderr (readable in Jenkins logs; stdout stays clean for --json)."""
+    """A live status line on a terminal; one plain line per window otherwise (Jenkins logs).
 
-    def on_window(level, window, verdict) -> None:
+    Both go to stderr, so stdout stays clean for --json.
+    """
+    import sys
+
+    def line(level, window, verdict) -> str:
         state = "stable" if verdict.stable else verdict.reason
-        click.echo(f"perf {level.label} window {window.index + 1}: {window.throughput:,.0f} infer/s, "
-                   f"avg {window.avg_ms:.3f} ms, {window.errors} errors, client CPU {window.client_cpu:.0%} "
-                   f"({state})", err=True)
+        return (f"perf {level.label} window {window.index + 1}: {window.throughput:,.0f} infer/s, "
+                f"avg {window.avg_ms:.3f} ms, {window.errors} errors, client CPU {window.client_cpu:.0%} ({state})")
 
-    return on_window
+    if not sys.stderr.isatty():
+        yield lambda level, window, verdict: click.echo(line(level, window, verdict), err=True)
+        return
+    from tritonship.output import console
+
+    with console(stderr=True).status("perf: warming up") as status:
+        yield lambda level, window, verdict: status.update(line(level, window, verdict))

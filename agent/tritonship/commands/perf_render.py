@@ -36,9 +36,8 @@ def junit_cases(result) -> list[JUnitCase]:
 def render(console, result) -> None:
     from rich.table import Table
 
-    table = Table(title=f"perf {result.model} ({result.protocol}, batch {result.batch})")
-    for col in ("level", "infer/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "max ms", "server queue+compute ms",
-                "errors", "sent=server", "stable"):
+    table = Table(title=f"perf {result.model} ({result.protocol}, batch {result.batch}; latencies in ms)")
+    for col in ("level", "infer/s", "p50", "p90", "p95", "p99", "max", "server", "errors", "counted", "stable"):
         table.add_column(col, justify="right")
     for lr in result.levels:
         lat, srv = lr.latency, lr.server
