@@ -18,9 +18,11 @@ from tritonship.triton.launcher import launch_local
 pytestmark = pytest.mark.integration
 
 CHILD = """
-import os, sys, time
+import os, signal, sys, time
 from pathlib import Path
 from tritonship.triton.launcher import launch_local
+# a background job (CI runners, nohup) inherits SIGINT ignored; Ctrl-C must mean KeyboardInterrupt here
+signal.signal(signal.SIGINT, signal.default_int_handler)
 try:
     with launch_local(Path(sys.argv[1]), timeout=120) as server:
         print(server.pid, server.http_url, flush=True)
