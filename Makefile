@@ -33,9 +33,9 @@ test: setup
 demo: setup
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash examples/demo/run.sh
 
-lint: venv
+lint: setup
 	$(VENV)/bin/ruff check agent tests benchmarks
-	@for f in vars/*.groovy pipelines/*.groovy; do [ -e "$$f" ] || continue; done
+	$(PY) -m pytest -q tests/groovy/test_groovy.py -k compiles   # groovyc over vars/, pipelines/, Jenkinsfile
 
 bench: setup
 	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
