@@ -15,11 +15,12 @@ from tritonship.deploy.manifests import base_labels, pod_resources
 
 if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
+    from tritonship.spec.environment import Environment
     from tritonship.spec.model import Spec
 
 SKIPPABLE = ("image", "capacity", "rbac")
 
-# (verb, group, resource) the promotion needs in the namespace.
+# (verb, group, resource) every promotion needs in the namespace (server-side apply is a PATCH).
 NEEDED = [
     ("get", "apps", "deployments"), ("create", "apps", "deployments"), ("patch", "apps", "deployments"),
     ("get", "", "services"), ("patch", "", "services"),
@@ -28,6 +29,19 @@ NEEDED = [
     ("update", "coordination.k8s.io", "leases"), ("delete", "coordination.k8s.io", "leases"),
     ("patch", "policy", "poddisruptionbudgets"),
 ]
+
+
+
+
+def needed_permissions(env: Environment) -> list[tuple[str, str, str]]:
+    """What this environment's promotion will ask the API server for: the common set, plus the
+    optional objects it renders (HorizontalPodAutoscaler, ServiceMonitor)."""
+    needed = list(NEEDED)
+    if env.autoscaling:
+        needed.append(("patch", "autoscaling", "horizontalpodautoscalers"))
+    if env.service_monitor:
+        needed.append(("patch", "monitoring.coreos.com", "servicemonitors"))
+    return needed
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ def run_preflight(kube: Kube, spec: Spec, env_name: str, image: str, *, skip: tu
     checks = [_namespace(kube, env.namespace)]
     if checks[0].status == "failed":
         return PreflightReport(tuple(checks))
-    checks.append(_skipped("rbac") if "rbac" in skip else _rbac(kube, env.namespace))
+    checks.append(_skipped("rbac") if "rbac" in skip else _rbac(kube, env.namespace, needed_permissions(env)))
     if "image" in skip or image_exists is None:
         checks.append(_skipped("image", "" if "image" in skip else "no registry client"))
     else:
@@ -76,9 +90,9 @@ def _namespace(kube: Kube, namespace: str) -> Check:
     return Check("namespace", "passed", f"namespace {namespace!r} exists")
 
 
-def _rbac(kube: Kube, namespace: str) -> Check:
+def _rbac(kube: Kube, namespace: str, needed: list[tuple[str, str, str]]) -> Check:
     denied = []
-    for verb, group, res in NEEDED:
+    for verb, group, res in needed:
         review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
                   "spec": {"resourceAttributes": {"namespace": namespace, "verb": verb, "group": group,
                                                   "resource": res}}}
@@ -87,7 +101,7 @@ def _rbac(kube: Kube, namespace: str) -> Check:
             denied.append(f"{verb} {res}{'.' + group if group else ''}")
     if denied:
         return Check("rbac", "failed", f"not allowed in namespace {namespace!r}: {', '.join(denied)}")
-    return Check("rbac", "passed", f"allowed: {len(NEEDED)} verb/resource pairs")
+    return Check("rbac", "passed", f"allowed: {len(needed)} verb/resource pairs")
 
 
 def _capacity(kube: Kube, spec: Spec, env_name: str) -> Check:
