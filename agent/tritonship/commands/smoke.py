@@ -44,7 +44,11 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     from tritonship.triton.launcher import log_tail, sigterm_as_interrupt
 
     spec = load_optional_spec(spec_path)
-    target = opts.choose_target(flags["repository"], flags["url"], flags["image"], flags["launch"], spec)
+    url = flags["url"]
+    if ctx.get_parameter_source("url") is click.core.ParameterSource.ENVIRONMENT and (
+            flags["repository"] or flags["image"]):
+        url = None  # an explicit --repository/--image wins over TRITONSHIP_SMOKE_URL
+    target = opts.choose_target(flags["repository"], url, flags["image"], flags["launch"], spec)
     options = opts.smoke_options(spec, models=flags["models"], protocol=flags["protocol"], golden=flags["golden"],
                                  require_gpu=flags["require_gpu"])
     timeout = opts.timeout_s(flags["timeout"], spec)
