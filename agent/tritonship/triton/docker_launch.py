@@ -9,7 +9,7 @@ stopped and removed afterwards, also on KeyboardInterrupt.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,20 @@ def container_request(image: str, ports: Ports, *, gpus: bool = True, repository
     }
 
 
+def pull_auth(image: str, env: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """auth_config for pulling `image` when TRITONSHIP_REGISTRY_USER/PASSWORD are set, else None.
+
+    Credentials in the docker config file need nothing: the docker SDK sends those itself.
+    """
+    from tritonship.image.credentials import find_credentials
+    from tritonship.image.reference import parse_reference
+
+    creds = find_credentials(parse_reference(image).registry, env)
+    if creds is None or creds.source != "env":
+        return None
+    return {"username": creds.username, "password": creds.password}
+
+
 def docker_client():
     """The docker SDK client from the environment (DOCKER_HOST etc.), or InfraError."""
     import docker
@@ -72,7 +86,10 @@ def launch_docker(image: str, *, timeout: float = 120.0, log_path: Path | None =
     client = client or docker_client()
     ports = Ports(*free_ports(3))
     log_path = Path(log_path) if log_path else new_log_path()
+    auth = pull_auth(image)
     try:
+        if auth is not None:  # the daemon knows only its own config: pull with TRITONSHIP_REGISTRY_USER/PASSWORD
+            client.images.pull(image, auth_config=auth)
         container = client.containers.run(**container_request(image, ports, gpus=gpus, extra_args=extra_args))
     except docker.errors.DockerException as exc:
         raise InfraError(f"cannot start a container from {image}: {exc}") from exc
