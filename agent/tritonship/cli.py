@@ -43,12 +43,27 @@ class Settings:
 
 
 def _setter(field: str):
-    def callback(ctx: click.Context, _param: click.Parameter, value):
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if value and field == "report_dir":
+            _check_report_dir(value, param)
         if value:  # a flag given after the verb must not reset one given before it
             setattr(ctx.find_object(Settings), field, value)
         return value
 
     return callback
+
+
+def _check_report_dir(value: str, param: click.Parameter) -> None:
+    """Refuse a --report-dir that cannot be created before any work is done (not after a promotion)."""
+    import os
+    from pathlib import Path
+
+    path = Path(value).absolute()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise click.BadParameter(f"{value}: {existing} is a file, not a folder", param=param)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"{value}: {existing} is not writable", param=param)
 
 
 def global_options(func):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tritonship import __version__
-from tritonship.errors import TritonshipError
+from tritonship.errors import BadInput, TritonshipError
 from tritonship.report.junit import JUnitCase, render_junit
 
 if TYPE_CHECKING:
@@ -59,7 +59,11 @@ def console(stderr: bool = False) -> Console:
 def emit(settings: Settings, outcome: Outcome) -> int:
     doc = outcome.document()
     if settings.report_dir:
-        write_reports(Path(settings.report_dir), doc, outcome)
+        try:
+            write_reports(Path(settings.report_dir), doc, outcome)
+        except OSError as exc:
+            raise BadInput(f"--report-dir {settings.report_dir}: cannot write the reports: {exc.strerror or exc}",
+                           hint=f"the {outcome.verb} itself ended with status {outcome.status!r}") from exc
     if settings.json:
         click.echo(json.dumps(doc, indent=2, sort_keys=False, default=str))
     elif outcome.render is not None:

@@ -104,6 +104,19 @@ def load_api_client(context: str | None = None, kubeconfig: str | None = None):
                        hint="set KUBECONFIG or the environment's `context:` in tritonship.yaml") from exc
     except FileNotFoundError as exc:
         raise BadInput(f"kubeconfig not found: {exc.filename}", hint="set KUBECONFIG") from exc
+    except OSError as exc:  # a directory, or unreadable
+        raise BadInput(f"cannot read kubeconfig {path or '~/.kube/config'}: {exc.strerror}",
+                       hint="set KUBECONFIG to a kubeconfig file") from exc
+    except (ValueError, TypeError, AttributeError, KeyError, _yaml_error()) as exc:  # not UTF-8, not YAML, wrong shape
+        raise BadInput(f"kubeconfig {path or '~/.kube/config'} is not a valid kubeconfig: {type(exc).__name__}: "
+                       f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                       hint="set KUBECONFIG to a kubeconfig file (kubectl config view)") from exc
+
+
+def _yaml_error() -> type[Exception]:
+    import yaml
+
+    return yaml.YAMLError
 
 
 class Kube:

@@ -1,0 +1,62 @@
+"""Bad-input audit: realistic user mistakes through the real CLI get a clear message and the documented
+exit code (2 bad input, 3 infrastructure), never a traceback or an "internal error".
+
+One table: (case id, argv with {tmp}/{spec}/{repo} placeholders, extra environment, exit code, words the
+message must contain). Each case reaches only loopback ports that nothing listens on (port 1).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import EXAMPLE_REPO, EXAMPLES
+
+DIGEST = "sha256:" + "a" * 64
+
+CASES = [
+    # --report-dir that cannot be created: refused before any work, not an internal error after it
+    ("report-dir-under-a-file", ["validate", "{repo}", "--report-dir", "{tmp}/afile/sub"], {}, 2, ["is a file"]),
+    ("report-dir-unwritable", ["--json", "validate", "{repo}", "--report-dir", "/proc/tritonship-audit"], {}, 2,
+     ["report-dir"]),
+    # KUBECONFIG pointing at garbage: bad input naming the file, for every cluster verb
+    ("kubeconfig-not-yaml", ["history", "--env", "dev", "--spec", "{spec}"], {"KUBECONFIG": "{tmp}/kube_garbage"},
+     2, ["kubeconfig", "kube_garbage"]),
+    ("kubeconfig-not-utf8", ["status", "--env", "dev", "--spec", "{spec}"], {"KUBECONFIG": "{tmp}/binary"}, 2,
+     ["kubeconfig", "binary"]),
+    ("kubeconfig-a-directory", ["rollback", "--env", "dev", "--spec", "{spec}"], {"KUBECONFIG": "{tmp}/adir"}, 2,
+     ["kubeconfig", "adir"]),
+    ("kubeconfig-a-list", ["promote", "--env", "dev", "--image", f"reg.example/x@{DIGEST}", "--spec", "{spec}"],
+     {"KUBECONFIG": "{tmp}/list.json"}, 2, ["kubeconfig", "list.json"]),
+]
+
+
+@pytest.fixture
+def audit_files(tmp_path):
+    (tmp_path / "afile").write_text("x\n")
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "kube_garbage").write_text("not yaml: : :\n")
+    (tmp_path / "binary").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "list.json").write_text("[1, 2]\n")
+    (tmp_path / "empty").write_text("")
+    return tmp_path
+
+
+def _fill(value: str, tmp) -> str:
+    return value.format(tmp=tmp, spec=EXAMPLES / "tritonship.yaml", repo=EXAMPLE_REPO)
+
+
+@pytest.mark.parametrize(("argv", "env", "code", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_gets_a_clear_message_and_exit_code(run_cli, audit_files, argv, env, code, words):
+    env = {"KUBERNETES_SERVICE_HOST": ""} | {k: _fill(v, audit_files) for k, v in env.items()}
+    result = run_cli(*[_fill(a, audit_files) for a in argv], env=env)
+    output = result.stdout + result.stderr
+    assert result.exit_code == code, output
+    assert "Traceback" not in output
+    assert "internal error" not in output
+    for word in words:
+        assert word in output, output
+    if "--json" in argv:
+        doc = json.loads(result.stdout)
+        assert doc["status"] == "error" and doc["exit_code"] == code
