@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from tests.conftest import EXAMPLE_REPO, EXAMPLES
+from tests.conftest import EXAMPLE_REPO, EXAMPLES, ROOT
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -29,6 +28,31 @@ CASES = [
      ["kubeconfig", "adir"]),
     ("kubeconfig-a-list", ["promote", "--env", "dev", "--image", f"reg.example/x@{DIGEST}", "--spec", "{spec}"],
      {"KUBECONFIG": "{tmp}/list.json"}, 2, ["kubeconfig", "list.json"]),
+    # perf flags: budgets the schema refuses, ranges that are empty or huge, URLs that are not HOST:PORT
+    ("perf-negative-budget", ["perf", "--url", "127.0.0.1:1", "--model", "m", "--p99-ms", "-1"], {}, 2, ["--p99-ms"]),
+    ("perf-negative-throughput", ["perf", "--url", "127.0.0.1:1", "--model", "m", "--min-throughput", "-5"], {}, 2,
+     ["--min-throughput"]),
+    ("perf-backwards-range", ["perf", "--url", "127.0.0.1:1", "--model", "m", "--concurrency", "16:1"], {}, 2,
+     ["start <= end"]),
+    ("perf-huge-range", ["perf", "--url", "127.0.0.1:1", "--model", "m", "--concurrency", "1:100000000"], {}, 2,
+     ["larger step"]),
+    ("perf-spec-level-zero", ["perf", "--url", "127.0.0.1:1", "--spec", "{tmp}/conc_zero.yaml"], {}, 2,
+     ["perf.concurrency"]),
+    ("perf-url-port-range", ["perf", "--url", "127.0.0.1:99999", "--model", "m"], {}, 2, ["PORT 1-65534"]),
+    ("perf-url-https", ["perf", "--url", "https://127.0.0.1:1", "--model", "m"], {}, 2, ["plain HTTP"]),
+    ("perf-url-http-scheme-unreachable", ["perf", "--url", "http://127.0.0.1:1", "--model", "m"], {}, 3,
+     ["cannot reach Triton at 127.0.0.1:1"]),
+    # smoke: a zero timeout, a port out of range, a server log that cannot be written
+    ("smoke-timeout-zero", ["smoke", "--url", "127.0.0.1:1", "--timeout", "0"], {}, 2, ["--timeout"]),
+    ("smoke-url-port-range", ["smoke", "--url", "127.0.0.1:99999", "--timeout", "1"], {}, 2, ["out of range"]),
+    ("smoke-server-log-under-a-file", ["smoke", "--repository", "{repo}", "--server-log", "{tmp}/afile/x.log"], {},
+     2, ["server log", "afile"]),
+    # seed: a Jenkins URL that is not one; a models.yaml of the wrong shape says what the file is
+    ("seed-jenkins-not-a-url", ["seed", "--jenkins", "not-a-url", "--config", "{models}"], {}, 2, ["--jenkins"]),
+    ("seed-jenkins-bad-port", ["seed", "--jenkins", "http://127.0.0.1:99999", "--config", "{models}"], {}, 2,
+     ["--jenkins", "out of range"]),
+    ("seed-models-wrong-type", ["seed", "--jenkins", "http://127.0.0.1:1", "--config", "{tmp}/models_str.yaml"], {},
+     2, ["invalid list of model projects", "models_str.yaml:1"]),
 ]
 
 
@@ -40,11 +64,15 @@ def audit_files(tmp_path):
     (tmp_path / "binary").write_bytes(b"\xff\xfe\x00bad")
     (tmp_path / "list.json").write_text("[1, 2]\n")
     (tmp_path / "empty").write_text("")
+    (tmp_path / "models_str.yaml").write_text("projects: notalist\n")
+    spec = (EXAMPLES / "tritonship.yaml").read_text()
+    (tmp_path / "conc_zero.yaml").write_text(spec.replace("concurrency: [1, 4]", "concurrency: [0, 4]"))
     return tmp_path
 
 
 def _fill(value: str, tmp) -> str:
-    return value.format(tmp=tmp, spec=EXAMPLES / "tritonship.yaml", repo=EXAMPLE_REPO)
+    return value.format(tmp=tmp, spec=EXAMPLES / "tritonship.yaml", repo=EXAMPLE_REPO,
+                        models=ROOT / "pipelines" / "models.yaml")
 
 
 @pytest.mark.parametrize(("argv", "env", "code", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

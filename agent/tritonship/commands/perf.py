@@ -30,11 +30,11 @@ _BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_
 @click.option("--max-trials", type=click.IntRange(min=3), help="Most windows per level.")
 @click.option("--warmup-requests", type=click.IntRange(min=0), help="Requests sent before measuring.")
 @click.option("--workers", type=click.IntRange(min=1), help="Load generator processes (default: automatic).")
-@click.option("--p50-ms", type=float, help="Budget: p50 latency, ms (every level).")
-@click.option("--p90-ms", type=float, help="Budget: p90 latency, ms.")
-@click.option("--p95-ms", type=float, help="Budget: p95 latency, ms.")
-@click.option("--p99-ms", type=float, help="Budget: p99 latency, ms.")
-@click.option("--min-throughput", type=float, help="Budget: minimum inferences/s.")
+@click.option("--p50-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p50 latency, ms (every level).")
+@click.option("--p90-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p90 latency, ms.")
+@click.option("--p95-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p95 latency, ms.")
+@click.option("--p99-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p99 latency, ms.")
+@click.option("--min-throughput", type=click.FloatRange(min=0), help="Budget: minimum inferences/s.")
 @click.option("--max-error-rate", type=click.FloatRange(0, 1), help="Budget: largest failed/sent, 0..1.")
 @click.option("--max-increase-pct", type=click.FloatRange(min=0), help="Regression: largest p50/p99 rise, %.")
 @click.option("--min-increase-ms", type=click.FloatRange(min=0), help="Regression: smaller rises (ms) are jitter.")
@@ -107,9 +107,13 @@ def _server(spec, repository: str | None, url: str | None, grpc_url: str | None)
     if url and repository:
         raise BadInput("give either --url or --repository, not both")
     if url:
+        scheme, _, rest = url.rpartition("://")
+        if scheme not in ("", "http"):
+            raise BadInput(f"--url {url!r}: expected HOST:PORT (plain HTTP)")
+        url = rest.rstrip("/")
         host, _, port = url.rpartition(":")
-        if not host or not port.isdigit():
-            raise BadInput(f"--url {url!r}: expected HOST:PORT")
+        if not host or not port.isdigit() or not 0 < int(port) < 65535:
+            raise BadInput(f"--url {url!r}: expected HOST:PORT, with PORT 1-65534")
         yield url, grpc_url or f"{host}:{int(port) + 1}"
         return
     if repository is None and spec is None:

@@ -70,7 +70,7 @@ def load_catalog(path: str | Path) -> Catalog:
     tree = read_yaml(path)
     if not isinstance(tree, dict):
         raise BadInput(f"{path}:1: expected a mapping with `projects:`")
-    catalog = validate_tree(Catalog, tree, path)
+    catalog = validate_tree(Catalog, tree, path, "list of model projects")
     names = [f"{catalog.folder_of(p) or ''}/{p.name}" for p in catalog.projects]
     duplicates = sorted({n.lstrip("/") for n in names if names.count(n) > 1})
     if duplicates:

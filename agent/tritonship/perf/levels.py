@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from tritonship.errors import BadInput
 from tritonship.perf.loadgen import Level
 
+MAX_LEVELS = 100  # each level runs at least 3 measurement windows
+
 
 def parse_values(text: str, flag: str, integer: bool) -> list[float]:
     """'1,4,16' or a perf_analyzer range 'start:end:step' ('1:16:4' -> 1, 5, 9, 13; step defaults to 1)."""
@@ -18,7 +20,9 @@ def parse_values(text: str, flag: str, integer: bool) -> list[float]:
                 raise ValueError
             start, end, step = (*parts, 1)[:3]
             if step <= 0 or end < start:
-                raise ValueError
+                raise BadInput(f"{flag} {text!r}: a range start:end:step needs start <= end and a positive step")
+            if (end - start) / step >= MAX_LEVELS:
+                raise BadInput(f"{flag} {text!r}: more than {MAX_LEVELS} levels; use a larger step")
             values, value = [], start
             while value <= end + 1e-9:
                 values.append(value)

@@ -65,6 +65,8 @@ def timeout_s(flag: str | None, spec) -> float:
         value = parse_duration(float(flag) if _is_number(flag) else flag)
     except ValueError as exc:
         raise BadInput(f"--timeout: {exc}") from exc
+    if value <= 0:
+        raise BadInput(f"--timeout {flag!r}: must be more than 0 seconds")
     return value
 
 

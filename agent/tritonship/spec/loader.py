@@ -73,7 +73,7 @@ def _key_position(node: Any, key: Any) -> tuple[int | None, int | None]:
     return line + 1, col + 1
 
 
-def validate_tree(model: type, tree: Any, path: Path):
+def validate_tree(model: type, tree: Any, path: Path, what: str = "spec"):
     """Validate a parsed YAML tree against a pydantic model; map the first errors to file:line."""
     from pydantic import ValidationError
 
@@ -84,7 +84,7 @@ def validate_tree(model: type, tree: Any, path: Path):
         more = len(exc.errors()) - 10
         if more > 0:
             lines.append(f"... and {more} more")
-        raise BadInput("invalid spec:\n  " + "\n  ".join(lines)) from exc
+        raise BadInput(f"invalid {what}:\n  " + "\n  ".join(lines)) from exc
 
 
 def _describe(err: dict, tree: Any, path: Path, model: type) -> str:

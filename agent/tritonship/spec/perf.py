@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -28,8 +28,10 @@ class Regression(Strict):
 
 class PerfSpec(Strict):
     model: str | None = Field(None, description="Model to measure.")
-    concurrency: list[int] = Field(default_factory=lambda: [1, 4], description="Closed-loop concurrency levels.")
-    rate: list[float] = Field(default_factory=list, description="Open-loop request rates (requests/s).")
+    concurrency: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1, 4],
+                                                           description="Closed-loop concurrency levels.")
+    rate: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list,
+                                                      description="Open-loop request rates (requests/s).")
     arrivals: Literal["constant", "poisson"] = "constant"
     protocol: Literal["http", "grpc"] = "http"
     batch: int = Field(1, ge=1)

@@ -36,6 +36,8 @@ def endpoints(url: str, grpc_url: str | None = None, metrics_url: str | None = N
         http = f"{host}:{port}"
     else:
         port = int(port_text)
+    if not 0 < port < 65535:  # PORT+1 (gRPC) must be a port too
+        raise BadInput(f"--url {url!r}: port {port} is out of range 1-65534")
     return Endpoints(http, grpc_url or f"{host}:{port + 1}", metrics_url or f"http://{host}:{port + 2}/metrics")
 
 

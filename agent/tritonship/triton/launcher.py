@@ -110,7 +110,12 @@ def launch_local(repository: Path, *, tritonserver: str | None = None, timeout: 
     install = locate_tritonserver(tritonserver)
     backend_dir = prepare_backend_dir(install)
     log_path = Path(log_path) if log_path else new_log_path()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.open("ab").close()
+    except OSError as exc:
+        raise BadInput(f"server log {log_path}: cannot write {exc.filename}: {exc.strerror or exc}",
+                       hint="give --server-log a writable file path") from exc
     process_env = server_env(install, os.environ, env)
     for attempt in range(3):
         ports = Ports(*free_ports(3))
