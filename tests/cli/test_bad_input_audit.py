@@ -88,3 +88,51 @@ def test_bad_input_gets_a_clear_message_and_exit_code(run_cli, audit_files, argv
     if "--json" in argv:
         doc = json.loads(result.stdout)
         assert doc["status"] == "error" and doc["exit_code"] == code
+
+
+CANARY_DEV = """
+    strategy:
+      canary:
+        steps:
+          - set_weight: 50
+          - analysis: {}
+    analysis:
+      prometheus: http://127.0.0.1:1
+      metrics:
+        - { name: success-rate, builtin: success_rate, success: { min: 0.99 } }
+"""
+
+
+@pytest.fixture
+def canary_project(tmp_path):
+    """The example project with a canary in dev, on a Kubernetes simulator, after one good release."""
+    from tritonship.testing.kube import KubeSimulator
+
+    spec = (EXAMPLES / "tritonship.yaml").read_text().replace("model_repository: model_repository",
+                                                              f"model_repository: {EXAMPLE_REPO}")
+    spec = spec.replace("    strategy: rolling\n", CANARY_DEV, 1)
+    (tmp_path / "tritonship.yaml").write_text(spec)
+    with KubeSimulator(nodes=1, ready_delay=0.1, namespaces=("models-dev",)) as sim:
+        yield tmp_path / "tritonship.yaml", sim.write_kubeconfig(tmp_path / "kubeconfig")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("prometheus", "words"), [("junk", ["expected http(s)://HOST"]),
+                                                   ("ftp://prom.example", ["expected http(s)://HOST"]),
+                                                   ("http://127.0.0.1:99999", ["out of range"])])
+def test_a_malformed_prometheus_url_is_bad_input_before_the_canary_starts(run_cli, canary_project, prometheus,
+                                                                          words):
+    spec, kubeconfig = canary_project
+    env = {"KUBECONFIG": str(kubeconfig), "KUBERNETES_SERVICE_HOST": "", "BUILD_URL": ""}
+    first = f"127.0.0.1:5000/ml/x@sha256:{'a' * 64}"
+    args = ["promote", "--env", "dev", "--skip-preflight", "image", "--spec", str(spec), "--json"]
+    assert run_cli(*args, "--image", first, env=env).exit_code == 0  # first release: no canary, no analysis
+    result = run_cli(*args, "--image", f"127.0.0.1:5000/ml/x@sha256:{'b' * 64}",
+                     env=env | {"TRITONSHIP_PROMETHEUS_URL": prometheus})
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert "TRITONSHIP_PROMETHEUS_URL" in output and "internal error" not in output
+    for word in words:
+        assert word in output, output
+    status = run_cli("status", "--env", "dev", "--spec", str(spec), "--json", env=env).json()
+    assert status["running"]["image"] == first
