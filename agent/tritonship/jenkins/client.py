@@ -10,27 +10,15 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-from tritonship.errors import BadInput, InfraError
-
-
-def check_url(url: str) -> None:
-    """A Jenkins URL is http(s)://HOST[:PORT][/PATH]; anything else is the user's typo, not an outage."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
-    except ValueError as exc:
-        raise BadInput(f"--jenkins {url!r}: {exc}") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(f"--jenkins {url!r}: expected http(s)://HOST[:PORT][/PATH]")
+from tritonship.errors import InfraError
+from tritonship.urls import check_http_url
 
 
 class PythonJenkinsItems:
     def __init__(self, url: str, user: str | None, token: str | None, *, timeout: float = 30.0) -> None:
         import jenkins
 
-        check_url(url)
+        check_http_url(url, "--jenkins")
         self.url = url
         self._token = token
         self._server = jenkins.Jenkins(url, username=user, password=token, timeout=timeout)

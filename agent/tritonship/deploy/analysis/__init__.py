@@ -42,20 +42,8 @@ def provider_for(analysis: AnalysisSpec, *, session=None) -> MetricProvider:
             "analysis needs a Prometheus URL",
             hint=f"set analysis.prometheus in tritonship.yaml or {PROMETHEUS_URL_ENV}",
         )
-    _check_url(url, PROMETHEUS_URL_ENV if os.environ.get(PROMETHEUS_URL_ENV) else "analysis.prometheus")
+    from tritonship.urls import check_http_url
+
+    check_http_url(url, PROMETHEUS_URL_ENV if os.environ.get(PROMETHEUS_URL_ENV) else "analysis.prometheus")
     return PrometheusProvider(url, session=session)
 
-
-def _check_url(url: str, source: str) -> None:
-    """A typo in the Prometheus URL is bad input found before anything is applied, not an analysis error."""
-    from urllib.parse import urlsplit
-
-    from tritonship.errors import BadInput
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
-    except ValueError as exc:
-        raise BadInput(f"{source} {url!r}: {exc}") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(f"{source} {url!r}: expected http(s)://HOST[:PORT][/PATH]")
