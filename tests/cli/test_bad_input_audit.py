@@ -47,6 +47,9 @@ CASES = [
     ("smoke-url-port-range", ["smoke", "--url", "127.0.0.1:99999", "--timeout", "1"], {}, 2, ["out of range"]),
     ("smoke-server-log-under-a-file", ["smoke", "--repository", "{repo}", "--server-log", "{tmp}/afile/x.log"], {},
      2, ["server log", "afile"]),
+    # spec: environments promoted from each other in a circle
+    ("spec-from-loop", ["render", "--env", "dev", "--spec", "{tmp}/from_loop.yaml"], {}, 2,
+     ["makes a loop (staging -> staging)"]),
     # seed: a Jenkins URL that is not one; a models.yaml of the wrong shape says what the file is
     ("seed-jenkins-not-a-url", ["seed", "--jenkins", "not-a-url", "--config", "{models}"], {}, 2, ["--jenkins"]),
     ("seed-jenkins-bad-port", ["seed", "--jenkins", "http://127.0.0.1:99999", "--config", "{models}"], {}, 2,
@@ -66,6 +69,7 @@ def audit_files(tmp_path):
     (tmp_path / "empty").write_text("")
     (tmp_path / "models_str.yaml").write_text("projects: notalist\n")
     spec = (EXAMPLES / "tritonship.yaml").read_text()
+    (tmp_path / "from_loop.yaml").write_text(spec.replace("    from: dev", "    from: staging"))
     (tmp_path / "conc_zero.yaml").write_text(spec.replace("concurrency: [1, 4]", "concurrency: [0, 4]"))
     return tmp_path
 
@@ -136,3 +140,51 @@ def test_a_malformed_prometheus_url_is_bad_input_before_the_canary_starts(run_cl
         assert word in output, output
     status = run_cli("status", "--env", "dev", "--spec", str(spec), "--json", env=env).json()
     assert status["running"]["image"] == first
+
+
+@pytest.fixture(scope="module")
+def triton():
+    """One CPU tritonserver on the example repository for the cases below (a real server, stopped after)."""
+    from tritonship.triton.launcher import launch_local
+
+    with launch_local(EXAMPLE_REPO, timeout=120) as server:
+        yield server.http_url
+
+
+def _golden(tmp, text: str) -> str:
+    (tmp / "golden" / "add_sub").mkdir(parents=True)
+    (tmp / "golden" / "add_sub" / "case.json").write_text(text)
+    return str(tmp / "golden")
+
+
+GOLDEN = '{"inputs": {"INPUT0": [[1, 2, 3, 4]], "INPUT1": [[1, 1, 1, 1]]}, "expected": {"OUTPUT0": [[2, 3, 4, 5]]}'
+PERF = ["perf", "--concurrency", "1", "--window", "0.1", "--max-trials", "3", "--warmup-requests", "1"]
+
+SERVER_CASES = [
+    # user data and flags that only the model's config can judge: still exit 2, never an internal error
+    ("perf-npy-not-an-array", [*PERF, "--model", "add_sub", "--input-data", "{npy}"], ["not a readable .npy"]),
+    ("perf-batch-on-a-model-that-does-not-batch", [*PERF, "--model", "scale_fp16", "--batch", "4"],
+     ["does not batch"]),
+    ("smoke-golden-atol-not-a-number", ["smoke", "--models", "add_sub", "--protocol", "http", "--golden",
+                                        "{golden_atol}"], ["atol must be a number"]),
+    ("smoke-golden-negative-rtol", ["smoke", "--models", "add_sub", "--protocol", "http", "--golden",
+                                    "{golden_rtol}"], ["rtol must be a number"]),
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("argv", "words"), [c[1:] for c in SERVER_CASES], ids=[c[0] for c in SERVER_CASES])
+def test_bad_input_judged_against_a_real_triton(run_cli, triton, tmp_path, argv, words):
+    (tmp_path / "npy").mkdir()
+    (tmp_path / "npy" / "INPUT0.npy").write_text("not numpy\n")
+    (tmp_path / "npy" / "INPUT1.npy").write_text("not numpy\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "r").mkdir()
+    values = {"npy": str(tmp_path / "npy"), "golden_atol": _golden(tmp_path / "a", GOLDEN + ', "atol": "x"}'),
+              "golden_rtol": _golden(tmp_path / "r", GOLDEN + ', "rtol": -1}')}
+    result = run_cli(*[a.format(**values) for a in argv], "--url", triton, "--json")
+    output = result.stdout + result.stderr
+    assert result.exit_code == 2, output
+    assert "Traceback" not in output and "internal error" not in output
+    for word in words:
+        assert word in output, output

@@ -20,6 +20,8 @@ def request_arrays(config: Any, batch: int, input_data: str | None, shapes: Mapp
     from tritonship.repository.config import tensor_specs
     from tritonship.triton.inputs import NUMPY_DTYPE, generate_inputs, input_shapes
 
+    if int(config.max_batch_size) == 0 and batch != 1:  # Triton would ignore it while throughput counted it
+        raise BadInput(f"model {config.name!r} does not batch (max_batch_size 0): --batch {batch} must be 1")
     specs = {spec.name: spec for spec in tensor_specs(config, "input")}
     if input_data is None:
         arrays = generate_inputs(config, batch, shapes)
@@ -38,7 +40,10 @@ def _user_arrays(path: Path, specs: dict, shapes: dict[str, list[int]], numpy_dt
             file = path / f"{name}.npy"
             if not file.is_file():
                 raise BadInput(f"--input-data {path}: no {name}.npy for input {name!r}")
-            out[name] = np.load(file, allow_pickle=False)
+            try:
+                out[name] = np.load(file, allow_pickle=False)
+            except (OSError, ValueError, EOFError) as exc:  # not a .npy, truncated, or pickled objects
+                raise BadInput(f"--input-data {file}: not a readable .npy array ({exc})") from exc
         return out
     if not path.is_file():
         raise BadInput(f"--input-data {path}: no such file or directory")

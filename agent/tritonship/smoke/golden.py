@@ -57,11 +57,23 @@ def _load_npz(path: Path) -> GoldenCase:
     expected = {k.split(":", 1)[1]: v for k, v in arrays.items() if k.startswith("expected:")}
     if not inputs or not expected:
         raise BadInput(f"{path}: a golden npz needs arrays named 'input:<NAME>' and 'expected:<NAME>'")
-    return GoldenCase(path.stem, inputs, expected, _scalar(arrays.get("rtol")), _scalar(arrays.get("atol")), str(path))
+    return GoldenCase(path.stem, inputs, expected, _tolerance(path, "rtol", arrays.get("rtol")),
+                      _tolerance(path, "atol", arrays.get("atol")), str(path))
 
 
-def _scalar(value) -> float | None:
-    return None if value is None else float(value)
+def _tolerance(path: Path, name: str, value: Any) -> float | None:
+    """None, or a finite number >= 0; anything else is a malformed case (exit 2), not a failed comparison."""
+    import math
+
+    if value is None:
+        return None
+    try:
+        number = float(value) if not isinstance(value, (bool, str)) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        raise BadInput(f"{path}: {name} must be a number >= 0, got {value!r}")
+    return number
 
 
 def _load_json(path: Path, input_dtypes: Mapping[str, str]) -> GoldenCase:
@@ -76,7 +88,8 @@ def _load_json(path: Path, input_dtypes: Mapping[str, str]) -> GoldenCase:
         raise BadInput(f"{path}: inputs {unknown} are not inputs of the model ({sorted(input_dtypes)})")
     inputs = {name: to_array(value, input_dtypes[name]) for name, value in doc["inputs"].items()}
     expected = {name: to_array(value, None) for name, value in doc["expected"].items()}
-    return GoldenCase(path.stem, inputs, expected, doc.get("rtol"), doc.get("atol"), str(path))
+    return GoldenCase(path.stem, inputs, expected, _tolerance(path, "rtol", doc.get("rtol")),
+                      _tolerance(path, "atol", doc.get("atol")), str(path))
 
 
 def to_array(value: Any, dtype: str | None):

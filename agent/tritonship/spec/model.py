@@ -53,6 +53,13 @@ class Spec(Strict):
         for name, env in self.environments.items():
             if env.promote_from is not None and env.promote_from not in self.environments:
                 raise ValueError(f"environments.{name}.from names {env.promote_from!r}, which is not an environment")
+        for name in self.environments:
+            chain = [name]
+            while (source := self.environments[chain[-1]].promote_from) is not None:
+                if source in chain:
+                    loop = " -> ".join([*chain[chain.index(source):], source])
+                    raise ValueError(f"environments.{name}.from makes a loop ({loop})")
+                chain.append(source)
         return self
 
     @property
