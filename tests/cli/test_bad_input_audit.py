@@ -8,6 +8,7 @@ message must contain). Each case reaches only loopback ports that nothing listen
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from tests.conftest import EXAMPLE_REPO, EXAMPLES, ROOT
@@ -50,6 +51,10 @@ CASES = [
     # spec: environments promoted from each other in a circle
     ("spec-from-loop", ["render", "--env", "dev", "--spec", "{tmp}/from_loop.yaml"], {}, 2,
      ["makes a loop (staging -> staging)"]),
+    # a .tritonshipignore that cannot be read must not silently let files into the digest and the image
+    ("ignore-file-not-utf8-validate", ["validate", "{tmp}/repo_badignore"], {}, 2, ["not UTF-8", ".tritonshipignore"]),
+    ("ignore-file-not-utf8-build", ["build", "--dry-run", "--repository", "{tmp}/repo_badignore", "--registry",
+                                    "127.0.0.1:1/ml", "--name", "x"], {}, 2, ["not UTF-8"]),
     # seed: a Jenkins URL that is not one; a models.yaml of the wrong shape says what the file is
     ("seed-jenkins-not-a-url", ["seed", "--jenkins", "not-a-url", "--config", "{models}"], {}, 2, ["--jenkins"]),
     ("seed-jenkins-bad-port", ["seed", "--jenkins", "http://127.0.0.1:99999", "--config", "{models}"], {}, 2,
@@ -69,6 +74,8 @@ def audit_files(tmp_path):
     (tmp_path / "empty").write_text("")
     (tmp_path / "models_str.yaml").write_text("projects: notalist\n")
     spec = (EXAMPLES / "tritonship.yaml").read_text()
+    shutil.copytree(EXAMPLE_REPO, tmp_path / "repo_badignore")
+    (tmp_path / "repo_badignore" / ".tritonshipignore").write_bytes(b"\xff\xfe*.bak\n")
     (tmp_path / "from_loop.yaml").write_text(spec.replace("    from: dev", "    from: staging"))
     (tmp_path / "conc_zero.yaml").write_text(spec.replace("concurrency: [1, 4]", "concurrency: [0, 4]"))
     return tmp_path

@@ -19,7 +19,7 @@ class IgnoreRules:
         patterns = list(ALWAYS_IGNORED)
         path = root / IGNORE_FILE
         if path.is_file():
-            for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            for raw in _read(path).splitlines():
                 line = raw.strip()
                 if line and not line.startswith("#"):
                     patterns.append(line)
@@ -40,3 +40,16 @@ class IgnoreRules:
             elif fnmatch.fnmatchcase(name, pat):
                 return True
         return False
+
+
+def _read(path: Path) -> str:
+    """The ignore file's text; a file we cannot read must not silently let files into the image."""
+    from tritonship.errors import BadInput
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                       hint="save it as UTF-8: one gitignore-style pattern per line") from exc
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read: {exc.strerror}") from exc
