@@ -147,6 +147,7 @@ def test_a_malformed_prometheus_url_is_bad_input_before_the_canary_starts(run_cl
         assert word in output, output
     status = run_cli("status", "--env", "dev", "--spec", str(spec), "--json", env=env).json()
     assert status["running"]["image"] == first
+    assert status["in_progress"] is None  # nothing recorded: the next promotion starts clean
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,10 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     kube = world.kube_for(req.env)
     store = LedgerStore(kube, env.namespace, spec.project, req.env)
     ledger = store.read()  # validated first: a corrupt ledger stops everything, nothing written
+    if env.analysis is not None:  # a malformed Prometheus URL is bad input before anything is recorded
+        from tritonship.deploy.analysis import prometheus_url
+
+        prometheus_url(env.analysis)
     if req.resume or req.abort:
         return _continue(world, spec, req, store)
     image, source = resolve_image(world, spec, req)

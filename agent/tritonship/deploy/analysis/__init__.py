@@ -36,14 +36,21 @@ def provider_for(analysis: AnalysisSpec, *, session=None) -> MetricProvider:
     from tritonship.deploy.analysis.prometheus import PrometheusProvider
     from tritonship.errors import BadInput
 
-    url = os.environ.get(PROMETHEUS_URL_ENV) or analysis.prometheus
+    url = prometheus_url(analysis)
     if not url:
         raise BadInput(
             "analysis needs a Prometheus URL",
             hint=f"set analysis.prometheus in tritonship.yaml or {PROMETHEUS_URL_ENV}",
         )
+    return PrometheusProvider(url, session=session)
+
+
+def prometheus_url(analysis: AnalysisSpec) -> str | None:
+    """The env var, else the spec's URL, else None; a malformed one is BadInput (checked before any change)."""
     from tritonship.urls import check_http_url
 
-    check_http_url(url, PROMETHEUS_URL_ENV if os.environ.get(PROMETHEUS_URL_ENV) else "analysis.prometheus")
-    return PrometheusProvider(url, session=session)
+    url = os.environ.get(PROMETHEUS_URL_ENV) or analysis.prometheus
+    if url:
+        check_http_url(url, PROMETHEUS_URL_ENV if os.environ.get(PROMETHEUS_URL_ENV) else "analysis.prometheus")
+    return url
 
