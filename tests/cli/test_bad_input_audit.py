@@ -48,6 +48,7 @@ CASES = [
     ("smoke-url-port-range", ["smoke", "--url", "127.0.0.1:99999", "--timeout", "1"], {}, 2, ["out of range"]),
     ("smoke-server-log-under-a-file", ["smoke", "--repository", "{repo}", "--server-log", "{tmp}/afile/x.log"], {},
      2, ["server log", "afile"]),
+    ("spec-negative-shape", ["validate", "--spec", "{tmp}/shape_neg.yaml"], {}, 2, ["smoke.shapes.sum_varlen.X.0"]),
     # spec: environments promoted from each other in a circle
     ("spec-from-loop", ["render", "--env", "dev", "--spec", "{tmp}/from_loop.yaml"], {}, 2,
      ["makes a loop (staging -> staging)"]),
@@ -76,6 +77,7 @@ def audit_files(tmp_path):
     spec = (EXAMPLES / "tritonship.yaml").read_text()
     shutil.copytree(EXAMPLE_REPO, tmp_path / "repo_badignore")
     (tmp_path / "repo_badignore" / ".tritonshipignore").write_bytes(b"\xff\xfe*.bak\n")
+    (tmp_path / "shape_neg.yaml").write_text(spec.replace("sum_varlen: { X: [6] }", "sum_varlen: { X: [-3] }"))
     (tmp_path / "from_loop.yaml").write_text(spec.replace("    from: dev", "    from: staging"))
     (tmp_path / "conc_zero.yaml").write_text(spec.replace("concurrency: [1, 4]", "concurrency: [0, 4]"))
     return tmp_path

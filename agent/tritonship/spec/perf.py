@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tritonship.spec.types import Duration, Strict
+from tritonship.spec.types import Duration, PositiveInt, Strict
 
 
 class Budget(Strict):
@@ -28,8 +28,9 @@ class Regression(Strict):
 
 class PerfSpec(Strict):
     model: str | None = Field(None, description="Model to measure.")
-    concurrency: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1, 4],
-                                                           description="Closed-loop concurrency levels.")
+    concurrency: list[PositiveInt] = Field(
+        default_factory=lambda: [1, 4], description="Closed-loop concurrency levels."
+    )
     rate: list[Annotated[float, Field(gt=0)]] = Field(default_factory=list,
                                                       description="Open-loop request rates (requests/s).")
     arrivals: Literal["constant", "poisson"] = "constant"
@@ -41,7 +42,7 @@ class PerfSpec(Strict):
     warmup_requests: int = Field(20, ge=0)
     workers: int | None = Field(None, ge=1, description="Load generator processes; empty: decided from the load.")
     input_data: str | None = Field(None, description="perf_analyzer-style JSON file or a folder of <input>.npy.")
-    shapes: dict[str, list[int]] = Field(
+    shapes: dict[str, list[PositiveInt]] = Field(
         default_factory=dict, description="Per input: the shape (without batch) for variable (-1) dimensions."
     )
     budget: Budget = Field(default_factory=Budget, description="Budget applied to every load level.")

@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from tritonship.spec.types import Duration, Strict
+from tritonship.spec.types import Duration, PositiveInt, Strict
 
 
 class SmokeSpec(Strict):
     models: list[str] = Field(default_factory=list, description="Models to check; empty means all.")
     protocol: Literal["http", "grpc", "both"] = Field("both", description="Inference protocols to exercise.")
-    shapes: dict[str, dict[str, list[int]]] = Field(
+    shapes: dict[str, dict[str, list[PositiveInt]]] = Field(
         default_factory=dict,
         description="Per model, per input: the shape (without batch) used for variable (-1) dimensions.",
     )
