@@ -128,15 +128,25 @@ def main(argv: list[str] | None = None) -> None:
     except (click.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and our SIGTERM handler) into Abort
         click.echo("tritonship: interrupted", err=True)
         code = 130
-    except click.ClickException as exc:
-        exc.show()
-        code = EXIT_INPUT
+    except click.ClickException as exc:  # usage: a missing option, a bad flag value
+        code = _usage_error(settings, exc)
     except Exception as exc:  # a bug of ours: say so, and keep the traceback for --debug
         if settings.debug:
             raise
         err = TritonshipError(f"internal error: {type(exc).__name__}: {exc}", hint="rerun with --debug for a traceback")
         code = _report_error(settings, err)
     sys.exit(code or 0)
+
+
+def _usage_error(settings: Settings, exc: click.ClickException) -> int:
+    """Click's usage text on a terminal; with --json/--report-dir also the JSON document Jenkins reads."""
+    if not (settings.json or settings.report_dir):
+        exc.show()
+        return EXIT_INPUT
+    from tritonship.errors import BadInput
+
+    where = f"tritonship {settings.verb} --help" if settings.verb else "tritonship --help"
+    return _report_error(settings, BadInput(exc.format_message(), hint=f"see `{where}`"))
 
 
 def _report_error(settings: Settings, exc: TritonshipError) -> int:

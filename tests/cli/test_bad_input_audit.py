@@ -103,6 +103,19 @@ def test_bad_input_gets_a_clear_message_and_exit_code(run_cli, audit_files, argv
         assert doc["status"] == "error" and doc["exit_code"] == code
 
 
+@pytest.mark.parametrize("argv", [["promote"], ["perf", "--batch", "0"], ["rollback", "--env", "dev", "--to", "abc"]],
+                         ids=["missing-option", "out-of-range", "not-an-integer"])
+def test_usage_errors_still_write_the_json_document_and_result_json(run_cli, tmp_path, argv):
+    """Jenkins reads result.json (and --json users stdout) even when click rejects a flag."""
+    result = run_cli("--json", "--report-dir", str(tmp_path / "r"), *argv)
+    assert result.exit_code == 2
+    printed = json.loads(result.stdout)
+    written = json.loads((tmp_path / "r" / "result.json").read_text())
+    assert printed == written
+    assert written["verb"] == argv[0] and written["status"] == "error" and written["error"]["kind"] == "bad_input"
+    assert f"tritonship {argv[0]} --help" in written["error"]["hint"]
+
+
 CANARY_DEV = """
     strategy:
       canary:
