@@ -49,6 +49,10 @@ CASES = [
     ("smoke-server-log-under-a-file", ["smoke", "--repository", "{repo}", "--server-log", "{tmp}/afile/x.log"], {},
      2, ["server log", "afile"]),
     ("spec-negative-shape", ["validate", "--spec", "{tmp}/shape_neg.yaml"], {}, 2, ["smoke.shapes.sum_varlen.X.0"]),
+    # init pointed at the project root instead of its model repository, or at a folder without models
+    ("init-project-root", ["init", "{examples}", "-o", "{tmp}/out.yaml"], {}, 2,
+     ["no model directory with a config.pbtxt", "model_repository"]),
+    ("init-empty-folder", ["init", "{tmp}/adir", "-o", "{tmp}/out.yaml"], {}, 2, ["no model directory"]),
     # spec: environments promoted from each other in a circle
     ("spec-from-loop", ["render", "--env", "dev", "--spec", "{tmp}/from_loop.yaml"], {}, 2,
      ["makes a loop (staging -> staging)"]),
@@ -84,7 +88,7 @@ def audit_files(tmp_path):
 
 
 def _fill(value: str, tmp) -> str:
-    return value.format(tmp=tmp, spec=EXAMPLES / "tritonship.yaml", repo=EXAMPLE_REPO,
+    return value.format(tmp=tmp, spec=EXAMPLES / "tritonship.yaml", repo=EXAMPLE_REPO, examples=EXAMPLES,
                         models=ROOT / "pipelines" / "models.yaml")
 
 
@@ -101,6 +105,13 @@ def test_bad_input_gets_a_clear_message_and_exit_code(run_cli, audit_files, argv
     if "--json" in argv:
         doc = json.loads(result.stdout)
         assert doc["status"] == "error" and doc["exit_code"] == code
+
+
+def test_perf_with_an_empty_repository_flag_and_no_spec_is_bad_input(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./tritonship.yaml here
+    result = run_cli("perf", "--repository", "", "--model", "m")
+    assert result.exit_code == 2, result.stderr
+    assert "nothing to measure" in result.stderr and "internal error" not in result.stderr
 
 
 @pytest.mark.parametrize("argv", [["promote"], ["perf", "--batch", "0"], ["rollback", "--env", "dev", "--to", "abc"]],

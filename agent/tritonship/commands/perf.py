@@ -116,7 +116,7 @@ def _server(spec, repository: str | None, url: str | None, grpc_url: str | None)
             raise BadInput(f"--url {url!r}: expected HOST:PORT, with PORT 1-65534")
         yield url, grpc_url or f"{host}:{int(port) + 1}"
         return
-    if repository is None and spec is None:
+    if not repository and spec is None:
         raise BadInput("nothing to measure: give --repository DIR or --url HOST:PORT (or a tritonship.yaml)")
     path = Path(repository) if repository else spec.repository_path()
     from tritonship.triton.launcher import launch_local

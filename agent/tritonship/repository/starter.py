@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tritonship.errors import BadInput
 from tritonship.repository.lint import scan_repository
 from tritonship.repository.scan import ModelEntry
 
@@ -53,6 +54,8 @@ def starter_spec(repository: Path, output: Path, project: str | None = None) -> 
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     models = scan_repository(repository)
+    if not any(m.has_config for m in models):
+        raise BadInput(f"{repository}: no model directory with a config.pbtxt here", hint=_where_models_are(repository))
     rel = os.path.relpath(Path(repository).resolve(), output.resolve().parent)
     name = project_name(project if project else output.resolve().parent.name)
     env = Environment(loader=PackageLoader("tritonship", "templates"), undefined=StrictUndefined,
@@ -63,3 +66,15 @@ def starter_spec(repository: Path, output: Path, project: str | None = None) -> 
         shapes=variable_shapes(models), perf_model=perf,
     )
     return StarterSpec(text, name, Path(rel).as_posix(), tuple(m.name for m in models), perf)
+
+
+def _where_models_are(folder: Path) -> str:
+    """A hint naming a sub-folder that looks like the model repository (the usual mistake: the project root)."""
+    folder = Path(folder)
+    try:
+        for child in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if any((model / "config.pbtxt").is_file() for model in child.iterdir() if model.is_dir()):
+                return f"did you mean `tritonship init {child}`?"
+    except OSError:
+        pass  # only a hint
+    return "pass the folder that holds one sub-folder per model (<model>/config.pbtxt, <model>/1/)"
