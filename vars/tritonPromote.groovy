@@ -14,7 +14,7 @@ import groovy.transform.Field
     from                   : null,     // ... or the digest that succeeded in this environment
     waitLock               : null,     // seconds to wait for another promotion's lock
     dryRun                 : false,    // plan only
-    skipPreflight          : [],       // image | capacity | rbac (recorded in the history)
+    skipPreflight          : [],       // image | capacity | rbac | origin (recorded in the history)
     kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG
     webhookCredentialsId   : null,     // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
     prometheusUrl          : null,     // -> TRITONSHIP_PROMETHEUS_URL for analysis

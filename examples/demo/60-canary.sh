@@ -43,7 +43,7 @@ spec=(--spec "$EXAMPLE_DIR/tritonship.yaml")
 
 echo "--- prod before: the release running there until now (an earlier digest; first prod release rolls out)"
 previous="127.0.0.1:5000/ml/example-models@sha256:1111111111111111111111111111111111111111111111111111111111111111"
-tritonship promote "${spec[@]}" --env prod --image "$previous" --skip-preflight image \
+tritonship promote "${spec[@]}" --env prod --image "$previous" --skip-preflight image --skip-preflight origin \
   --report-dir "$DEMO_DIR/reports/promote-prod-before"
 echo "--- canary: staging's digest to prod (steps, weights by replica ratio, analysis and judge on Prometheus)"
 tritonship promote "${spec[@]}" --env prod --from staging "${skip[@]}" --report-dir "$DEMO_DIR/reports/promote-prod"

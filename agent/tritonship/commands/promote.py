@@ -15,8 +15,9 @@ from tritonship.output import Outcome, emit
 @click.option("--wait-lock", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds to wait for another promotion of this environment to finish.")
 @click.option("--dry-run", is_flag=True, help="Run preflight and print the manifests; change nothing.")
-@click.option("--skip-preflight", type=click.Choice(["image", "capacity", "rbac"]), multiple=True,
-              help="Skip a preflight check (repeatable); recorded in the history.")
+@click.option("--skip-preflight", type=click.Choice(["image", "capacity", "rbac", "origin"]), multiple=True,
+              help="Skip a preflight check (repeatable); recorded in the history. 'origin' lets --image skip the "
+                   "environment's `from:` gate (the digest must otherwise have succeeded there).")
 @click.option("--resume", is_flag=True, help="Continue a paused (or interrupted) promotion.")
 @click.option("--abort", is_flag=True, help="Undo a paused (or interrupted) promotion.")
 @spec_option

@@ -105,7 +105,11 @@ def _same(rel: Release, image: str, hash_: str, strategy: str) -> bool:
 
 def resolve_image(world: World, spec: Spec, req: PromoteRequest) -> tuple[str, str | None]:
     """-> (image by digest, the environment it comes from or None)."""
-    source = req.from_env or (spec.environment(req.env).promote_from if req.image is None else None)
+    declared = spec.environment(req.env).promote_from
+    # `from:` in the spec is a gate: an explicit --image must have succeeded there too, unless the
+    # user skips the origin check on purpose (recorded in the history like other skipped preflights)
+    skip_origin = "origin" in req.skip_preflight and req.image is not None
+    source = req.from_env or (None if skip_origin else declared)
     if source is None:
         if req.image is None:
             raise BadInput(f"say what to promote to {req.env!r}: --image REPOSITORY@sha256:… or --from ENV")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tritonship.spec.environment import Environment
     from tritonship.spec.model import Spec
 
-SKIPPABLE = ("image", "capacity", "rbac")
+SKIPPABLE = ("image", "capacity", "rbac", "origin")  # origin: the `from:` gate, checked by the engine
 
 # (verb, group, resource) every promotion needs in the namespace (server-side apply is a PATCH).
 NEEDED = [

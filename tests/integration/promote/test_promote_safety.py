@@ -164,3 +164,23 @@ def test_corrupt_or_hand_edited_ledger_is_refused_and_not_overwritten(sim, tship
     assert deployment_image(sim) == GOOD
     assert tship("history", "--env", "dev").exit_code == 2
     assert tship("rollback", "--env", "dev").exit_code == 2
+
+
+def test_spec_from_gates_an_explicit_image_unless_origin_is_skipped(sim, tship):
+    assert tship("promote", *promote_args(GOOD)).exit_code == 0
+    # staging declares `from: dev`: a digest that never ran in dev cannot go straight to staging
+    refused = tship("promote", "--env", "staging", "--image", GOOD2, "--skip-preflight", "image")
+    assert refused.exit_code == 1
+    assert "never promoted" in refused.json()["error"]["message"]
+    assert ledger(sim, "staging") == []
+    # the digest that succeeded in dev passes the same gate when named explicitly
+    ok = tship("promote", "--env", "staging", "--image", GOOD, "--skip-preflight", "image")
+    assert ok.exit_code == 0, ok.stderr
+    assert ledger(sim, "staging")[0]["from_env"] == "dev"
+    # a deliberate override is allowed, and the history says so
+    forced = tship("promote", "--env", "staging", "--image", GOOD2, "--skip-preflight", "image",
+                   "--skip-preflight", "origin")
+    assert forced.exit_code == 0, forced.stderr
+    newest = max(ledger(sim, "staging"), key=lambda r: int(r["revision"]))
+    assert newest["from_env"] is None and "origin" in newest["skipped_preflight"]
+    assert deployment_image(sim, "staging") == GOOD2
