@@ -236,4 +236,8 @@ def _decode(status: int, text: str) -> Any:
         raise NotFound(status, reason or "NotFound", message)
     if status == 409:
         raise Conflict(status, reason or "Conflict", message)
-    raise ApiError(status, reason, message)
+    error = ApiError(status, reason, message)
+    if status == 401:
+        error.hint = ("the cluster rejected our credentials: check the kubeconfig's user (token or client "
+                      "certificate) for this environment's context, or refresh an expired token")
+    raise error

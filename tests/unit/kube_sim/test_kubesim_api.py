@@ -83,6 +83,7 @@ def test_wrong_token_is_401(sim, tmp_path):
     with pytest.raises(ApiError) as err:
         Kube(load_api_client(kubeconfig=str(path))).get("Namespace", "ns")
     assert err.value.status == 401
+    assert err.value.exit_code == 3 and "credentials" in err.value.hint
 
 
 def test_retries_back_off_through_the_clock_then_give_up(sim, kube):
