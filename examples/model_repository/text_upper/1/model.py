@@ -9,6 +9,7 @@ class TritonPythonModel:
         responses = []
         for request in requests:
             text = pb_utils.get_input_tensor_by_name(request, "TEXT").as_numpy()
-            upper = np.vectorize(lambda s: s.decode("utf-8", "replace").upper().encode("utf-8"), otypes=[object])(text)
-            responses.append(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("UPPER", upper.astype(object))]))
+            upper = np.array([s.decode("utf-8", "replace").upper().encode("utf-8") for s in text.flat], dtype=object)
+            tensor = pb_utils.Tensor("UPPER", upper.reshape(text.shape))
+            responses.append(pb_utils.InferenceResponse(output_tensors=[tensor]))
         return responses
