@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tritonship.testing.registry import local_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ('name: "NAME"\nbackend: "onnxruntime"\nmax_batch_size: 8\n'
@@ -38,30 +39,6 @@ def generate(root: Path, megabytes: int, models: int = 5) -> None:
                 chunk = min(left, 8 << 20)
                 handle.write(os.urandom(chunk))
                 left -= chunk
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_registry(work: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    config = work / "registry.yml"
-    config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-                      f"    rootdirectory: {work / 'reg'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
-    proc = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    import urllib.request
-
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    return proc, f"127.0.0.1:{port}"
 
 
 def push_base(buildah: list[str], work: Path, destination: str) -> None:
@@ -104,20 +81,19 @@ def main() -> None:
         repo = work / "repo"
         generate(repo, opts.megabytes)
         buildah = ["buildah", "--storage-driver", "vfs", "--root", str(work / "bs"), "--runroot", str(work / "br")]
-        registry, host = start_registry(work)
         try:
-            push_base(buildah, work, f"{host}/bench/base:1")
-            env = dict(os.environ, TRITONSHIP_BUILDAH_ROOT=str(work / "bs"),
-                       TRITONSHIP_BUILDAH_RUNROOT=str(work / "br"), SOURCE_DATE_EPOCH="1700000000")
-            args = ["--repository", str(repo), "--registry", f"{host}/bench", "--name", "big",
-                    "--base-image", f"{host}/bench/base:1", "--builder", "buildah", "--insecure-registry"]
-            reference = min(time_tar_sha256(repo) for _ in range(2))
-            built, doc = time_build(args, env)
-            rebuilt, again = time_build([*args, "--force"], env)
-            cached, hit = time_build(args, env)
+            with local_registry(work / "registry") as registry:
+                host = registry.host
+                push_base(buildah, work, f"{host}/bench/base:1")
+                env = dict(os.environ, TRITONSHIP_BUILDAH_ROOT=str(work / "bs"),
+                           TRITONSHIP_BUILDAH_RUNROOT=str(work / "br"), SOURCE_DATE_EPOCH="1700000000")
+                args = ["--repository", str(repo), "--registry", f"{host}/bench", "--name", "big",
+                        "--base-image", f"{host}/bench/base:1", "--builder", "buildah", "--insecure-registry"]
+                reference = min(time_tar_sha256(repo) for _ in range(2))
+                built, doc = time_build(args, env)
+                rebuilt, again = time_build([*args, "--force"], env)
+                cached, hit = time_build(args, env)
         finally:
-            registry.terminate()
-            registry.wait(timeout=10)
             subprocess.run(["rm", "-rf", str(work / "bs"), str(work / "br")], check=False)
     mb = opts.megabytes
     print(f"repository: {mb} MB in 5 models (random weights)")

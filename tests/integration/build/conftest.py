@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import warnings
@@ -12,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
+
+from tritonship.testing.registry import local_registry
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -22,30 +22,10 @@ REGISTRY_USER = "builder"
 REGISTRY_PASSWORD = "s3cret-Pa55-do-not-print"
 
 
-@dataclass(frozen=True)
-class Registry:
-    host: str  # 127.0.0.1:PORT
-    root: Path
-    auth: bool = False
-
-
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    from tritonship.triton.launcher import free_ports
 
-
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: server exited: {log.read_text()[-2000:]}")
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url}: not ready after {timeout}s")
+    return free_ports(1)[0]
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -57,38 +37,25 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def start_registry(root: Path, *, htpasswd: bool = False, auth: str = "") -> tuple[Registry, subprocess.Popen]:
+def htpasswd_auth(root: Path) -> str:
+    """The registry's `auth:` block for REGISTRY_USER / REGISTRY_PASSWORD (bcrypt, cost 4: fast tests)."""
     root.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    if htpasswd:
-        hashed = crypt.crypt(REGISTRY_PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))  # cost 4: fast tests
-        (root / "htpasswd").write_text(f"{REGISTRY_USER}:{hashed}\n")
-        auth = f"auth:\n  htpasswd:\n    realm: tritonship-test\n    path: {root / 'htpasswd'}\n"
-    config = root / "config.yml"
-    config.write_text(
-        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n"
-        f"    rootdirectory: {root / 'data'}\n  delete:\n    enabled: true\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n{auth}"
-    )
-    log = root / "registry.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=out, stderr=subprocess.STDOUT)
-    _wait_http(f"http://127.0.0.1:{port}/v2/", proc, log)
-    return Registry(f"127.0.0.1:{port}", root, auth=htpasswd or bool(auth)), proc
+    hashed = crypt.crypt(REGISTRY_PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))
+    (root / "htpasswd").write_text(f"{REGISTRY_USER}:{hashed}\n")
+    return f"auth:\n  htpasswd:\n    realm: tritonship-test\n    path: {root / 'htpasswd'}\n"
 
 
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory):
-    reg, proc = start_registry(tmp_path_factory.mktemp("registry"))
-    yield reg
-    _stop(proc)
+    with local_registry(tmp_path_factory.mktemp("registry")) as reg:
+        yield reg
 
 
 @pytest.fixture(scope="session")
 def auth_registry(tmp_path_factory):
-    reg, proc = start_registry(tmp_path_factory.mktemp("registry-auth"), htpasswd=True)
-    yield reg
-    _stop(proc)
+    root = tmp_path_factory.mktemp("registry-auth")
+    with local_registry(root, auth_config=htpasswd_auth(root)) as reg:
+        yield reg
 
 
 @dataclass(frozen=True)
@@ -165,10 +132,9 @@ def token_registry(tmp_path_factory):
     from tests.integration.build.token_server import TokenService, token_auth_config
 
     root = tmp_path_factory.mktemp("registry-token")
-    with TokenService(root, REGISTRY_USER, REGISTRY_PASSWORD) as service:
-        reg, proc = start_registry(root / "registry", auth=token_auth_config(service))
+    with (TokenService(root, REGISTRY_USER, REGISTRY_PASSWORD) as service,
+          local_registry(root / "registry", auth_config=token_auth_config(service)) as reg):
         yield reg, service
-        _stop(proc)
 
 
 @pytest.fixture(scope="session")

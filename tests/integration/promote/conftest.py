@@ -111,31 +111,10 @@ def deployment_image(sim, env: str = "dev", name: str = "demo-app") -> str:
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
     """A real Debian `docker-registry` on a free loopback port; yields its host:port."""
-    import socket
+    from tritonship.testing.registry import local_registry
 
-    import requests
-
-    root = tmp_path_factory.mktemp("promote-registry")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    (root / "config.yml").write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-                                     f"    rootdirectory: {root / 'data'}\nhttp:\n  addr: 127.0.0.1:{port}\n")
-    proc = subprocess.Popen(["docker-registry", "serve", str(root / "config.yml")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(lambda: _answers(requests, f"http://127.0.0.1:{port}/v2/"), what="docker-registry")
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _answers(requests, url: str) -> bool:
-    try:
-        return requests.get(url, timeout=1).status_code == 200
-    except requests.ConnectionError:
-        return False
+    with local_registry(tmp_path_factory.mktemp("promote-registry")) as reg:
+        yield reg.host
 
 
 def push_tiny_image(host: str, repository: str) -> str:
