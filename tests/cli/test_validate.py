@@ -30,7 +30,7 @@ def test_json_document_shape(run_cli):
     assert doc["repository"] == str(EXAMPLE_REPO.resolve())
     assert set(doc["digest"]) == {"sha256", "short", "files", "bytes"}
     assert doc["digest"]["short"] == doc["digest"]["sha256"][:12] and len(doc["digest"]["sha256"]) == 64
-    assert doc["counts"] == {"error": 0, "warning": 0} and doc["findings"] == []
+    assert doc["counts"] == {"error": 0, "warning": 0, "note": 0} and doc["findings"] == []
     add_sub = next(m for m in doc["models"] if m["name"] == "add_sub")
     assert add_sub == {"name": "add_sub", "platform": "", "backend": "python", "max_batch_size": 8, "versions": ["1"],
                        "inputs": ["INPUT0", "INPUT1"], "outputs": ["OUTPUT0", "OUTPUT1"], "status": "passed",
@@ -47,7 +47,7 @@ def test_broken_repository_fails_with_located_findings(run_cli):
     result = run_cli("validate", str(BROKEN), "--json")
     assert result.exit_code == 1
     doc = result.json()
-    assert doc["status"] == "failed" and doc["counts"] == {"error": 6, "warning": 1}
+    assert doc["status"] == "failed" and doc["counts"] == {"error": 6, "warning": 1, "note": 0}
     found = {(f["rule"], f["model"], f["path"], f["line"]) for f in doc["findings"]}
     assert ("config/name-mismatch", "detector", "detector/config.pbtxt", 2) in found
     assert ("config/batch-dim-repeated", "detector", "detector/config.pbtxt", 5) in found
@@ -88,7 +88,7 @@ def test_warnings_alone_pass_and_strict_makes_them_fail(run_cli, tmp_path):
     repo = warning_only_repo(tmp_path)
     relaxed = run_cli("validate", str(repo), "--json")
     assert relaxed.exit_code == 0
-    assert relaxed.json()["counts"] == {"error": 0, "warning": 1}
+    assert relaxed.json()["counts"] == {"error": 0, "warning": 1, "note": 0}
     strict = run_cli("validate", str(repo), "--strict", "--report-dir", str(tmp_path / "r"))
     assert strict.exit_code == 1
     assert "--strict" in strict.stdout

@@ -26,8 +26,11 @@ class Port:
     shape: tuple[int, ...]
 
 
-def port(model: ModelEntry, tensor, *, own: bool = False) -> Port:
-    """A composing model's tensor; `own=True` for the ensemble's inputs/outputs, where reshape applies."""
+def port(model: ModelEntry, tensor, *, own: bool = False) -> Port | None:
+    """A composing model's tensor; `own=True` for the ensemble's inputs/outputs, where reshape applies.
+    None when config leaves data_type or dims to the server's auto-complete (nothing to compare yet)."""
+    if tensor.data_type == 0 or (not tensor.dims and not (own and tensor.HasField("reshape"))):
+        return None
     source = tensor.reshape.shape if own and tensor.HasField("reshape") else tensor.dims
     dims = tuple(int(d) for d in source)
     full = (-1, *dims) if model.config.max_batch_size > 0 else dims
@@ -41,7 +44,7 @@ class EnsembleCheck:
         spans = block_spans(model.text.code, "ensemble_scheduling") if model.text else []
         self.spans = spans if len(spans) == len(self.steps) else []
         self.producers: dict[str, list[int | None]] = {t.name: [None] for t in model.config.input}  # None: input
-        self.ports: dict[tuple[int | None, str], Port] = {
+        self.ports: dict[tuple[int | None, str], Port | None] = {
             (None, t.name): port(model, t, own=True) for t in model.config.input
         }
 
@@ -124,9 +127,16 @@ class EnsembleCheck:
                         severity="warning" if exists else "error")
 
     def check_keys(self, i: int, step, composing: ModelEntry) -> None:
+        """core ValidateTensorMapping, on the composing model's *completed* config: when config.pbtxt
+        declares no inputs (or outputs) and the backend completes them, the names are unknown here."""
+        from tritonship.repository.autocomplete import completer
+
         inputs = {t.name: t for t in composing.config.input}
         outputs = {t.name: t for t in composing.config.output}
+        completes = completer(composing) is not None
         for field, known, kind in (("input_map", inputs, "input"), ("output_map", outputs, "output")):
+            if completes and not known:
+                continue
             for key in sorted(getattr(step, field)):
                 if key not in known:
                     self.report("ensemble/unknown-tensor",
@@ -163,11 +173,13 @@ class EnsembleCheck:
         return self.ports.get((producers[0], tensor)) if producers else None
 
     def check_inputs_fed(self, composing: list[ModelEntry | None]) -> None:
-        for i, model in enumerate(composing):
-            if model is None:
-                continue
-            inputs = {t.name: t for t in model.config.input}
-            for key, value in sorted(self.steps[i].input_map.items()):
+        """Every tensor a step reads is an ensemble input or some step's output — also for a step whose
+        model is missing (core ValidateEnsembleSchedulingConfig runs on the ensemble's config alone:
+        such a tensor is never ready, "ensemble tensor '...' is unused" / "output ... is not written")."""
+        for i, step in enumerate(self.steps):
+            model = composing[i]
+            inputs = {t.name: t for t in model.config.input} if model is not None else {}
+            for key, value in sorted(step.input_map.items()):
                 if value not in self.producers:
                     self.report("ensemble/tensor-not-produced",
                                 f"step {i + 1} reads {value!r}, which no step produces and is not an ensemble input",
@@ -187,8 +199,8 @@ class EnsembleCheck:
             else:
                 self.check_edge(self.source(tensor.name), port(self.model, tensor, own=True), tensor.name, where)
 
-    def check_edge(self, src: Port | None, dst: Port, tensor: str, at: Position) -> None:
-        if src is None:
+    def check_edge(self, src: Port | None, dst: Port | None, tensor: str, at: Position) -> None:
+        if src is None or dst is None:
             return
         from tritonclient.grpc import model_config_pb2 as pb
 

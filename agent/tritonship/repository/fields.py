@@ -42,11 +42,14 @@ def _check_name(model: ModelEntry) -> None:
 def _check_platform_backend(model: ModelEntry) -> None:
     platform, backend = model.config.platform, model.config.backend
     at_platform, at_backend = model.where(field_pattern("platform")), model.where(field_pattern("backend"))
-    if not platform and not backend:
+    if model.normalized.error or not (platform or model.normalized.backend):
+        why = model.normalized.error or (
+            f"default_model_filename {model.config.default_model_filename!r} names no backend Triton knows")
         model.report(
-            "config/no-backend", "error", "neither platform nor backend is set",
-            'set backend (e.g. backend: "python", "onnxruntime") or platform: "ensemble"; '
-            "strict mode does not guess it from the files",
+            "config/no-backend", "error", f"neither platform nor backend is set, and Triton cannot infer one: {why}",
+            'set backend (e.g. backend: "python", "onnxruntime") or platform: "ensemble"; or put the default model '
+            "file in the first version directory (model.onnx, model.plan, model.pt, model.py, model.xml, "
+            "model.savedmodel/, model.graphdef), or name the directory <name>.<backend>",
         )
         return
     if backend in PLATFORM_BACKEND:
@@ -92,26 +95,54 @@ def _check_max_batch_size(model: ModelEntry) -> None:
 
 
 def _check_instance_groups(model: ModelEntry) -> None:
+    """core ValidateInstanceGroup after NormalizeInstanceGroup, with the platform as normalised (a model.plan
+    makes it tensorrt_plan): gpus only with KIND_GPU (or KIND_AUTO, resolved to GPU on a GPU server), every
+    gpu id a device that exists (never negative: "specifies invalid or unsupported gpu id -1"), profile
+    only for TensorRT and a non-negative integer; count < 1 is replaced by the default count."""
     from tritonclient.grpc import model_config_pb2 as pb
 
     group_cls = pb.ModelInstanceGroup
     for index, group in enumerate(model.config.instance_group):
+        gpus_at = model.where(field_pattern("gpus"), nth=_nth_with(model.config.instance_group, index, "gpus"))
         if group.gpus and group.kind not in (group_cls.KIND_GPU, group_cls.KIND_AUTO):
             kind = group_cls.Kind.Name(group.kind)
             model.report(
                 "config/instance-gpus", "error", f"instance_group[{index}] is {kind} but lists gpus",
-                "gpus is only allowed with kind: KIND_GPU; remove gpus or change the kind",
-                model.where(field_pattern("gpus"), nth=_nth_with(model.config.instance_group, index, "gpus")),
+                "gpus is only allowed with kind: KIND_GPU; remove gpus or change the kind", gpus_at,
             )
-        if group.profile and model.platform != "tensorrt_plan":
-            model.report("config/instance-profile", "error", f"instance_group[{index}] sets profile outside TensorRT",
-                         "profile is only supported for platform tensorrt_plan; remove it",
-                         model.where(field_pattern("profile")))
+        for gid in (g for g in group.gpus if g < 0):
+            model.report("config/instance-gpu-id", "error", f"instance_group[{index}] lists gpu id {gid}",
+                         "gpu ids are CUDA device numbers (0, 1, ...); remove the negative id", gpus_at)
+        _check_profiles(model, index, list(group.profile))
         if group.count < 0:
             model.report(
-                "config/instance-count", "error", f"instance_group[{index}] has count {group.count}",
-                "count must be at least 1", model.where(field_pattern("count")),
+                "config/instance-count", "warning", f"instance_group[{index}] has count {group.count}; "
+                "Triton replaces a count below 1 with the default (1, or 2 on CPU for onnxruntime/tensorflow)",
+                "write the count you mean (at least 1) or leave count out", model.where(field_pattern("count")),
             )
+
+
+def _check_profiles(model: ModelEntry, index: int, profiles: list[str]) -> None:
+    if not profiles:
+        return
+    at = model.where(field_pattern("profile"))
+    if model.platform != "tensorrt_plan":
+        model.report("config/instance-profile", "error", f"instance_group[{index}] sets profile outside TensorRT",
+                     "profile is only supported for platform tensorrt_plan; remove it", at)
+        return
+    for profile in profiles:
+        if not _non_negative_int(profile):
+            model.report("config/instance-profile", "error",
+                         f"instance_group[{index}] profile {profile!r} is not a non-negative integer",
+                         'profiles are TensorRT optimization profile indexes: profile: [ "0", "1" ]', at)
+
+
+def _non_negative_int(text: str) -> bool:
+    """std::stoi as GetProfileIndex uses it: leading blanks and sign, then digits (trailing text ignored)."""
+    import re
+
+    match = re.match(r"\s*([+-]?\d+)", text)
+    return bool(match) and int(match.group(1)) >= 0
 
 
 def _nth_with(items, index: int, attr: str) -> int:

@@ -11,15 +11,27 @@ from tritonship.repository.scan import ModelEntry
 
 def check_layout(model: ModelEntry) -> None:
     if not model.has_config:
-        model.report(
-            "layout/missing-config", "error", f"model directory {model.name}/ has no config.pbtxt",
-            "add config.pbtxt: release builds run Triton in strict mode, where the config is required",
-            path=f"{model.name}/",
-        )
+        _check_missing_config(model)
     _check_versions(model)
-    if model.config is not None and not model.is_ensemble:
+    if (model.config is not None or not model.has_config) and not model.is_ensemble:
         for version in model.versions:
             _check_model_file(model, version)
+
+
+def _check_missing_config(model: ModelEntry) -> None:
+    """Triton loads a model without config.pbtxt when auto-complete is on (the default): core starts from
+    an empty config, infers the backend from the files (`AutoCompleteBackendFields`) and the backend
+    completes the tensors. It fails when no backend can be inferred, or when the backend cannot complete
+    the config (PyTorch needs its outputs in config). With --disable-auto-complete-config it always fails."""
+    from tritonship.repository.autocomplete import config_completion
+
+    severity, how = config_completion(model)
+    model.report(
+        "layout/missing-config", severity, f"model directory {model.name}/ has no config.pbtxt; {how}",
+        "add config.pbtxt (name, backend, max_batch_size, input, output) so the served interface is reviewed "
+        "and fixed in git, and the server started with --disable-auto-complete-config still loads it",
+        path=f"{model.name}/",
+    )
 
 
 def _check_versions(model: ModelEntry) -> None:
@@ -46,25 +58,26 @@ def _check_versions(model: ModelEntry) -> None:
 
 def _check_model_file(model: ModelEntry, version: str) -> None:
     config = model.config
-    key = model_file_key(config.platform, config.backend)
-    expected = config.default_model_filename or (DEFAULT_MODEL_FILE.get(key) if key else None)
+    explicit = config.default_model_filename if config is not None else ""
+    key = model_file_key(model.platform, model.backend)
+    expected = explicit or (model.default_model_filename or DEFAULT_MODEL_FILE.get(key) if key else None)
     vdir = model.path / version
     if expected and not (vdir / expected).exists():
-        how = "default_model_filename" if config.default_model_filename else f"the {key} default"
+        how = "default_model_filename" if explicit else f"the {key} default"
         model.report(
             "layout/missing-model-file", "error", f"{model.name}/{version}/{expected} is missing ({how})",
             _missing_file_hint(vdir, expected, key),
-            at=model.where(field_pattern("default_model_filename")) if config.default_model_filename else (None, None),
+            at=model.where(field_pattern("default_model_filename")) if explicit else (None, None),
             path=f"{model.name}/{version}/",
         )
-    if key and not config.default_model_filename:
+    if key and not explicit:
         for companion in COMPANION_FILES.get(key, ()):
             if not (vdir / companion).exists():
                 model.report(
                     "layout/missing-model-file", "error", f"{model.name}/{version}/{companion} is missing",
                     f"{key} needs {companion} beside {expected}", path=f"{model.name}/{version}/",
                 )
-    for gpu, filename in sorted(config.cc_model_filenames.items()):
+    for gpu, filename in sorted(config.cc_model_filenames.items() if config is not None else ()):
         if not (vdir / filename).exists():
             model.report(
                 "layout/missing-cc-model-file", "error",

@@ -61,28 +61,37 @@ def scan_repository(root: Path) -> list[ModelEntry]:
     return [scan_model(root, name, rules) for name in model_dirs(root, rules)]
 
 
-def lint_repository(root: Path, *, digest: bool = True) -> LintResult:
+def run_rules(models: list[ModelEntry]) -> None:
+    """Every rule, model by model, then the rules across ensembles (which need every model's findings)."""
+    from tritonship.repository.backend_checks import check_backend_rules
     from tritonship.repository.batching import check_batching
     from tritonship.repository.ensemble import check_ensemble
+    from tritonship.repository.ensemble_graph import check_ensemble_graph
     from tritonship.repository.fields import check_fields
     from tritonship.repository.layout import check_layout
     from tritonship.repository.onnx_check import check_onnx_model
     from tritonship.repository.python_check import check_python_model
     from tritonship.repository.tensors import check_tensors
 
-    models = scan_repository(root)
     by_name = {m.name: m for m in models}
     for model in models:
         check_layout(model)
+        check_python_model(model)
         if model.config is None:
             continue
         check_fields(model)
         check_tensors(model)
         check_batching(model)
-        check_python_model(model)
+        check_backend_rules(model)
         check_onnx_model(model)
         if model.is_ensemble:
             check_ensemble(model, by_name)
+    check_ensemble_graph(models)
+
+
+def lint_repository(root: Path, *, digest: bool = True) -> LintResult:
+    models = scan_repository(root)
+    run_rules(models)
     findings = [f for m in models for f in m.findings]
     root = Path(root).resolve()
     if not models:
@@ -108,6 +117,7 @@ def _symlink_finding(root: Path, exc: SymlinkEscape) -> Finding:
 
 def summarize(model: ModelEntry) -> ModelSummary:
     errors = sum(1 for f in model.findings if f.severity == "error")
+    warnings = sum(1 for f in model.findings if f.severity == "warning")
     config = model.config
     return ModelSummary(
         name=model.name, platform=model.platform, backend=model.backend,
@@ -115,5 +125,5 @@ def summarize(model: ModelEntry) -> ModelSummary:
         versions=tuple(model.versions),
         inputs=tuple(t.name for t in config.input) if config is not None else (),
         outputs=tuple(t.name for t in config.output) if config is not None else (),
-        errors=errors, warnings=len(model.findings) - errors,
+        errors=errors, warnings=warnings,
     )

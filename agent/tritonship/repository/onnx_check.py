@@ -27,7 +27,7 @@ class GraphTensor:
 
 
 def onnx_file(model: ModelEntry, version: str) -> Path | None:
-    name = model.config.default_model_filename or "model.onnx"
+    name = model.default_model_filename or "model.onnx"
     path = model.path / version / name
     if path.is_dir():
         path = path / "model.onnx"
@@ -35,7 +35,7 @@ def onnx_file(model: ModelEntry, version: str) -> Path | None:
 
 
 def check_onnx_model(model: ModelEntry) -> None:
-    if model.config is None or "onnxruntime" not in (model.platform + model.backend):
+    if model.config is None or model.backend != "onnxruntime":
         return
     for version in model.versions:
         path = onnx_file(model, version)
@@ -87,7 +87,7 @@ def compare(model: ModelEntry, rel: str, inputs, optional, outputs) -> None:
                 continue
             _compare_tensor(model, rel, kind, tensor, graph)
     declared_inputs = {t.name for t in config.input}
-    for graph in inputs:
+    for graph in inputs if declared_inputs else ():  # no inputs at all: the backend completes every one
         if graph.name not in declared_inputs:
             model.report("onnx/missing-input", "error", f"{rel} has input {graph.name!r}, which config.pbtxt omits",
                          f"declare input {graph.name!r} (data_type {graph.dtype or '?'}) in config.pbtxt",
@@ -98,11 +98,13 @@ def _compare_tensor(model: ModelEntry, rel: str, kind: str, tensor, graph: Graph
     from tritonclient.grpc import model_config_pb2 as pb
 
     dtype = pb.DataType.Name(tensor.data_type)
-    if graph.dtype and dtype != graph.dtype:
+    if tensor.data_type == 0 or not tensor.dims:
+        _completed(model, rel, kind, tensor, graph)
+    if tensor.data_type != 0 and graph.dtype and dtype != graph.dtype:
         model.report("onnx/dtype-mismatch", "error",
                      f"{kind} {tensor.name!r} is {dtype} in config.pbtxt but {graph.dtype} in {rel}",
                      f"set data_type: {graph.dtype}", model.text.tensor(kind, tensor.name, "data_type"))
-    if graph.shape is None:
+    if graph.shape is None or not tensor.dims:
         return
     mbs = model.config.max_batch_size
     dims = tuple(int(d) for d in tensor.dims)
@@ -127,6 +129,19 @@ def _compare_tensor(model: ModelEntry, rel: str, kind: str, tensor, graph: Graph
                      f"{kind} {tensor.name!r}: dims {list(dims)} disagree with {rel} shape {list(graph.shape)}",
                      f"write the model's sizes in dims (batch dimension {'excluded' if mbs > 0 else 'included'})",
                      at)
+
+
+def _completed(model: ModelEntry, rel: str, kind: str, tensor, graph: GraphTensor) -> None:
+    """No data_type or dims in config: the onnxruntime backend's auto-complete takes them from the graph
+    (core's ValidateIOShape then sees the completed tensor). A note when the graph itself lacks them."""
+    checks = (("data_type", tensor.data_type == 0, graph.dtype), ("dims", not tensor.dims, graph.shape is not None))
+    missing = [what for what, absent, known in checks if absent and not known]
+    if missing:
+        model.report("config/tensor-dims" if "dims" in missing else "config/tensor-dtype", "note",
+                     f"{kind} {tensor.name!r} has no {' or '.join(missing)} in config.pbtxt and {rel} does not "
+                     "state it either: the server will complete it when it loads the model",
+                     f"write {' and '.join(missing)} in config.pbtxt to fix the served interface",
+                     model.text.tensor(kind, tensor.name))
 
 
 def _rank_hint(mbs: int, dims: tuple[int, ...], shape: tuple[int, ...]) -> str:

@@ -10,9 +10,9 @@ MODEL_CLASS = "TritonPythonModel"
 
 
 def check_python_model(model: ModelEntry) -> None:
-    if model.config is None or model.backend != "python":
+    if model.backend != "python" or (model.has_config and model.config is None):
         return
-    filename = model.config.default_model_filename or "model.py"
+    filename = model.default_model_filename or "model.py"
     for version in model.versions:
         path = model.path / version / filename
         if path.is_file():

@@ -45,7 +45,7 @@ def junit_cases(result: LintResult, strict: bool) -> list[JUnitCase]:
     grouped = group(result)
     cases = []
     for name, findings in grouped.items():
-        failing = [f for f in findings if f.severity == "error" or strict]
+        failing = [f for f in findings if f.severity == "error" or (strict and f.severity == "warning")]
         details = "\n".join(line(f) for f in findings)
         cases.append(JUnitCase(
             name=name, classname=classname,
@@ -83,9 +83,13 @@ def render(console: Console, result: LintResult, display: Path, strict: bool) ->
             console.print(f"  [green]✓[/] {escape(name)}")
             continue
         errors = sum(1 for f in findings if f.severity == "error")
-        console.print(f"  [red]✗[/] [bold]{escape(name)}[/]: {errors} error(s), {len(findings) - errors} warning(s)")
+        warnings = sum(1 for f in findings if f.severity == "warning")
+        mark = "[red]✗[/]" if errors or warnings else "[blue]•[/]"
+        notes = len(findings) - errors - warnings
+        console.print(f"  {mark} [bold]{escape(name)}[/]: {errors} error(s), {warnings} warning(s)"
+                      + (f", {notes} note(s)" if notes else ""))
         for finding in findings:
-            colour = "red" if finding.severity == "error" else "yellow"
+            colour = {"error": "red", "warning": "yellow"}.get(finding.severity, "blue")
             where = finding.where if finding.path.startswith(("/", ".")) else f"{shown}/{finding.where}"
             console.print(f"     [{colour}]{finding.severity:<7}[/] {finding.rule}  {escape(where)}")
             console.print(f"             {escape(finding.message)}")
@@ -94,6 +98,7 @@ def render(console: Console, result: LintResult, display: Path, strict: bool) ->
     verdict = "passed" if result.passed(strict) else "failed"
     colour = "green" if verdict == "passed" else "red"
     console.print(f"[{colour}]validate {verdict}[/]: {counts['error']} error(s), {counts['warning']} warning(s)"
+                  + (f", {counts['note']} note(s)" if counts["note"] else "")
                   + (" (--strict: warnings fail)" if strict else ""))
 
 

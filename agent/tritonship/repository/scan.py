@@ -16,6 +16,7 @@ from tritonship.repository.backends import NOT_VERSIONS
 from tritonship.repository.findings import Finding, Severity
 from tritonship.repository.ignore import IgnoreRules
 from tritonship.repository.locate import NOWHERE, ConfigText, Position
+from tritonship.repository.normalize import Normalized, first_subdir_listing, normalize
 
 CONFIG = "config.pbtxt"
 _VERSION = re.compile(r"^[0-9]+$")
@@ -34,6 +35,11 @@ class ModelEntry:
     text: ConfigText | None = None
     config: Any = None
     findings: list[Finding] = field(default_factory=list)
+    normalized: Normalized = field(default_factory=lambda: Normalized("", "", ""))  # as the server completes it
+
+    @property
+    def default_model_filename(self) -> str:
+        return self.normalized.default_model_filename
 
     @property
     def config_path(self) -> str:
@@ -41,11 +47,12 @@ class ModelEntry:
 
     @property
     def platform(self) -> str:
-        return self.config.platform if self.config is not None else ""
+        """The platform after Triton's normalisation (inferred from the files when config omits it)."""
+        return self.normalized.platform
 
     @property
     def backend(self) -> str:
-        return self.config.backend if self.config is not None else ""
+        return self.normalized.backend
 
     @property
     def is_ensemble(self) -> bool:
@@ -78,9 +85,11 @@ def scan_model(root: Path, name: str, rules: IgnoreRules) -> ModelEntry:
     except OSError as exc:
         entry.report("layout/unreadable", "error", f"cannot list {name}/: {exc.strerror}", "fix the permissions")
         return entry
+    subdirs: list[str] = []
     for child in children:
         if rules.ignored(f"{name}/{child}", is_dir=True) or not (entry.path / child).is_dir():
             continue
+        subdirs.append(child)
         if _VERSION.match(child):
             entry.versions.append(child)
         elif child not in NOT_VERSIONS and not child.startswith("."):
@@ -89,6 +98,12 @@ def scan_model(root: Path, name: str, rules: IgnoreRules) -> ModelEntry:
     entry.has_config = CONFIG in children and (entry.path / CONFIG).is_file()
     if entry.has_config:
         _parse(entry)
+    if entry.config is not None or not entry.has_config:
+        config = entry.config
+        listing = first_subdir_listing(entry.path, subdirs)
+        entry.normalized = normalize(name, config.platform if config is not None else "",
+                                     config.backend if config is not None else "",
+                                     config.default_model_filename if config is not None else "", listing)
     return entry
 
 

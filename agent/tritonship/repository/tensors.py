@@ -16,6 +16,20 @@ def check_tensors(model: ModelEntry) -> None:
     _check_batch_dim(model)
 
 
+def _incomplete(model: ModelEntry, label: str, what: str, hint: str, at) -> None:
+    """A tensor without data_type or dims: Triton's ValidateIOShape ("must specify 'data_type'/'dims'") runs
+    on the config *after* the backend's auto-complete, so it is an error only where nothing completes it.
+    ONNX models are checked against the model file instead (onnx_check), when tritonship can read it."""
+    from tritonship.repository.autocomplete import tensor_completion
+    from tritonship.repository.onnx_check import onnx_file
+
+    if model.backend == "onnxruntime" and any(onnx_file(model, v) for v in model.versions):
+        return
+    severity, why = tensor_completion(model)
+    model.report(f"config/tensor-{what}", severity, f"{label} has no {'data_type' if what == 'dtype' else 'dims'}"
+                 f": {why}", hint, at)
+
+
 def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[str]) -> None:
     label = f"{kind} {tensor.name!r}" if tensor.name else f"{kind}[{index}]"
     at = model.text.tensor(kind, tensor.name) if tensor.name else model.where(field_pattern(kind))
@@ -26,14 +40,12 @@ def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[st
                      at)
     seen.add(tensor.name)
     if tensor.data_type == 0:
-        model.report("config/tensor-dtype", "error", f"{label} has no data_type (TYPE_INVALID)",
-                     "set data_type, e.g. TYPE_FP32, TYPE_INT64, TYPE_STRING", at)
+        _incomplete(model, label, "dtype", "set data_type, e.g. TYPE_FP32, TYPE_INT64, TYPE_STRING", at)
     dims = list(tensor.dims)
     dims_at = model.text.tensor(kind, tensor.name, "dims") if tensor.name else at
     if not dims:
-        model.report("config/tensor-dims", "error", f"{label} has no dims",
-                     "give its shape without the batch dimension, e.g. dims: [ 1 ] (with reshape: { shape: [ ] } "
-                     "for a scalar)", at)
+        _incomplete(model, label, "dims", "give its shape without the batch dimension, e.g. dims: [ 1 ] "
+                    "(with reshape: { shape: [ ] } for a scalar)", at)
     bad = [d for d in dims if d == 0 or d < -1]
     if bad:
         model.report("config/tensor-dims", "error", f"{label} has dims {dims}: {bad[0]} is not a size",

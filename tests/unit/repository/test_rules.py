@@ -61,7 +61,11 @@ CFG = "m/config.pbtxt"
 
 CASES = [
     # layout
-    Case("missing-config", {"m/1/model.py": PY_MODEL}, "layout/missing-config", "error", "m", "m/", None),
+    Case("missing-config", {"m/1/model.py": PY_MODEL}, "layout/missing-config", "warning", "m", "m/", None,
+         "--disable-auto-complete-config"),
+    Case("missing-config-no-backend", {"m/1/weights.bin": b"\0"}, "layout/missing-config", "error", "m", "m/",
+         None),
+    Case("missing-config-pytorch", {"m/1/model.pt": b"\0"}, "layout/missing-config", "error", "m", "m/", None),
     Case("no-version", {CFG: python_config("m")}, "layout/no-version", "error", "m", "m/", None, "m/1/"),
     Case("version-zero", {**py(), "m/0/model.py": PY_MODEL}, "layout/version-zero", "warning", "m", "m/0/", None),
     Case("not-a-version", {**py(), "m/v2/model.py": PY_MODEL}, "layout/not-a-version", "warning", "m", "m/v2/", None),
@@ -84,8 +88,8 @@ CASES = [
     Case("unknown-field", py("max_batch: 4\n"), "config/parse-error", "error", "m", CFG, 10, "max_batch_size"),
     # fields
     Case("name-mismatch", cfg(python_config("other")), "config/name-mismatch", "error", "m", CFG, 1, 'name: "m"'),
-    Case("no-backend", cfg(python_config("m").replace('backend: "python"\n', "")), "config/no-backend", "error", "m",
-         CFG, None),
+    Case("no-backend", {CFG: python_config("m").replace('backend: "python"\n', ""), "m/1/weights.bin": b"\0"},
+         "config/no-backend", "error", "m", CFG, None, "<name>.<backend>"),
     Case("platform-in-backend", cfg(python_config("m").replace('"python"', '"onnxruntime_onnx"')),
          "config/platform-in-backend", "error", "m", CFG, 2, 'platform: "onnxruntime_onnx"',
          also=("layout/missing-model-file",)),

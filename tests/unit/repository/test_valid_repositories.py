@@ -85,7 +85,8 @@ VALID = {
         "ov/1/model.xml": "<net/>", "ov/1/model.bin": b"\0",
         "trt/config.pbtxt": 'platform: "tensorrt_plan"\nmax_batch_size: 4\n', "trt/3/model.plan": b"\0",
         "tf/config.pbtxt": 'platform: "tensorflow_savedmodel"\n', "tf/1/model.savedmodel/saved_model.pb": b"\0",
-        "pt/config.pbtxt": 'backend: "pytorch"\ndefault_model_filename: "traced.pt"\n', "pt/1/traced.pt": b"\0",
+        "pt/config.pbtxt": 'backend: "pytorch"\ndefault_model_filename: "traced.pt"\n'
+                           + tensors("output", ("OUTPUT__0", FP32, [4])), "pt/1/traced.pt": b"\0",
         "custom/config.pbtxt": 'backend: "my_custom_backend"\n', "custom/1/": None,
         "py/config.pbtxt": python_config("py"), "py/1/model.py": "from impl import TritonPythonModel\n",
         "py/configs/": None, "py/warmup/": None, "py/initial_state/": None,
