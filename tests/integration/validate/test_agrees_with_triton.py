@@ -3,7 +3,13 @@
 One repository holds valid-but-unusual and broken python-backend models (one mistake each); one CPU
 tritonserver loads it (failed loads do not stop it) and its repository index says which models are
 READY (models whose directory fails the poll are absent from the index). A model with a lint error
-must fail to load; a model without one (warnings allowed) must load.
+must fail to load; a model without one (warnings and notes allowed) must load.
+
+CONFORMANCE adds the cases of the conformance corpus (tests/unit/repository/test_conformance.py) that
+this server can load — python backend and ensembles: backend inference, no config.pbtxt, configs
+without tensors, python auto_complete_config, ensembles of ensembles, decoupled models, cross-ensemble
+cycles, decoupled branching, ensembles over failing or missing models. (model_metrics is not in 2.51's
+ModelConfig, so those cases are checked by the unit corpus only.)
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from tests.unit.repository.builders import (
     step,
     write_repo,
 )
+from tests.unit.repository.test_conformance import AUTO_PY, DECOUPLED
 
 from tritonship.repository.lint import lint_repository
 
@@ -80,6 +87,48 @@ MODELS = {
                                                 [step("ok_plain", {"X": "IN"}, {"Y": "OUT"})],
                                                 inputs=(("IN", FP32, [4]), ("SPARE", FP32, [4]))),
 }
+
+
+TWO_IN = (("X", FP32, [4]), ("X2", FP32, [4]))
+CONFORMANCE = {
+    "ok_no_config": {"ok_no_config/1/model.py": PY_MODEL},
+    "ok_backend_inferred": {"ok_backend_inferred/config.pbtxt": python_config("ok_backend_inferred").replace(
+        'backend: "python"\n', ""), "ok_backend_inferred/1/model.py": PY_MODEL},
+    "ok_no_tensors": {"ok_no_tensors/config.pbtxt": 'backend: "python"\n', "ok_no_tensors/1/model.py": PY_MODEL},
+    "ok_auto_complete": {"ok_auto_complete/config.pbtxt": 'backend: "python"\n',
+                         "ok_auto_complete/1/model.py": AUTO_PY},
+    "ok_negative_count": cfg("ok_negative_count", extra="instance_group [ { count: -1 kind: KIND_CPU } ]\n"),
+    "ok_ensemble_of_ensembles": {
+        **ensemble_model("ok_inner", [step("ok_plain", {"X": "IN"}, {"Y": "OUT"})]),
+        **ensemble_model("ok_ensemble_of_ensembles", [step("ok_inner", {"IN": "IN"}, {"OUT": "mid"}),
+                                                      step("ok_inner", {"IN": "mid"}, {"OUT": "OUT"})]),
+    },
+    "ok_inner": {},
+    "ok_decoupled_chain": {
+        **cfg("gen", extra=DECOUPLED),
+        **ensemble_model("ok_decoupled_chain", [step("gen", {"X": "IN"}, {"Y": "t"}),
+                                                step("ok_plain", {"X": "t"}, {"Y": "OUT"})]),
+    },
+    "bad_cycle_a": {**ensemble_model("bad_cycle_a", [step("bad_cycle_b", {"IN": "IN"}, {"OUT": "OUT"})]),
+                    **ensemble_model("bad_cycle_b", [step("bad_cycle_a", {"IN": "IN"}, {"OUT": "OUT"})])},
+    "bad_cycle_b": {},
+    "bad_self_cycle": ensemble_model("bad_self_cycle", [step("ok_plain", {"X": "IN"}, {"Y": "t"}),
+                                                        step("bad_self_cycle", {"IN": "t"}, {"OUT": "OUT"})]),
+    "bad_decoupled_branching": {
+        **cfg("gen", extra=DECOUPLED), **cfg("two", inputs=TWO_IN),
+        **ensemble_model("bad_decoupled_branching", [step("gen", {"X": "IN"}, {"Y": "t1"}),
+                                                     step("gen", {"X": "IN"}, {"Y": "t2"}),
+                                                     step("two", {"X": "t1", "X2": "t2"}, {"Y": "OUT"})]),
+    },
+    "bad_missing_step_model": ensemble_model("bad_missing_step_model", [
+        step("ok_plain", {"X": "IN"}, {"Y": "mid"}), step("gone", {"Y": "nope"}, {"Z": "OUT"})]),
+    "bad_over_failing_model": ensemble_model("bad_over_failing_model",
+                                             [step("bad_preferred", {"X": "IN"}, {"Y": "OUT"})]),
+    "bad_no_backend": {"bad_no_backend/1/weights.bin": b"\0"},
+    "bad_python_no_dims": cfg("bad_python_no_dims", inputs=(("X", FP32, []),)),
+    "bad_negative_gpu": cfg("bad_negative_gpu", extra="instance_group [ { kind: KIND_GPU gpus: [ -1 ] } ]\n"),
+}
+MODELS.update(CONFORMANCE)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from tests.unit.repository.builders import (
     PY_MODEL,
     ensemble_model,
     onnx_bytes,
-    python_config,
     python_model,
     step,
     tensors,
@@ -61,8 +60,9 @@ MUST_PASS = {
     "name-dot-backend-with-io": bare("add.identity", {"1/": None}, IO),
     # configs without tensors (the backend completes them)
     "onnx-config-without-tensors": bare("m", {"1/model.onnx": ONNX}, 'platform: "onnxruntime_onnx"\n'),
-    "onnx-tensors-without-dims-and-type": bare("m", {"1/model.onnx": ONNX}, 'backend: "onnxruntime"\n'
-                                               'max_batch_size: 8\ninput [ { name: "X" } ]\noutput [ { name: "Y" } ]\n'),
+    "onnx-tensors-without-dims-and-type": bare(
+        "m", {"1/model.onnx": ONNX},
+        'backend: "onnxruntime"\nmax_batch_size: 8\ninput [ { name: "X" } ]\noutput [ { name: "Y" } ]\n'),
     "plan-config-without-tensors": bare("m", {"1/model.plan": b"\0"}, "max_batch_size: 4\n"),
     "python-auto-complete-config": bare("m", {"1/model.py": AUTO_PY}, 'backend: "python"\n'),
     "python-no-tensors": bare("m", {"1/model.py": PY_MODEL}, 'backend: "python"\n'),
@@ -117,15 +117,18 @@ METRIC = "model_metrics { metric_control [ { %s } ] }\n"
 
 MUST_FAIL = {
     "cross-ensemble-cycle": ({
-        **ens("e1", [step("e2", {"IN": "IN"}, {"OUT": "OUT"})]), **ens("e2", [step("e1", {"IN": "IN"}, {"OUT": "OUT"})]),
+        **ens("e1", [step("e2", {"IN": "IN"}, {"OUT": "OUT"})]),
+        **ens("e2", [step("e1", {"IN": "IN"}, {"OUT": "OUT"})]),
     }, "ensemble/circular-dependency", {"e1", "e2"}),
     "ensemble-self-reference": ({
         **python_model("a"),
         **ens("e", [step("a", {"X": "IN"}, {"Y": "t"}), step("e", {"IN": "t"}, {"OUT": "OUT"})]),
     }, "ensemble/circular-dependency", {"e"}),
     "three-ensemble-cycle-and-a-dependent": ({
-        **ens("e1", [step("e2", {"IN": "IN"}, {"OUT": "OUT"})]), **ens("e2", [step("e3", {"IN": "IN"}, {"OUT": "OUT"})]),
-        **ens("e3", [step("e1", {"IN": "IN"}, {"OUT": "OUT"})]), **ens("top", [step("e1", {"IN": "IN"}, {"OUT": "OUT"})]),
+        **ens("e1", [step("e2", {"IN": "IN"}, {"OUT": "OUT"})]),
+        **ens("e2", [step("e3", {"IN": "IN"}, {"OUT": "OUT"})]),
+        **ens("e3", [step("e1", {"IN": "IN"}, {"OUT": "OUT"})]),
+        **ens("top", [step("e1", {"IN": "IN"}, {"OUT": "OUT"})]),
     }, "ensemble/circular-dependency", {"e1", "e2", "e3"}),
     "decoupled-branching": ({
         **python_model("gen", extra=DECOUPLED),
