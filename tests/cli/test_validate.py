@@ -162,3 +162,21 @@ def test_spec_shapes_must_name_real_inputs(run_cli, tmp_path):
     [finding] = result.json()["findings"]
     assert (finding["rule"], finding["path"], finding["line"]) == ("spec/unknown-input", str(spec), 5)
     assert "inputs of sum_varlen: X" in finding["hint"]
+
+
+def test_explain_prints_one_paragraph_without_a_repository(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("validate", "--explain", "config/instance-gpu-id")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("config/instance-gpu-id (error):")
+    assert "ValidateInstanceGroup" in result.stdout
+    doc = run_cli("validate", "--explain", "config/instance-count", "--json").json()
+    assert (doc["rule"], doc["severity"]) == ("config/instance-count", "warning")
+    assert "except with --strict" in doc["explanation"]
+
+
+def test_explain_unknown_rule_is_exit_2(run_cli):
+    result = run_cli("validate", "--explain", "config/nope")
+    assert result.exit_code == 2
+    assert "unknown rule 'config/nope'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

@@ -13,16 +13,21 @@ from tritonship.output import Outcome, emit
 
 @click.command("validate")
 @click.argument("repo", required=False, type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--strict", is_flag=True, help="Warnings fail the gate too (exit 1).")
+@click.option("--strict", is_flag=True, help="Warnings fail the gate too (exit 1); notes never do.")
+@click.option("--explain", "explain_rule", metavar="RULE",
+              help="Explain one rule (e.g. config/tensor-dims): what, why, fix, Triton behaviour, --strict.")
 @spec_option
 @global_options
 @click.pass_context
-def command(ctx: click.Context, repo: str | None, strict: bool, spec_path: str | None) -> None:
+def command(ctx: click.Context, repo: str | None, strict: bool, explain_rule: str | None,
+            spec_path: str | None) -> None:
     """Lint a Triton model repository before any server sees it.
 
-    REPO defaults to the spec's model_repository. Exit 0 clean (or warnings only), 1 errors
-    (or warnings with --strict), 2 bad path or spec.
+    REPO defaults to the spec's model_repository. Exit 0 clean (or warnings/notes only), 1 errors
+    (or warnings with --strict), 2 bad path, spec or rule name.
     """
+    if explain_rule is not None:
+        ctx.exit(emit(settings(), _explain(explain_rule)))
     from tritonship.repository.lint import lint_repository
     from tritonship.repository.render import to_outcome
     from tritonship.repository.spec_refs import check_spec_refs
@@ -39,6 +44,15 @@ def command(ctx: click.Context, repo: str | None, strict: bool, spec_path: str |
     outcome: Outcome = to_outcome(result, strict=strict, spec=spec, display=root,
                                   status="passed" if passed else "failed", exit_code=EXIT_OK if passed else EXIT_GATE)
     ctx.exit(emit(settings(), outcome))
+
+
+def _explain(rule: str) -> Outcome:
+    from tritonship.repository.explain import explain, find_rule
+
+    doc, text = find_rule(rule), explain(rule)
+    return Outcome(verb="validate", status="passed", exit_code=EXIT_OK,
+                   data={"rule": doc.rule, "severity": doc.severity, "explanation": text},
+                   render=lambda console: console.print(text, markup=False))
 
 
 def _repository(repo: str | None, spec) -> Path:
