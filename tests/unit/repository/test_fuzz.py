@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -39,7 +40,7 @@ def test_truncated_config_gives_findings_not_tracebacks(tmp_path, model, cut):
 @given(model=st.sampled_from(sorted(CONFIGS)), pieces=st.lists(PBTXT_ALPHABET, max_size=40))
 def test_random_config_gives_findings_not_tracebacks(tmp_path, model, pieces):
     result = lint_text(tmp_path, model, " ".join(pieces))
-    assert all(f.rule and f.severity in ("error", "warning") for f in result.findings)
+    assert all(f.rule and f.severity in ("error", "warning", "note") for f in result.findings)
 
 
 @FUZZ
@@ -49,6 +50,48 @@ def test_spliced_config_gives_findings_not_tracebacks(tmp_path, model, position,
     at = int(len(text) * position)
     result = lint_text(tmp_path, model, text[:at] + junk + text[at:])
     assert all(f.message for f in result.findings)
+
+
+NAMES = ["a", "b", "e", "m.identity", "x.python"]
+FILES = ["model.plan", "model.onnx", "model.pt", "model.pt2", "model.py", "model.xml", "model.savedmodel",
+         "model.graphdef", "weights.bin"]
+SNIPPETS = [
+    'platform: "ensemble"', 'backend: "python"', 'backend: "pytorch"', 'platform: "tensorrt_plan"', "max_batch_size: 4",
+    'input [ { name: "IN" data_type: TYPE_FP32 dims: [ 4 ] } ]', 'input [ { name: "IN" } ]',
+    'output [ { name: "OUT" data_type: TYPE_FP32 dims: [ 4 ] } ]', "model_transaction_policy { decoupled: true }",
+    'runtime: "../x.so"', "instance_group [ { kind: KIND_GPU gpus: [ -1 ] profile: [ \"x\" ] count: -2 } ]",
+    "model_metrics { metric_control [ { metric_identifier { } } ] }",
+    'parameters { key: "execution_context_allocation_strategy" value: { string_value: "NO" } }',
+    *(f'ensemble_scheduling {{ step [ {{ model_name: "{n}" model_version: -1 input_map {{ key: "IN" value: "IN" }} '
+      f'output_map {{ key: "OUT" value: "OUT" }} }} ] }}' for n in ("a", "b", "e", "gone")),
+]
+
+
+@FUZZ
+@given(models=st.dictionaries(st.sampled_from(NAMES), st.tuples(
+    st.one_of(st.none(), st.lists(st.sampled_from(SNIPPETS), max_size=6)),
+    st.lists(st.tuples(st.sampled_from(["1", "2", "0", "configs"]), st.sampled_from(FILES), st.booleans()),
+             max_size=3)), max_size=4))
+def test_random_repository_gives_findings_not_tracebacks(tmp_path, models):
+    """Backend inference, missing configs, ensembles of anything (cycles, decoupled, missing steps)."""
+    root = tmp_path / "repo"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    for name, (snippets, files) in models.items():
+        (root / name).mkdir()
+        if snippets is not None:
+            (root / name / "config.pbtxt").write_text("\n".join(dict.fromkeys(snippets)))
+        for version, file, as_dir in files:
+            path = root / name / version / file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                continue
+            if as_dir:
+                path.mkdir()
+            else:
+                path.write_bytes(b"\0")
+    result = lint_repository(root, digest=False)
+    assert all(f.rule and f.message and f.hint and f.severity in ("error", "warning", "note") for f in result.findings)
 
 
 def load_spec_text(tmp_path: Path, text: str):
