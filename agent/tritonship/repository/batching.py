@@ -6,7 +6,7 @@ from __future__ import annotations
 from tritonship.repository.locate import field_pattern, value_pattern
 from tritonship.repository.scan import ModelEntry
 
-CORRID_TYPES = ("TYPE_UINT64", "TYPE_INT64", "TYPE_UINT32", "TYPE_INT32")
+CORRID_TYPES = ("TYPE_UINT64", "TYPE_INT64", "TYPE_UINT32", "TYPE_INT32", "TYPE_STRING")  # ValidateModelConfig
 
 
 def check_batching(model: ModelEntry) -> None:
@@ -112,13 +112,15 @@ def _control_problems(control, kind: str, pb) -> list[str]:
     if kind == "CONTROL_SEQUENCE_CORRID":
         dtype = pb.DataType.Name(control.data_type)
         return [] if dtype in CORRID_TYPES else [f"has CORRID data_type {dtype} (use {', '.join(CORRID_TYPES)})"]
-    ints, floats, bools = len(control.int32_false_true), len(control.fp32_false_true), len(control.bool_false_true)
-    if ints and floats:
-        return [f"gives both int32_false_true and fp32_false_true for {kind}"]
-    if (ints or floats or bools) and 2 not in (ints, floats, bools):
-        return [f"needs exactly 2 false/true values for {kind}"]
-    if not (ints or floats or bools):
+    counts = {"int32_false_true": len(control.int32_false_true), "fp32_false_true": len(control.fp32_false_true),
+              "bool_false_true": len(control.bool_false_true)}
+    given = [name for name, n in counts.items() if n]
+    if not given:
         return [f"gives no false/true values for {kind}"]
+    if len(given) > 1:
+        return [f"gives more than one of {', '.join(given)} for {kind}"]
+    if counts[given[0]] != 2:
+        return [f"needs exactly 2 {given[0]} values for {kind}"]
     return []
 
 
@@ -130,8 +132,8 @@ def _check_batch_io(model: ModelEntry) -> None:
     for item in model.config.batch_input:
         kind = pb.BatchInput.Kind.Name(item.kind)
         problems = [f"source input {s!r} is not an input" for s in item.source_input if s not in inputs]
-        if kind.startswith(("BATCH_ELEMENT", "BATCH_ACCUMULATED", "BATCH_MAX")):
-            problems += [] if len(item.source_input) == 1 else [f"{kind} needs exactly 1 source_input"]
+        if len(item.source_input) != 1:  # ValidateBatchIO: every batch input kind expects 1 source input
+            problems.append(f"{kind} needs exactly 1 source_input, got {len(item.source_input)}")
         if pb.DataType.Name(item.data_type) not in ("TYPE_INT32", "TYPE_FP32"):
             problems.append("data_type must be TYPE_INT32 or TYPE_FP32")
         _report_batch_io(model, "batch_input", problems)

@@ -59,6 +59,10 @@ def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[st
     if tensor.is_shape_tensor and model.platform != "tensorrt_plan":
         model.report("config/shape-tensor", "error", f"{label} is a shape tensor outside TensorRT",
                      "is_shape_tensor is only supported for platform tensorrt_plan; remove it", at)
+    if tensor.is_non_linear_format_io and (model.platform != "tensorrt_plan" or len(dims) != 3):
+        model.report("config/non-linear-format", "error", f"{label} is_non_linear_format_io "
+                     + ("outside TensorRT" if model.platform != "tensorrt_plan" else f"with {len(dims)} dims"),
+                     "non-linear IO formats exist only for platform tensorrt_plan, with exactly 3 dims", at)
     if kind == "input" and tensor.format in (1, 2) and len(dims) != 3:
         fmt = "FORMAT_NHWC" if tensor.format == 1 else "FORMAT_NCHW"
         model.report("config/tensor-format", "error", f"{label} is {fmt} but has {len(dims)} dims",

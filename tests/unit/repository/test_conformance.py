@@ -13,6 +13,7 @@ from tests.unit.repository.builders import (
     PY_MODEL,
     ensemble_model,
     onnx_bytes,
+    python_config,
     python_model,
     step,
     tensors,
@@ -79,6 +80,12 @@ MUST_PASS = {
                                            'profile: [ "0", "1" ] } ]\n'),
     "shape-tensor-with-inferred-tensorrt": bare("m", {"1/model.plan": b"\0"}, "max_batch_size: 8\n" + IO.replace(
         "dims: [4] }", "dims: [4] is_shape_tensor: true }", 1)),
+    "non-linear-io-with-inferred-tensorrt": bare("m", {"1/model.plan": b"\0"}, "max_batch_size: 8\n" + IO.replace(
+        "dims: [4] }", "dims: [3, 8, 8] is_non_linear_format_io: true }", 1)),
+    "sequence-corrid-string-and-bool-start": python_model("m", extra=(
+        'sequence_batching { control_input [ { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID '
+        'data_type: TYPE_STRING } ] }, { name: "START" control [ { kind: CONTROL_SEQUENCE_START '
+        "bool_false_true: [ false, true ] } ] } ] }\n")),
     "negative-count-is-defaulted": python_model("m", extra="instance_group [ { count: -1 kind: KIND_CPU } ]\n"),
     # ensembles of ensembles, and decoupled models
     "ensemble-of-ensembles": {
@@ -181,6 +188,15 @@ MUST_FAIL = {
         **python_model("a", extra="dynamic_batching { preferred_batch_size: [ 64 ] }\n"),
         **ens("e", [step("a", {"X": "IN"}, {"Y": "OUT"})]), **ens("top", [step("e", {"IN": "IN"}, {"OUT": "OUT"})]),
     }, "ensemble/step-model-fails", {"e", "top"}),
+    "non-linear-io-outside-tensorrt": (python_model("m", config=python_config("m", inputs=(("X", FP32, [3, 8, 8]),))
+                                                    .replace("8] }", "8] is_non_linear_format_io: true }")),
+                                       "config/non-linear-format", {"m"}),
+    "sequence-control-two-value-kinds": (python_model("m", extra=(
+        'sequence_batching { control_input [ { name: "START" control [ { kind: CONTROL_SEQUENCE_START '
+        "int32_false_true: [ 0, 1 ] bool_false_true: [ false, true ] } ] } ] }\n")), "config/sequence-control", {"m"}),
+    "batch-item-shape-two-sources": (python_model("m", inputs=(("X", FP32, [4]), ("X2", FP32, [4])), extra=(
+        'batch_input [ { kind: BATCH_ITEM_SHAPE target_name: "S" data_type: TYPE_INT32 source_input: [ "X", "X2" ] '
+        "} ]\n")), "config/batch-io", {"m"}),
     "no-backend-inferable": (bare("m", {"1/weights.bin": b"\0"}, IO), "config/no-backend", {"m"}),
     "no-config-no-backend": (bare("m", {"1/weights.bin": b"\0"}, None), "layout/missing-config", {"m"}),
     "no-config-pytorch": (bare("m", {"1/model.pt": b"\0"}, None), "layout/missing-config", {"m"}),
