@@ -14,6 +14,7 @@ TENSORRT_PARAMETERS = {"execution_context_allocation_strategy": ("STATIC", "ON_P
 
 def check_backend_rules(model: ModelEntry) -> None:
     _check_model_metrics(model)
+    _check_response_cache(model)
     _check_runtime(model)
     if model.backend == "pytorch":
         _check_pytorch(model)
@@ -42,6 +43,20 @@ def _check_model_metrics(model: ModelEntry) -> None:
             model.report("config/model-metrics", "error", f"model_metrics.metric_control[{index}]: {problem}",
                          'write metric_control { metric_identifier { family: "nv_inference_first_response_'
                          'histogram_ms" } histogram_options { buckets: [ 1, 10, 100 ] } }', at)
+
+
+def _check_response_cache(model: ModelEntry) -> None:
+    """core ValidateModelConfig: the response cache supports neither the sequence batcher nor decoupled
+    models ("Response Cache does not currently support model ... Please disable the response cache")."""
+    config = model.config
+    if not config.response_cache.enable:
+        return
+    for why, applies in (("sequence batching", config.HasField("sequence_batching")),
+                         ("a decoupled transaction policy", config.model_transaction_policy.decoupled)):
+        if applies:
+            model.report("config/response-cache", "error", f"response_cache is enabled on a model with {why}",
+                         "Triton does not support the response cache there: set response_cache { enable: false }",
+                         model.where(field_pattern("response_cache")))
 
 
 def _check_runtime(model: ModelEntry) -> None:

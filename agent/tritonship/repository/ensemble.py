@@ -114,17 +114,25 @@ class EnsembleCheck:
         return self.model.text.code[slice(*self.spans[i])] if self.spans else ""
 
     def check_version(self, i: int, step, composing: ModelEntry) -> None:
+        """The repository manager loads the ensemble only when each step's required version is among the
+        versions the composing model's version_policy loads ("ensemble 'e' depends on 'm' whose required
+        version 0 is not loaded"); -1 means the latest loaded one."""
         version = step.model_version
-        if version == 0 or (version > 0 and str(version) not in composing.versions):
-            omitted = version == 0 and not re.search(field_pattern("model_version"), self.step_code(i))
-            what = "omits model_version (that means version 0)" if omitted else f"asks for version {version}"
-            exists = str(version) in composing.versions
-            self.report("ensemble/model-version",
-                        f"step {i + 1} {what}" + ("" if exists else f", which {composing.name} does not have"),
-                        "set model_version: -1 (the latest version) or a version that exists "
-                        f"(on disk: {', '.join(composing.versions) or 'none'})",
-                        self.at(i) if omitted else self.at(i, field_pattern("model_version")),
-                        severity="warning" if exists else "error")
+        served = served_versions(composing)
+        if version < 0 or version in served:
+            if version == 0:
+                self.report("ensemble/model-version", f"step {i + 1} asks for version 0 of {composing.name}",
+                            "version 0 works here, but -1 (the latest) is what you usually mean",
+                            self.at(i), severity="warning")
+            return
+        omitted = version == 0 and not re.search(field_pattern("model_version"), self.step_code(i))
+        what = "omits model_version (that means version 0)" if omitted else f"asks for version {version}"
+        where = "does not have" if str(version) not in composing.versions else "does not load (version_policy)"
+        loaded, on_disk = ", ".join(map(str, served)) or "none", ", ".join(composing.versions) or "none"
+        self.report("ensemble/model-version", f"step {i + 1} {what}, which {composing.name} {where}",
+                    f"set model_version: -1 (the latest version) or a version it loads (loaded: {loaded}; "
+                    f"on disk: {on_disk})",
+                    self.at(i) if omitted else self.at(i, field_pattern("model_version")))
 
     def check_keys(self, i: int, step, composing: ModelEntry) -> None:
         """core ValidateTensorMapping, on the composing model's *completed* config: when config.pbtxt
@@ -246,6 +254,19 @@ class EnsembleCheck:
         for i, step in enumerate(self.steps):
             deps[i] = {p for v in step.input_map.values() for p in self.producers.get(v, []) if p is not None}
         return deps
+
+
+def served_versions(model: ModelEntry) -> list[int]:
+    """The versions Triton loads for `model`: version_policy latest N (default 1), all, or specific."""
+    on_disk = sorted(int(v) for v in model.versions)
+    policy = model.config.version_policy if model.config is not None else None
+    choice = policy.WhichOneof("policy_choice") if policy is not None else None
+    if choice == "all":
+        return on_disk
+    if choice == "specific":
+        return [v for v in on_disk if v in set(policy.specific.versions)]
+    count = policy.latest.num_versions if choice == "latest" else 1
+    return on_disk[-count:] if count > 0 else []
 
 
 def shapes_compatible(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

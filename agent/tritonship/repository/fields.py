@@ -110,6 +110,12 @@ def _check_instance_groups(model: ModelEntry) -> None:
                 "config/instance-gpus", "error", f"instance_group[{index}] is {kind} but lists gpus",
                 "gpus is only allowed with kind: KIND_GPU; remove gpus or change the kind", gpus_at,
             )
+        elif group.gpus and group.kind == group_cls.KIND_AUTO:
+            model.report(
+                "config/instance-gpus", "warning", f"instance_group[{index}] is KIND_AUTO and lists gpus: on a "
+                "server without those GPUs Triton makes it KIND_CPU and then refuses the gpus",
+                "use kind: KIND_GPU with gpus, or KIND_AUTO without gpus", gpus_at,
+            )
         for gid in (g for g in group.gpus if g < 0):
             model.report("config/instance-gpu-id", "error", f"instance_group[{index}] lists gpu id {gid}",
                          "gpu ids are CUDA device numbers (0, 1, ...); remove the negative id", gpus_at)

@@ -94,9 +94,12 @@ LAYOUT_AND_CONFIG = [
             "backend_model.cc: libtriton_<backend>.so must exist in the backend directory"),
     RuleDoc("config/max-batch-size", "error", "max_batch_size is negative.", "Triton refuses it.",
             "use 0 (no batching) or the largest batch.", f"{CORE} ValidateModelConfig"),
-    RuleDoc("config/instance-gpus", "error", "an instance group that is not KIND_GPU lists gpus.",
-            "Triton refuses gpus on KIND_CPU and KIND_MODEL groups.", "remove gpus or use kind: KIND_GPU.",
-            f"{CORE} ValidateInstanceGroup (\"has kind KIND_CPU but specifies one or more GPUs\")"),
+    RuleDoc("config/instance-gpus", "varies", "an instance group that is not KIND_GPU lists gpus.",
+            "Triton refuses gpus on KIND_CPU and KIND_MODEL groups; a KIND_AUTO group with gpus becomes KIND_CPU on "
+            "a server without those GPUs and is then refused.", "remove gpus or use kind: KIND_GPU.",
+            f"{CORE} NormalizeInstanceGroup (KIND_AUTO resolution) and ValidateInstanceGroup (\"has kind KIND_CPU "
+            "but specifies one or more GPUs\")",
+            "an error for KIND_CPU/KIND_MODEL; a warning for KIND_AUTO, which depends on the server's GPUs."),
     RuleDoc("config/instance-gpu-id", "error", "an instance group lists a negative gpu id.",
             "no CUDA device has a negative number; Triton refuses the id.", "list device numbers 0, 1, ...",
             f"{CORE} ValidateInstanceGroup (\"specifies invalid or unsupported gpu id -1\"); "
@@ -129,4 +132,8 @@ LAYOUT_AND_CONFIG = [
             "name a library file inside the backend's directory, or remove runtime.",
             "core backend_model.cc GetBackendLibraryProperties (IsChildPathEscapingParentPath); "
             "qa/L0_model_config special_cases/runtime_escape"),
+    RuleDoc("config/response-cache", "error", "response_cache is enabled on a sequence-batching or decoupled "
+            "model.", "Triton does not support the response cache there and refuses the config.",
+            "disable the response cache for that model.",
+            f"{CORE} ValidateModelConfig (\"Response Cache does not currently support model ...\")"),
 ]

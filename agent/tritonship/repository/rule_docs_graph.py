@@ -13,8 +13,9 @@ COMPLETED = ("an error where nothing completes the tensor (ensembles, PyTorch, p
 TENSORS_AND_SCHEDULERS = [
     RuleDoc("config/tensor-name", "error", "an input or output has no name.", "Triton refuses it.",
             "name every tensor.", f"{CORE} ValidateIOShape (\"must specify 'name'\")"),
-    RuleDoc("config/tensor-duplicate", "error", "two inputs (or outputs) share a name.",
-            "requests address tensors by name.", "rename one.", "backends refuse duplicate tensor names"),
+    RuleDoc("config/tensor-duplicate", "warning", "two inputs (or outputs) share a name.",
+            "requests address tensors by name, so one of the two can never be sent; Triton core does not refuse it "
+            "(the python backend loads it).", "rename one.", "no core rule; a clean interface"),
     RuleDoc("config/tensor-dtype", "varies", "a tensor has no data_type.",
             "core validates the config after the backend's auto-complete; only an incomplete tensor fails.",
             "write data_type, e.g. TYPE_FP32.", f"{CORE} ValidateModelIOConfig/ValidateIOShape", COMPLETED),
@@ -63,10 +64,11 @@ GRAPH_AND_FILES = [
             "map the step's tensors.", f"{CORE} BuildEnsembleGraph"),
     RuleDoc("ensemble/input-fed-twice", "error", "a composing input is mapped twice.", "Triton refuses it.",
             "map it once.", f"{CORE} BuildEnsembleGraph / {ENSEMBLE_UTILS}"),
-    RuleDoc("ensemble/model-version", "varies", "model_version is omitted (0) or names a missing version.",
-            "a missing version cannot be served.", "use -1 (latest) or an existing version.",
-            "model_repository_manager: ensemble dependencies by version",
-            "an error when the version is not on disk; a warning when 0 happens to exist."),
+    RuleDoc("ensemble/model-version", "varies", "a step's model_version (0 when omitted) is not a version the "
+            "composing model loads under its version_policy.", "the ensemble waits for a version that is never loaded.",
+            "use -1 (the latest loaded version) or a version the policy loads.",
+            "model_repository_manager (\"ensemble ... depends on ... whose required version N is not loaded\")",
+            "an error when that version is not loaded; a warning when version 0 is asked for and happens to load."),
     RuleDoc("ensemble/unknown-model", "error", "a step uses a model that is not in the repository.",
             "the ensemble waits for a model that never loads.", "add the model or fix the name.",
             "model_repository_manager: missing upstream models"),

@@ -36,8 +36,8 @@ def _check_tensor(model: ModelEntry, kind: str, index: int, tensor, seen: set[st
     if not tensor.name:
         model.report("config/tensor-name", "error", f"{label} has no name", f'give every {kind} a name: "..."', at)
     elif tensor.name in seen:
-        model.report("config/tensor-duplicate", "error", f"{label} is declared twice", "tensor names must be unique",
-                     at)
+        model.report("config/tensor-duplicate", "warning", f"{label} is declared twice (Triton core does not refuse "
+                     "it, but a request cannot address the two apart)", "tensor names must be unique", at)
     seen.add(tensor.name)
     if tensor.data_type == 0:
         _incomplete(model, label, "dtype", "set data_type, e.g. TYPE_FP32, TYPE_INT64, TYPE_STRING", at)

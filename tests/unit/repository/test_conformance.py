@@ -86,6 +86,14 @@ MUST_PASS = {
         'sequence_batching { control_input [ { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID '
         'data_type: TYPE_STRING } ] }, { name: "START" control [ { kind: CONTROL_SEQUENCE_START '
         "bool_false_true: [ false, true ] } ] } ] }\n")),
+    "duplicate-tensor-names-load": python_model("m", inputs=(("X", FP32, [4]), ("X", FP32, [4]))),
+    "kind-auto-with-gpus-depends-on-the-server": python_model(
+        "m", extra="instance_group [ { kind: KIND_AUTO gpus: [ 0 ] } ]\n"),
+    "ensemble-pins-a-loaded-version": {
+        **python_model("a", extra="version_policy { all { } }\n"), "a/2/model.py": PY_MODEL,
+        **ens("e", [step("a", {"X": "IN"}, {"Y": "OUT"}, version=1)]),
+    },
+    "response-cache-on-a-plain-model": python_model("m", extra="response_cache { enable: true }\n"),
     "negative-count-is-defaulted": python_model("m", extra="instance_group [ { count: -1 kind: KIND_CPU } ]\n"),
     # ensembles of ensembles, and decoupled models
     "ensemble-of-ensembles": {
@@ -197,6 +205,14 @@ MUST_FAIL = {
     "batch-item-shape-two-sources": (python_model("m", inputs=(("X", FP32, [4]), ("X2", FP32, [4])), extra=(
         'batch_input [ { kind: BATCH_ITEM_SHAPE target_name: "S" data_type: TYPE_INT32 source_input: [ "X", "X2" ] '
         "} ]\n")), "config/batch-io", {"m"}),
+    "ensemble-version-not-loaded": ({
+        **python_model("a"), "a/2/model.py": PY_MODEL, **ens("e", [step("a", {"X": "IN"}, {"Y": "OUT"}, version=1)]),
+    }, "ensemble/model-version", {"e"}),
+    "response-cache-with-sequence-batching": (python_model("m", extra="sequence_batching { }\n"
+                                                           "response_cache { enable: true }\n"),
+                                              "config/response-cache", {"m"}),
+    "response-cache-on-a-decoupled-model": (python_model("m", extra=DECOUPLED + "response_cache { enable: true }\n"),
+                                            "config/response-cache", {"m"}),
     "no-backend-inferable": (bare("m", {"1/weights.bin": b"\0"}, IO), "config/no-backend", {"m"}),
     "no-config-no-backend": (bare("m", {"1/weights.bin": b"\0"}, None), "layout/missing-config", {"m"}),
     "no-config-pytorch": (bare("m", {"1/model.pt": b"\0"}, None), "layout/missing-config", {"m"}),
