@@ -79,12 +79,20 @@ def _check_model_file(model: ModelEntry, version: str) -> None:
                 )
     for gpu, filename in sorted(config.cc_model_filenames.items() if config is not None else ()):
         if not (vdir / filename).exists():
-            model.report(
-                "layout/missing-cc-model-file", "error",
-                f"{model.name}/{version}/{filename} (cc_model_filenames for {gpu}) is missing",
-                f"add the file for compute capability {gpu}, or drop that entry from cc_model_filenames",
-                at=model.where(field_pattern("cc_model_filenames")), path=f"{model.name}/{version}/",
-            )
+            _missing_cc_file(model, version, gpu, filename)
+
+
+def _missing_cc_file(model: ModelEntry, version: str, gpu: str, filename: str) -> None:
+    """Only the TensorRT backend reads cc_model_filenames (on a GPU of that compute capability it loads that
+    file instead of the default); core and the other backends ignore the field (the python backend loads)."""
+    tensorrt = model.backend == "tensorrt"
+    model.report(
+        "layout/missing-cc-model-file", "error" if tensorrt else "warning",
+        f"{model.name}/{version}/{filename} (cc_model_filenames for {gpu}) is missing"
+        + ("" if tensorrt else f"; the {model.backend or 'model'} backend ignores cc_model_filenames"),
+        f"add the file for compute capability {gpu}, or drop that entry from cc_model_filenames",
+        at=model.where(field_pattern("cc_model_filenames")), path=f"{model.name}/{version}/",
+    )
 
 
 def _missing_file_hint(vdir: Path, expected: str, key: str | None) -> str:

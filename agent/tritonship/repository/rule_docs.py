@@ -48,9 +48,11 @@ LAYOUT_AND_CONFIG = [
             "add the file, rename the file you have, or set default_model_filename.",
             f"{CORE} AutoCompleteBackendFields sets default_model_filename per backend (model.plan, model.onnx, "
             "model.pt, model.pt2, model.py, model.xml, model.savedmodel, model.graphdef)"),
-    RuleDoc("layout/missing-cc-model-file", "error", "a cc_model_filenames entry names a missing file.",
-            "on a GPU of that compute capability the backend loads that file instead of the default one.",
-            "add the file or remove the entry.", "tensorrt_backend AutoCompleteConfig: cc_model_filenames lookup"),
+    RuleDoc("layout/missing-cc-model-file", "varies", "a cc_model_filenames entry names a missing file.",
+            "on a GPU of that compute capability the TensorRT backend loads that file instead of the default one; "
+            "other backends ignore the field.", "add the file or remove the entry.",
+            "tensorrt_backend AutoCompleteConfig/model load: cc_model_filenames lookup by compute capability",
+            "an error for TensorRT models; a warning for other backends, which ignore it."),
     RuleDoc("layout/empty-repository", "error", "the repository holds no model directory.",
             "a server started on it serves nothing.", "add one folder per model.",
             "model_repository_manager polls one directory per model"),

@@ -73,8 +73,11 @@ CASES = [
          "error", "m", "m/1/", None, "rename model_v2.py to model.py"),
     Case("default-model-filename", py('default_model_filename: "net.py"\n'), "layout/missing-model-file", "error",
          "m", "m/1/", 10, "default_model_filename"),
-    Case("missing-cc-model-file", py('cc_model_filenames { key: "7.5" value: "model_t4.py" }\n'),
+    Case("missing-cc-model-file", {"m/config.pbtxt": python_config("m").replace('backend: "python"', 'platform: '
+         '"tensorrt_plan"') + 'cc_model_filenames { key: "7.5" value: "model_t4.plan" }\n', "m/1/model.plan": b"\0"},
          "layout/missing-cc-model-file", "error", "m", "m/1/", 10),
+    Case("missing-cc-model-file-ignored", py('cc_model_filenames { key: "7.5" value: "model_t4.py" }\n'),
+         "layout/missing-cc-model-file", "warning", "m", "m/1/", 10, "add the file"),
     Case("empty-repository", {}, "layout/empty-repository", "error", None, ".", None),
     # parsing
     Case("placeholder-parse", cfg('name: "m"\nbackend: "python"\nmax_batch_size: {{ max_batch }}\n'),
