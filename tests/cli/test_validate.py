@@ -180,3 +180,14 @@ def test_explain_unknown_rule_is_exit_2(run_cli):
     assert result.exit_code == 2
     assert "unknown rule 'config/nope'" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_spec_shapes_of_a_model_the_server_completes_are_not_refused(run_cli, tmp_path):
+    repo = write_repo(tmp_path / "repo", {"m/1/model.py": "class TritonPythonModel:\n    pass\n"})
+    spec = tmp_path / "tritonship.yaml"
+    spec.write_text(f"project: demo\nmodel_repository: {repo}\nsmoke:\n  shapes:\n    m: {{ X: [4] }}\n")
+    result = run_cli("validate", "--spec", str(spec), "--json")
+    assert result.exit_code == 0, result.stdout
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["severity"]) == ("layout/missing-config", "warning")
+    assert run_cli("validate", "--spec", str(spec), "--strict").exit_code == 1
