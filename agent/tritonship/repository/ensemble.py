@@ -136,14 +136,16 @@ class EnsembleCheck:
 
     def check_keys(self, i: int, step, composing: ModelEntry) -> None:
         """core ValidateTensorMapping, on the composing model's *completed* config: when config.pbtxt
-        declares no inputs (or outputs) and the backend completes them, the names are unknown here."""
+        declares no inputs (or outputs) and the backend completes them, or a python model's
+        auto_complete_config may add some, the names are unknown here."""
         from tritonship.repository.autocomplete import completer
 
         inputs = {t.name: t for t in composing.config.input}
         outputs = {t.name: t for t in composing.config.output}
         completes = completer(composing) is not None
+        adds = completes and composing.backend == "python"  # auto_complete_config may add tensors to declared ones
         for field, known, kind in (("input_map", inputs, "input"), ("output_map", outputs, "output")):
-            if completes and not known:
+            if (completes and not known) or adds:
                 continue
             for key in sorted(getattr(step, field)):
                 if key not in known:

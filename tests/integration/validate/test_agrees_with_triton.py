@@ -104,6 +104,12 @@ CONFORMANCE = {
                                                       step("ok_inner", {"IN": "mid"}, {"OUT": "OUT"})]),
     },
     "ok_inner": {},
+    "ok_ensemble_over_auto_complete": {
+        "completes/config.pbtxt": 'backend: "python"\nmax_batch_size: 8\n'
+                                  'output [ { name: "Y" data_type: TYPE_FP32 dims: [ 4 ] } ]\n',
+        "completes/1/model.py": AUTO_PY,
+        **ensemble_model("ok_ensemble_over_auto_complete", [step("completes", {"X": "IN"}, {"Y": "OUT"})]),
+    },
     "ok_decoupled_chain": {
         **cfg("gen", extra=DECOUPLED),
         **ensemble_model("ok_decoupled_chain", [step("gen", {"X": "IN"}, {"Y": "t"}),

@@ -112,6 +112,10 @@ MUST_PASS = {
         **ens("e", [step("gen", {"X": "IN"}, {"Y": "t1", "Z": "t2"}), step("two", {"X": "t1", "X2": "t2"},
                                                                            {"Y": "OUT"})]),
     },
+    "ensemble-over-python-auto-complete": {
+        **bare("p", {"1/model.py": AUTO_PY}, 'backend: "python"\n' + tensors("output", ("Y", FP32, [4]))),
+        **ens("e", [step("p", {"X": "IN"}, {"Y": "OUT"})]),
+    },
     "ensemble-over-autocompleted-onnx": {
         **bare("o", {"1/model.onnx": ONNX}, 'platform: "onnxruntime_onnx"\nmax_batch_size: 8\n'),
         **ens("e", [step("o", {"X": "IN"}, {"Y": "OUT"})]),
