@@ -34,7 +34,7 @@ def command(ctx: click.Context, *, environments: tuple[str, ...], approval: tupl
     chosen = [] if no_approval else (list(approval) or None)
     result = plan_pipeline(spec, environments=list(environments) or None, approval=chosen,
                            lock_prefix=lock_prefix, dry_run=dry_run)
-    data = result.to_dict()
+    data = result.to_dict() | {"model_repository": _relative(spec.repository_path())}
 
     def render(console) -> None:
         from rich.table import Table
@@ -48,3 +48,11 @@ def command(ctx: click.Context, *, environments: tuple[str, ...], approval: tupl
         console.print(table if data["environments"] else f"{data['project']}: no environments to promote to")
 
     ctx.exit(emit(settings(), Outcome("plan", "passed", 0, data, render=render)))
+
+
+def _relative(path) -> str:
+    """The model repository relative to the working directory (Jenkins: the workspace root), for stash paths."""
+    import os
+
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative

@@ -9,6 +9,7 @@ rules (once, here):
 - origin (`from`): the spec's `from:`, else the environment before it in the plan; the first one (with no
   `from:`) receives the digest this run built. A dry run has no release ledger to read from, so every
   environment receives the built digest (`from` is null);
+- manual pauses: how many strategy steps wait for a person, so Jenkins can size its windows;
 - lock: `<lock prefix><environment>`, the prefix defaulting to `<project>-`, so two projects never share a
   controller-wide lock named `prod` (lockable-resources locks are global to the Jenkins controller).
 """
@@ -32,10 +33,11 @@ class PlannedEnvironment:
     strategy: str  # rolling | blue-green | canary
     lock: str
     namespace: str
+    manual_pauses: int  # strategy steps that wait for a person (Jenkins asks, with its own timeout, each time)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "approval": self.approval, "from": self.origin, "strategy": self.strategy,
-                "lock": self.lock, "namespace": self.namespace}
+                "lock": self.lock, "namespace": self.namespace, "manual_pauses": self.manual_pauses}
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,17 @@ def plan_pipeline(spec: Spec, *, environments: list[str] | None = None, approval
         origin = None if dry_run else (env.promote_from or previous)
         wants_approval = name in approval if approval is not None else env.approval
         planned.append(PlannedEnvironment(name, wants_approval, origin, env.strategy.kind, prefix + name,
-                                          env.namespace))
+                                          env.namespace, _manual_pauses(env)))
         previous = name
     return PipelinePlan(spec.project, dry_run, tuple(planned))
+
+
+def _manual_pauses(env) -> int:
+    """Canary `pause: {}` steps without a duration, and a blue-green `manual_pause`, wait for a person."""
+    strategy = env.strategy
+    if strategy.canary is not None:
+        return sum(1 for step in strategy.canary.steps if step.pause is not None and step.pause.duration is None)
+    return 1 if strategy.blue_green is not None and strategy.blue_green.manual_pause else 0
 
 
 def _check_names(flag: str, names: list[str], spec: Spec) -> None:

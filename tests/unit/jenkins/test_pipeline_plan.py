@@ -47,6 +47,13 @@ def test_dry_run_promotes_the_built_digest_everywhere(spec):
     assert [e.origin for e in plan_pipeline(spec, dry_run=True).environments] == [None, None, None]
 
 
+def test_manual_pauses_are_counted(tmp_path):
+    path = tmp_path / "tritonship.yaml"
+    path.write_text("project: p\nenvironments:\n  a: {strategy: {blue_green: {manual_pause: true}}}\n"
+                    "  b: {strategy: {canary: {steps: [{set_weight: 10}, {pause: {}}, {pause: {duration: 5s}}, {pause: {}}]}}}\n")
+    assert [e.manual_pauses for e in plan_pipeline(load_spec(path)).environments] == [1, 2]
+
+
 def test_no_approval_at_all(spec):
     assert [e.approval for e in plan_pipeline(spec, approval=[]).environments] == [False, False, False]
 
@@ -71,8 +78,16 @@ def test_cli_json_shape_is_what_groovy_reads(run_cli):
     assert {k: doc[k] for k in ("verb", "status", "exit_code", "project", "dry_run")} == {
         "verb": "plan", "status": "passed", "exit_code": 0, "project": "example-models", "dry_run": False}
     assert doc["environments"][0] == {"name": "dev", "approval": False, "from": None, "strategy": "rolling",
-                                      "lock": "example-models-dev", "namespace": "models-dev"}
+                                      "lock": "example-models-dev", "namespace": "models-dev",
+                                      "manual_pauses": 0}
     assert [e["from"] for e in doc["environments"]] == [None, "staging"]
+    assert doc["model_repository"] == str(EXAMPLES / "model_repository")  # outside the cwd: absolute
+
+
+def test_cli_model_repository_is_relative_to_the_workspace(run_cli, monkeypatch):
+    monkeypatch.chdir(EXAMPLES.parent)
+    result = run_cli("plan", "--spec", "examples/tritonship.yaml", "--json")
+    assert json.loads(result.stdout)["model_repository"] == "examples/model_repository"
 
 
 def test_cli_unknown_environment_exits_2(run_cli):
