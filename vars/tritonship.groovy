@@ -223,7 +223,7 @@ String ensureAgent(Map agent) {
 
 Map outcome(String verb, int rc, String reportDir, String onGateFailure) {
     String path = reportDir + '/result.json'
-    Map result = fileExists(path) ? (Map) readJSON(file: path) : null
+    Map result = fileExists(path) ? (Map) readJSON(file: path, returnPojo: true) : null
     if (rc == 0 && result != null) {
         return result
     }

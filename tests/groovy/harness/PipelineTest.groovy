@@ -12,14 +12,12 @@ abstract class PipelineTest {
 
     /** What the fake tritonship should answer, per verb, in order: [build: [[exit_code: 1, data: [...]]]]. */
     void plan(Map plan) {
-        File dir = new File(h.workspace, '.fake-tritonship')
-        dir.mkdirs()
-        new File(dir, 'plan.json').text = JsonOutput.toJson(plan)
+        new File(h.stateDir, 'plan.json').text = JsonOutput.toJson(plan)
     }
 
     /** Every CLI invocation as the fake received it: [argv: [...], env: [...]]. */
     List<Map> cli() {
-        File log = new File(h.workspace, '.fake-tritonship/calls.jsonl')
+        File log = new File(h.stateDir, 'calls.jsonl')
         if (!log.exists()) { return [] }
         return log.readLines().findAll { it }.collect { (Map) new JsonSlurper().parseText(it) }
     }
