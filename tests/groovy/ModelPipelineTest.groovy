@@ -3,11 +3,7 @@ import org.yaml.snakeyaml.Yaml
 /** vars/modelPipeline.groovy: plan from the CLI, pods per stage, the artifact tested, approvals, checks at the start. */
 class ModelPipelineTest extends PipelineTest {
     static final String DIGEST = 'registry.example.com/ml/example-models@sha256:' + 'ab' * 32
-    // what `tritonship plan --json` answers for examples/tritonship.yaml (RealCliTest pins the real CLI to it)
-    static final Map PLAN = [project: 'example-models', dry_run: false, model_repository: 'model_repository', environments: [
-        [name: 'dev', approval: false, from: null, strategy: 'rolling', lock: 'example-models-dev', namespace: 'models-dev', manual_pauses: 0],
-        [name: 'staging', approval: false, from: 'dev', strategy: 'blue-green', lock: 'example-models-staging', namespace: 'models-staging', manual_pauses: 0],
-        [name: 'prod', approval: true, from: 'staging', strategy: 'canary', lock: 'example-models-prod', namespace: 'models-prod', manual_pauses: 0]]]
+    static final Map PLAN = EXAMPLE_PLAN
 
     void setUp() {
         super.setUp()
