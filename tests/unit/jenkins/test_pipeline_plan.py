@@ -50,7 +50,8 @@ def test_dry_run_promotes_the_built_digest_everywhere(spec):
 def test_manual_pauses_are_counted(tmp_path):
     path = tmp_path / "tritonship.yaml"
     path.write_text("project: p\nenvironments:\n  a: {strategy: {blue_green: {manual_pause: true}}}\n"
-                    "  b: {strategy: {canary: {steps: [{set_weight: 10}, {pause: {}}, {pause: {duration: 5s}}, {pause: {}}]}}}\n")
+                    "  b: {strategy: {canary: {steps: [{set_weight: 10}, {pause: {}}, {pause: {duration: 5s}},"
+                    " {pause: {}}]}}}\n")
     assert [e.manual_pauses for e in plan_pipeline(load_spec(path)).environments] == [1, 2]
 
 
