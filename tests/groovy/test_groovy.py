@@ -82,6 +82,23 @@ def test_every_groovy_file_compiles_with_groovyc(tmp_path) -> None:
         assert (tmp_path / f"{path.stem}.class").exists(), f"{path.name} produced no class"
 
 
+def test_the_seed_script_compiles_with_groovy_alone(tmp_path) -> None:
+    """Job DSL runs seed.groovy with its own classloader: it may import nothing beyond Groovy and the JDK."""
+    _require_groovy()
+    script = ROOT / "pipelines" / "seed.groovy"
+    imports = re.findall(r"^import\s+([\w.]+)", script.read_text(), re.M)
+    assert all(name.startswith(("groovy.", "java.")) for name in imports), imports
+    proc = subprocess.run(["groovyc", "-d", str(tmp_path), str(script)], capture_output=True, text=True, cwd=ROOT,
+                          env=_java_env(), timeout=180, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_step_reads_tritonship_yaml_to_decide() -> None:
+    """Decisions come from `tritonship plan`; Groovy never parses the spec itself."""
+    offenders = [p.name for p in (ROOT / "vars").glob("*.groovy") if "readYaml" in p.read_text()]
+    assert offenders == []
+
+
 def test_every_step_has_a_help_page() -> None:
     steps = sorted(p.stem for p in (ROOT / "vars").glob("*.groovy"))
     missing = [s for s in steps if not (ROOT / "vars" / f"{s}.txt").is_file()]
