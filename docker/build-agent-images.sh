@@ -13,10 +13,10 @@ export STORAGE_DRIVER="${STORAGE_DRIVER:-vfs}" BUILDAH_ISOLATION="${BUILDAH_ISOL
 if [ "${PUSH:-0}" = 1 ] && [ -n "${TRITONSHIP_REGISTRY_USER:-}" ]; then
   printf '%s' "$TRITONSHIP_REGISTRY_PASSWORD" | buildah login --username "$TRITONSHIP_REGISTRY_USER" --password-stdin "${registry%%/*}"
 fi
-build() {  # name dockerfile [target]
+build() {  # name dockerfile target|"" [build-arg]
   local ref="$registry/$1:$tag" digestfile
   digestfile="$(mktemp)"
-  buildah bud --layers -f "$2" ${3:+--target "$3"} -t "$ref" . >&2
+  buildah bud --layers -f "$2" ${3:+--target "$3"} ${4:+--build-arg "$4"} -t "$ref" . >&2
   if [ "${PUSH:-0}" = 1 ]; then
     buildah push --digestfile "$digestfile" "$ref" >&2
     printf '%s@%s' "$registry/$1" "$(cat "$digestfile")"
@@ -27,7 +27,7 @@ build() {  # name dockerfile [target]
 }
 agent="$(build agent docker/agent/Dockerfile agent)"
 agent_test="$(build agent-test docker/agent/Dockerfile test)"
-agent_gpu="$(build agent-gpu docker/agent-gpu/Dockerfile)"
+agent_gpu="$(build agent-gpu docker/agent-gpu/Dockerfile "" "AGENT_IMAGE=$agent")"  # the same wheel
 printf '{"version": "%s", "tag": "%s", "agent": "%s", "agent_test": "%s", "agent_gpu": "%s"}\n' \
   "$version" "$tag" "$agent" "$agent_test" "$agent_gpu" > agent-images.json
 cat agent-images.json

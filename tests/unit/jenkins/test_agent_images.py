@@ -131,7 +131,8 @@ def test_branch_builds_are_tagged_with_the_commit_and_pushed_by_digest(fake_buil
     reg = "reg.example.com/tools"
     assert builds == [f"bud --layers -f docker/agent/Dockerfile --target agent -t {reg}/agent:0.1.0-{commit} .",
                       f"bud --layers -f docker/agent/Dockerfile --target test -t {reg}/agent-test:0.1.0-{commit} .",
-                      f"bud --layers -f docker/agent-gpu/Dockerfile -t {reg}/agent-gpu:0.1.0-{commit} ."]
+                      f"bud --layers -f docker/agent-gpu/Dockerfile --build-arg AGENT_IMAGE={out['agent']} "
+                      f"-t {reg}/agent-gpu:0.1.0-{commit} ."]
     assert "login --username robot --password-stdin reg.example.com" in calls
     assert not any("s3cret" in c for c in calls)
 
