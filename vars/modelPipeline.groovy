@@ -166,7 +166,7 @@ void train(Map cfg, Map state) {
     runCommands('train', [cfg.train])
     // stash keeps the trained repository for the next pods (stashes live on the controller: fine for the
     // megabytes of a config-and-weights repository; for gigabytes publish to an artifact store instead)
-    stash(name: TRAIN_STASH, includes: state.plan.model_repository + '/**')
+    stash(name: TRAIN_STASH, includes: (cfg.repository ?: state.plan.model_repository) + '/**')
 }
 
 void unstashTrained(Map cfg) {
@@ -326,6 +326,12 @@ static boolean safeImage(String ref) {
 // ---- checks before any work ------------------------------------------------------------------------------------
 
 Map checkConfig(Map config) {
+    for (Object key : (config ?: [:]).keySet()) {
+        String near = closestParameter(key.toString())
+        if (!PARAMS.containsKey(key) && near) {
+            error('modelPipeline: unknown parameter ' + key + ' (did you mean ' + near + '?)\n  ' + helpLine(near))
+        }
+    }
     Map cfg = tritonship.mergeConfig('modelPipeline', defaults(), config)
     for (Object key : PARAMS.keySet()) {
         String problem = typeProblem(key.toString(), cfg[key], (List) PARAMS[key][1])
@@ -362,6 +368,36 @@ static Map defaults() {
     Map out = [:]
     PARAMS.each { k, v -> out[k] = v[0] }
     return out
+}
+
+// The parameter a misspelt name most likely meant: edit distance at most 2, or a case-insensitive prefix.
+@NonCPS
+static String closestParameter(String name) {
+    String best = null
+    int bestDistance = 3
+    for (String key : PARAMS.keySet()) {
+        int d = distance(name.toLowerCase(), key.toLowerCase())
+        if (d < bestDistance || (best == null && key.toLowerCase().startsWith(name.toLowerCase()) && name.length() > 3)) {
+            best = key
+            bestDistance = Math.min(d, bestDistance)
+        }
+    }
+    return best
+}
+
+@NonCPS
+static int distance(String a, String b) {
+    int[] previous = (0..b.length()) as int[]
+    for (int i = 1; i <= a.length(); i++) {
+        int[] current = new int[b.length() + 1]
+        current[0] = i
+        for (int j = 1; j <= b.length(); j++) {
+            int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1
+            current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost)
+        }
+        previous = current
+    }
+    return previous[b.length()]
 }
 
 @NonCPS

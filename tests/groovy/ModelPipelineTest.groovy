@@ -157,6 +157,7 @@ class ModelPipelineTest extends PipelineTest {
     void testTrainOutputIsWhatValidateAndBuildUse() {
         String train = 'echo weights > model_repository/add_sub/model.bin && echo scratch > scratch.txt'
         h.runStep('modelPipeline', standard(train: train, skip: ['perf']))
+        assert h.callsTo('unstash').collect { it.stage } == ['Validate', 'Build']
         assert started() == ['Plan', 'Train', 'Validate', 'Build', 'Smoke', 'Promote']
         assert h.callsTo('stash')[0].named == [name: 'tritonship-model-repository', includes: 'model_repository/**']
         ['Validate', 'Build'].each { String stage ->
@@ -237,7 +238,13 @@ class ModelPipelineTest extends PipelineTest {
         assert msg.startsWith('modelPipeline: parameter timeoutMinutes must be Integer, not String 90\n  help: timeoutMinutes \u2014 ')
         assert helpPage().contains(msg.readLines()[1].split(' \u2014 ', 2)[1])
         h = new PipelineHarness(ROOT)
-        assert failureOf { h.runStep('modelPipeline', [specfile: 'x']) }.startsWith('modelPipeline: unknown parameter(s) specfile')
+        assert failureOf { h.runStep('modelPipeline', [unrelated: 'x']) }.startsWith('modelPipeline: unknown parameter(s) unrelated')
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [timeoutMinuts: 90]) } ==
+            'modelPipeline: unknown parameter timeoutMinuts (did you mean timeoutMinutes?)\n  help: timeoutMinutes \u2014 ' +
+            'Whole-build window in minutes; must cover every stage window, approval and pause (checked at the start).'
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [kubeconfig: 'k']) }.contains('did you mean kubeconfigCredentialsId?')
         h = new PipelineHarness(ROOT)
         assert failureOf { h.runStep('modelPipeline', [skip: ['validate']]) }.startsWith('modelPipeline: skip accepts smoke, perf, not validate\n  help: skip')
         h = new PipelineHarness(ROOT)
