@@ -13,46 +13,12 @@
 // and the whole-build timeout is checked at the start to cover every documented window.
 
 import groovy.transform.Field
-import org.jenkinsci.plugins.workflow.steps.StepDescriptor
+import io.tritonship.PipelineChecks
 
 @Field static final String LIBRARY_VERSION = '0.1.0'  // bumped at release, with pyproject.toml and the agent images
 @Field static final String AGENT_REPOSITORY = 'ghcr.io/tritonship/agent'
 @Field static final String GPU_AGENT_REPOSITORY = 'ghcr.io/tritonship/agent-gpu'
 @Field static final String TRAIN_STASH = 'tritonship-model-repository'
-
-// name: [default, accepted types, the help page's line for it (vars/modelPipeline.txt shows the same text)]
-@Field static final Map PARAMS = [
-    spec                   : ['tritonship.yaml', ['String'], "The project's tritonship.yaml, relative to the repository root."],
-    repository             : [null, ['String'], "Model repository to validate and build (default: the spec's model_repository)."],
-    environments           : [null, ['List'], "Environments to promote to, in order (default: the spec's, in file order); each must exist in the spec."],
-    approval               : [null, ['List'], 'Environments that wait for a person (default: those with approval: true in the spec).'],
-    primaryBranch          : ['main', ['String'], 'Promotion (and no concurrent builds) only on this branch or on a tag.'],
-    dryRun                 : [false, ['Boolean'], 'build --dry-run and promote --dry-run: nothing is pushed or deployed; Smoke and Perf then test the checkout, not an image.'],
-    checks                 : [[], ['List'], "Shell commands of a Checks stage (e.g. ['make lint'])."],
-    train                  : [null, ['String'], 'Shell command of a Train stage on the GPU pod; the model repository it writes is stashed for Validate and Build.'],
-    skip                   : [[], ['List'], 'Stages to leave out: smoke, perf.'],
-    validate               : [[:], ['Map'], 'Extra tritonValidate parameters.'],
-    build                  : [[:], ['Map'], 'Extra tritonBuild parameters.'],
-    smoke                  : [[:], ['Map'], 'Extra tritonSmokeTest parameters.'],
-    perf                   : [[:], ['Map'], 'Extra tritonPerfTest parameters.'],
-    promote                : [[:], ['Map'], 'Extra tritonPromote parameters (every environment).'],
-    registryCredentialsId  : [null, ['String'], 'Username/password credential Build pushes the image with.'],
-    kubeconfigCredentialsId: [null, ['String', 'Map'], 'File credential with a kubeconfig, or a map environment to credential ID; every planned environment needs one unless inCluster: true.'],
-    inCluster              : [false, ['Boolean'], "Promote with the agent pod's own service account instead of a kubeconfig, on purpose."],
-    webhookCredentialsId   : [null, ['String'], 'Secret text credential with the notification webhook URL.'],
-    agentImage             : [null, ['String'], 'Image of the standard, builder and serve pods (default: ghcr.io/tritonship/agent:LIBRARY VERSION).'],
-    gpuAgentImage          : [null, ['String'], 'Image of the Train pod (default: ghcr.io/tritonship/agent-gpu:LIBRARY VERSION).'],
-    imagePullSecret        : [null, ['String'], 'Kubernetes secret the Smoke and Perf pods pull the built image with.'],
-    agents                 : [[:], ['Map'], 'Pod overrides per role (standard, builder, gpu, serve): [resource:, yaml:, container:].'],
-    timeoutMinutes         : [2880, ['Integer'], 'Whole-build window in minutes; must cover every stage window, approval and pause (checked at the start).'],
-    stageTimeoutMinutes    : [120, ['Integer'], 'Window of each working stage and of each promotion step.'],
-    approvalTimeoutMinutes : [1440, ['Integer'], 'How long an approval waits for a person; then the build is aborted.'],
-    pauseTimeoutMinutes    : [1440, ['Integer'], 'How long a manual pause of a promotion waits; then the promotion is aborted.'],
-    buildsToKeep           : [30, ['Integer'], 'Builds kept by the build discarder.'],
-    submitter              : [null, ['String'], 'Who may approve (users or groups, comma separated).'],
-    lockPrefix             : [null, ['String'], "Lock name prefix (default: the project name and '-', so locks are PROJECT-ENV)."],
-    agent                  : [[:], ['Map'], "How the CLI is found in each pod (see tritonship; default install: 'path')."],
-]
 
 // Pod templates shipped in resources/io/tritonship/pods; yaml (inline) replaces resource. No label: the Kubernetes
 // plugin gives every podTemplate a unique label (POD_LABEL), so builds with different pod YAML never share pods.
@@ -61,14 +27,6 @@ import org.jenkinsci.plugins.workflow.steps.StepDescriptor
     builder : [resource: 'io/tritonship/pods/builder.yaml', yaml: null, container: 'builder'],
     gpu     : [resource: 'io/tritonship/pods/gpu.yaml', yaml: null, container: 'tritonship'],
     serve   : [resource: 'io/tritonship/pods/serve.yaml', yaml: null, container: 'tritonship'],
-]
-
-// Steps this pipeline calls and the plugin providing each (plugins.txt lists them all), checked before any work.
-@Field static final Map REQUIRED_STEPS = [
-    readJSON: 'pipeline-utility-steps', lock: 'lockable-resources', podTemplate: 'kubernetes', container: 'kubernetes',
-    withCredentials: 'credentials-binding', junit: 'junit', timestamps: 'timestamper', input: 'pipeline-input-step',
-    stash: 'workflow-basic-steps', unstash: 'workflow-basic-steps', timeout: 'workflow-basic-steps',
-    checkout: 'workflow-scm-step', sh: 'workflow-durable-task-step',
 ]
 
 @Field static final List SKIPPABLE = ['smoke', 'perf']
@@ -240,7 +198,7 @@ void promoteAll(Map cfg, Map pods, Map state) {
 Map promoteArgs(Map cfg, Map pods, Map state, Map planned) {
     String name = planned.name.toString()
     Map args = [spec: cfg.spec, env: name, dryRun: cfg.dryRun as boolean, inCluster: cfg.inCluster as boolean,
-                kubeconfigCredentialsId: credentialFor(cfg.kubeconfigCredentialsId, name),
+                kubeconfigCredentialsId: PipelineChecks.credentialFor(cfg.kubeconfigCredentialsId, name),
                 webhookCredentialsId: cfg.webhookCredentialsId, pauseTimeoutMinutes: cfg.pauseTimeoutMinutes,
                 runIn: { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name, body) }]
     if (planned.from) {
@@ -327,14 +285,14 @@ static boolean safeImage(String ref) {
 
 Map checkConfig(Map config) {
     for (Object key : (config ?: [:]).keySet()) {
-        String near = closestParameter(key.toString())
-        if (!PARAMS.containsKey(key) && near) {
+        String near = PipelineChecks.closestParameter(key.toString())
+        if (!PipelineChecks.PARAMS.containsKey(key) && near) {
             error('modelPipeline: unknown parameter ' + key + ' (did you mean ' + near + '?)\n  ' + helpLine(near))
         }
     }
-    Map cfg = tritonship.mergeConfig('modelPipeline', defaults(), config)
-    for (Object key : PARAMS.keySet()) {
-        String problem = typeProblem(key.toString(), cfg[key], (List) PARAMS[key][1])
+    Map cfg = tritonship.mergeConfig('modelPipeline', PipelineChecks.defaults(), config)
+    for (Object key : PipelineChecks.PARAMS.keySet()) {
+        String problem = PipelineChecks.typeProblem(key.toString(), cfg[key], (List) PipelineChecks.PARAMS[key][1])
         if (problem) {
             error('modelPipeline: ' + problem + '\n  ' + helpLine(key.toString()))
         }
@@ -363,146 +321,40 @@ void checkValues(Map cfg) {
     }
 }
 
-@NonCPS
-static Map defaults() {
-    Map out = [:]
-    PARAMS.each { k, v -> out[k] = v[0] }
-    return out
-}
-
-// The parameter a misspelt name most likely meant: edit distance at most 2, or a case-insensitive prefix.
-@NonCPS
-static String closestParameter(String name) {
-    String best = null
-    int bestDistance = 3
-    for (String key : PARAMS.keySet()) {
-        int d = distance(name.toLowerCase(), key.toLowerCase())
-        if (d < bestDistance || (best == null && key.toLowerCase().startsWith(name.toLowerCase()) && name.length() > 3)) {
-            best = key
-            bestDistance = Math.min(d, bestDistance)
-        }
-    }
-    return best
-}
-
-@NonCPS
-static int distance(String a, String b) {
-    int[] previous = (0..b.length()) as int[]
-    for (int i = 1; i <= a.length(); i++) {
-        int[] current = new int[b.length() + 1]
-        current[0] = i
-        for (int j = 1; j <= b.length(); j++) {
-            int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1
-            current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost)
-        }
-        previous = current
-    }
-    return previous[b.length()]
-}
-
-@NonCPS
-static String typeProblem(String key, Object value, List types) {
-    if (value == null) {
-        return null
-    }
-    boolean ok = types.any { String t ->
-        t == 'String' ? value instanceof CharSequence : t == 'Integer' ? (value instanceof Integer || value instanceof Long) :
-        t == 'Boolean' ? value instanceof Boolean : t == 'List' ? value instanceof List : value instanceof Map
-    }
-    return ok ? null : ('parameter ' + key + ' must be ' + types.join(' or ') + ', not ' + value.getClass().simpleName +
-                        ' ' + String.valueOf(value))
-}
-
-@NonCPS
-static String helpLine(String key) {
-    return 'help: ' + key + ' \u2014 ' + PARAMS[key][2]
-}
-
-// Every step this pipeline uses must exist before anything runs (a missing pipeline-utility-steps would
-// otherwise fail AFTER the CLI pushed an image). StepDescriptor.all() lists the installed steps (workflow-step-api);
-// a sandboxed (untrusted) library may not call it, and then the check is skipped with a note.
 void checkPlugins() {
-    Set installed = installedSteps()
+    Set installed = PipelineChecks.installedSteps()
     if (installed == null) {
         echo('modelPipeline: cannot list installed steps here (sandboxed library?); see the README for the plugins')
         return
     }
-    List missing = missingSteps(installed)
+    List missing = PipelineChecks.missingSteps(installed)
     if (missing) {
         error('modelPipeline: missing Jenkins step(s) ' + missing.join(', ') + '; install the plugins in plugins.txt')
     }
 }
 
-@NonCPS
-static List missingSteps(Set installed) {
-    List out = []
-    REQUIRED_STEPS.each { step, plugin -> if (!installed.contains(step)) { out.add(step + ' (plugin ' + plugin + ')') } }
-    return out
-}
-
-@NonCPS
-static Set installedSteps() {
-    try {
-        return new HashSet(StepDescriptor.all().collect { it.functionName })
-    } catch (Exception ignored) {
-        return null
-    }
-}
-
 void checkCredentials(Map cfg, Map plan) {
-    if (cfg.inCluster) {
-        return
-    }
-    List names = planNames(plan)
-    List missing = []
-    for (Object name : names) {
-        if (!credentialFor(cfg.kubeconfigCredentialsId, name.toString())) {
-            missing.add(name)
-        }
-    }
+    List missing = PipelineChecks.withoutCredential(cfg, plan)
     if (missing) {
         error('modelPipeline: kubeconfigCredentialsId has no credential for ' + missing.join(', ') +
-              ' (planned: ' + names.join(', ') + '); nothing promotes with the ' +
+              ' (planned: ' + PipelineChecks.planNames(plan).join(', ') + '); nothing promotes with the ' +
               "agent pod's own service account unless inCluster: true\n  " + helpLine('kubeconfigCredentialsId'))
     }
 }
 
 // The whole-build window must hold every stage window plus every documented wait of the plan.
 void checkWindows(Map cfg, Map plan) {
-    int stages = 5 + (cfg.checks ? 1 : 0) + (cfg.train ? 1 : 0)
-    int approvals = countOf(plan, 'approval')
-    int pauses = countOf(plan, 'manual_pauses')
-    long needed = (long) cfg.stageTimeoutMinutes * (stages + plan.environments.size() + pauses) +
-                  (long) cfg.approvalTimeoutMinutes * approvals + (long) cfg.pauseTimeoutMinutes * pauses
-    if (needed > cfg.timeoutMinutes) {
-        error('modelPipeline: timeoutMinutes ' + cfg.timeoutMinutes + ' would cut a documented wait short: ' + stages +
-              ' stage(s) and ' + plan.environments.size() + ' promotion(s) of ' + cfg.stageTimeoutMinutes + ' min, ' +
-              approvals + ' approval(s) of ' + cfg.approvalTimeoutMinutes + ' min and ' + pauses + ' pause(s) of ' +
-              cfg.pauseTimeoutMinutes + ' min need ' + needed + '\n  ' + helpLine('timeoutMinutes'))
+    String problem = PipelineChecks.windowProblem(cfg, plan)
+    if (problem) {
+        error('modelPipeline: ' + problem + '\n  ' + helpLine('timeoutMinutes'))
     }
 }
 
 // ---- helpers ------------------------------------------------------------------------------------------------------
 
 @NonCPS
-static List planNames(Map plan) {
-    return plan.environments.collect { it.name.toString() }
-}
-
-// approvals (a boolean per environment) or manual pauses (a number per environment) of the whole plan
-@NonCPS
-static int countOf(Map plan, String field) {
-    int total = 0
-    plan.environments.each { Map e -> total += e[field] instanceof Boolean ? (e[field] ? 1 : 0) : (e[field] ?: 0) as int }
-    return total
-}
-
-@NonCPS
-static String credentialFor(Object ids, String envName) {
-    if (ids instanceof Map) {
-        return ids[envName]
-    }
-    return ids
+static String helpLine(String key) {
+    return PipelineChecks.helpLine(key)
 }
 
 Map stepArgs(Map cfg, String step, Map base) {

@@ -227,7 +227,7 @@ class ModelPipelineTest extends PipelineTest {
     String helpPage() { new File(ROOT, 'vars/modelPipeline.txt').text }
 
     void testEveryParameterHasItsLineOnTheHelpPage() {
-        Map params = h.binding.getVariable('modelPipeline').PARAMS
+        Map params = io.tritonship.PipelineChecks.PARAMS
         params.each { String name, List p ->
             assert helpPage().contains('<dt>' + name + '</dt><dd>' + p[2].replace('<', '&lt;').replace('>', '&gt;') + '</dd>')
         }

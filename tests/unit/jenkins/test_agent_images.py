@@ -20,6 +20,7 @@ DOCKERFILES = [ROOT / "docker/agent/Dockerfile", ROOT / "docker/agent-gpu/Docker
 LOCKS = sorted((ROOT / "docker/requirements").glob("*.lock"))
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PIPELINE = (ROOT / "vars/modelPipeline.groovy").read_text()
+CHECKS = (ROOT / "src/io/tritonship/PipelineChecks.groovy").read_text()
 
 
 def _instructions(path) -> list[str]:
@@ -88,7 +89,7 @@ def test_pod_templates_name_the_versioned_images(template):
 
 def test_plugins_txt_lists_every_plugin_the_pipeline_checks_for():
     listed = {line.split("#")[0].strip().split(":")[0] for line in (ROOT / "plugins.txt").read_text().splitlines()}
-    required = set(re.findall(r"\w+: '([a-z-]+)'", PIPELINE.split("REQUIRED_STEPS = [", 1)[1].split("]", 1)[0]))
+    required = set(re.findall(r"\w+: '([a-z-]+)'", CHECKS.split("REQUIRED_STEPS = [", 1)[1].split("]", 1)[0]))
     assert required and required <= listed
     assert {"basic-branch-build-strategies", "job-dsl", "configuration-as-code", "htmlpublisher"} <= listed
 
