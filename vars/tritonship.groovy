@@ -17,7 +17,7 @@
 import groovy.transform.Field
 
 @Field static final Map DEFAULTS = [
-    verb         : null,     // validate | build | smoke | perf | promote | rollback | history | status | render | seed
+    verb         : null,     // validate | build | smoke | perf | plan | promote | rollback | history | status | render | seed
     args         : [],       // arguments after the verb; each one is passed as one literal argument
     reportDir    : null,     // where the CLI writes result.json, junit.xml, report.html (default: reports/<verb>)
     credentials  : [],       // [[type: 'usernamePassword'|'string'|'file', id: CREDENTIALS_ID, <variable names>]]
