@@ -6,7 +6,8 @@
 // It declares the same items as `tritonship seed`, with the same description marker, so either may manage them;
 // removed projects are handled by the seed job's "Action for removed jobs" (Delete or Disable), or by
 // `tritonship seed --prune`. Multibranch jobs build tags only through a build strategy (branch-api builds no tag
-// on its own): buildTags from basic-branch-build-strategies, with buildRegularBranches kept for the branches.
+// on its own, by design: branch-api's MultiBranchProject skips tags without a BranchBuildStrategy): buildTags from
+// basic-branch-build-strategies (the same Job DSL block jenkins-infra uses), with buildRegularBranches kept.
 import groovy.json.JsonSlurper
 
 String path = binding.variables.containsKey('CATALOG_JSON') ? binding.variables.CATALOG_JSON : 'catalog.json'
@@ -47,7 +48,7 @@ for (Map p : catalog.projects) {
                     buildStrategies {
                         buildRegularBranches()
                         buildTags {
-                            atLeastDays('')
+                            atLeastDays('-1')
                             atMostDays(String.valueOf(p.tag_max_age_days))
                         }
                     }
