@@ -211,14 +211,14 @@ Map promoteArgs(Map cfg, Map pods, Map state, Map planned) {
 
 // ---- agents -----------------------------------------------------------------------------------------------------
 
-// A pod of its own (Kubernetes plugin podTemplate + node(POD_LABEL)), a fresh checkout, the stage's window, and
-// the reports recorded even when the body fails.
+// A pod of its own (Kubernetes plugin podTemplate + node(POD_LABEL)), a fresh checkout (made by the agent's jnlp
+// container, which has git), the stage's window, and the reports recorded even when the body fails.
 def inPod(Map cfg, Map pod, String reports, Closure body) {
     return podTemplate(yaml: pod.yaml) {
         node(env.POD_LABEL) {
+            checkout(scm)
             container(pod.container) {
                 timeout(time: cfg.stageTimeoutMinutes, unit: 'MINUTES') {
-                    checkout(scm)
                     try {
                         return body()
                     } finally {
