@@ -172,3 +172,20 @@ def test_catalog_json_for_job_dsl_resolves_every_default():
                                 "branches": "main release/* v*", "exclude": "", "tags": True, "build_tags": True,
                                 "tag_max_age_days": 7, "script_path": "Jenkinsfile", "description": describe(""),
                                 "scan_interval": "4h"}]
+
+
+def test_seed_catalog_json_needs_no_jenkins(run_cli, tmp_path):
+    import json
+
+    from tests.conftest import ROOT
+
+    result = run_cli("seed", "--catalog-json", "--config", str(ROOT / "pipelines" / "models.yaml"))
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [f["name"] for f in doc["folders"]] == ["models", "models/search"]
+    assert [p["full_name"] for p in doc["projects"]] == ["models/example-models", "models/search/ranking"]
+    bad = tmp_path / "models.yaml"
+    bad.write_text("projects:\n  - {name: a, git: g, tags: false, build_tags: true}\n")
+    refused = run_cli("seed", "--catalog-json", "--config", str(bad))
+    assert refused.exit_code == 2
+    assert "build_tags: true needs tags: true" in refused.stderr
