@@ -142,3 +142,13 @@ def test_a_release_tag_gets_the_library_version_and_no_push_without_push(fake_bu
     out, calls = _build(fake_buildah, tmp_path, TAG_NAME="v0.1.0")
     assert out["agent"] == "ghcr.io/tritonship/agent:0.1.0"
     assert not any(c.startswith(("push", "login")) for c in calls)
+
+
+def _pins(lock) -> dict[str, str]:
+    return dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+) ", lock.read_text(), re.M))
+
+
+def test_the_agent_image_ships_the_versions_the_test_image_tests():
+    agent, test = _pins(ROOT / "docker/requirements/agent.lock"), _pins(ROOT / "docker/requirements/test.lock")
+    differ = {name: (version, test.get(name)) for name, version in agent.items() if test.get(name) != version}
+    assert agent and differ == {}
