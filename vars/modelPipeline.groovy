@@ -20,8 +20,9 @@ import io.tritonship.PipelineChecks
 @Field static final String GPU_AGENT_REPOSITORY = 'ghcr.io/tritonship/agent-gpu'
 @Field static final String TRAIN_STASH = 'tritonship-model-repository'
 
-// Pod templates shipped in resources/io/tritonship/pods; yaml (inline) replaces resource. No label: the Kubernetes
-// plugin gives every podTemplate a unique label (POD_LABEL), so builds with different pod YAML never share pods.
+// Pod templates shipped in resources/io/tritonship/pods; yaml (inline) replaces resource. No label: since kubernetes
+// 1.17.0 (JENKINS-57830) a podTemplate without one gets POD_LABEL, unique per build and template, so builds with
+// different pod YAML never share pods.
 @Field static final Map AGENTS = [
     standard: [resource: 'io/tritonship/pods/agent.yaml', yaml: null, container: 'tritonship'],
     builder : [resource: 'io/tritonship/pods/builder.yaml', yaml: null, container: 'builder'],
