@@ -54,12 +54,14 @@ def groovy_results(tmp_path_factory) -> dict[str, dict]:
     _require_groovy()
     out = tmp_path_factory.mktemp("groovy") / "results.json"
     cmd = ["groovy", "-cp", CLASSPATH, str(HERE / "run.groovy"), str(ROOT), str(out), *map(str, TEST_FILES)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=_java_env(), timeout=240, check=False)
+    # every pipeline test runs real bash for its sh steps: on a busy 2-core machine the whole run takes minutes
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=_java_env(), timeout=540, check=False)
     if not out.exists():
         pytest.fail(f"the Groovy runner failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return {f"{r['file']}::{r['test']}": r for r in json.loads(out.read_text())}
 
 
+@pytest.mark.timeout(600)  # the first case also runs the session's Groovy JVM (see groovy_results)
 @pytest.mark.parametrize("case", _cases())
 def test_groovy(case: str, groovy_results: dict[str, dict]) -> None:
     compile_error = groovy_results.get(case.split("::", 1)[0] + "::<compile>")
