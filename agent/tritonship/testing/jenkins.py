@@ -37,21 +37,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from tritonship.testing.jenkins_xml import as_jenkins_writes_it, strip_declaration
+
 VERSION = "2.479.1"
 FOLDER_TAG = "com.cloudbees.hudson.plugins.folder.Folder"
 MULTIBRANCH_TAG = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
 BRANCH_JOB_TAG = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
 CONTAINER_TAGS = (FOLDER_TAG, MULTIBRANCH_TAG)
-# class-name prefix -> the plugin@version XStream writes into `plugin="..."` (versions of a 2.479 LTS setup)
-PLUGINS = {
-    "jenkins.branch.buildstrategies.basic.": "basic-branch-build-strategies@81.v05e333931c7d",
-    "com.cloudbees.hudson.plugins.folder.": "cloudbees-folder@6.955.v81e2a_35c08d3",
-    "org.jenkinsci.plugins.workflow.multibranch.": "workflow-multibranch@795.ve0cb_1f45ca_9a_",
-    "org.jenkinsci.plugins.workflow.job.": "workflow-job@1436.vfa_244484591f",
-    "jenkins.branch.": "branch-api@2.1178.v969d9eb_c728e",
-    "jenkins.plugins.git.": "git@5.5.2",
-    "jenkins.scm.impl.": "scm-api@696.v778d637b_a_762",
-}
 CRUMB_FIELD = "Jenkins-Crumb"
 JSON = "application/json;charset=utf-8"
 TEXT = "text/plain;charset=utf-8"
@@ -63,7 +55,7 @@ class Item:
 
     @property
     def root_tag(self) -> str:
-        match = re.search(r"<([A-Za-z_][\w.$-]*)", _strip_declaration(self.config))
+        match = re.search(r"<([A-Za-z_][\w.$-]*)", strip_declaration(self.config))
         return match.group(1) if match else ""
 
     @property
@@ -116,11 +108,11 @@ class JenkinsStandIn:
     # --- what a person does in the web UI, and what tests look at -------------------------------------------
     def edit_config(self, name: str, config: str) -> None:
         with self.state.lock:
-            self.state.items[name].config = _as_jenkins_writes_it(config)
+            self.state.items[name].config = as_jenkins_writes_it(config)
 
     def add_item(self, name: str, config: str) -> None:
         with self.state.lock:
-            self.state.items[name] = Item(_as_jenkins_writes_it(config))
+            self.state.items[name] = Item(as_jenkins_writes_it(config))
 
     def config(self, name: str) -> str:
         return self.state.items[name].config
@@ -134,46 +126,9 @@ class JenkinsStandIn:
         return list(self.state.writes)
 
 
-def _as_jenkins_writes_it(config: str) -> str:
-    """The XML as XStream writes the item back out (raises ET.ParseError for a body that is not XML)."""
-    root = ET.fromstring(_strip_declaration(config))  # noqa: S314 - our own test server
-    return "<?xml version='1.1' encoding='UTF-8'?>\n" + "\n".join(_xstream(root, 0)) + "\n"
-
-
-def _xstream(element: ET.Element, depth: int) -> list[str]:
-    attributes = dict(element.attrib)
-    plugin = next((v for k, v in PLUGINS.items() if (attributes.get("class") or element.tag).startswith(k)), None)
-    if plugin:
-        attributes["plugin"] = plugin
-    attrs = "".join(f' {k}="{_escape(v)}"' for k, v in attributes.items())
-    pad = "  " * depth
-    children = list(element)
-    text = (element.text or "") if not children else ""
-    if not children and not text:
-        return [f"{pad}<{element.tag}{attrs}/>"]
-    if not children:
-        return [f"{pad}<{element.tag}{attrs}>{_escape(text)}</{element.tag}>"]
-    lines = [f"{pad}<{element.tag}{attrs}>"]
-    for child in children:
-        lines.extend(_xstream(child, depth + 1))
-    return [*lines, f"{pad}</{element.tag}>"]
-
-
-def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-            .replace("'", "&apos;").replace("\r", "&#xd;"))
-
-
 def _branch_job(head: str) -> str:
     return (f"<{BRANCH_JOB_TAG}><actions/><description/><keepDependencies>false</keepDependencies>"
             f"<properties/><disabled>false</disabled><!-- {head} --></{BRANCH_JOB_TAG}>")
-
-
-def _strip_declaration(xml: str) -> str:
-    text = xml.lstrip()
-    if text.startswith("<?xml"):
-        text = text[text.find("?>") + 2 :]
-    return text
 
 
 def _split_path(path: str) -> tuple[str, str]:
@@ -361,7 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         if full in items:
             return 400, f"A job already exists with the name ‘{short}’"
         try:
-            items[full] = Item(_as_jenkins_writes_it(body))
+            items[full] = Item(as_jenkins_writes_it(body))
         except ET.ParseError as exc:
             return 500, f"java.io.IOException: Unable to read config.xml: {exc}"
         self._index(full)
@@ -370,7 +325,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _update(self, name: str, body: str) -> tuple[int, str]:
         item = self.state.items[name]
         try:
-            new = Item(_as_jenkins_writes_it(body))
+            new = Item(as_jenkins_writes_it(body))
         except ET.ParseError:
             return 500, "java.io.IOException: Failed to persist config.xml"
         if new.root_tag != item.root_tag:
@@ -389,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
             heads += list(self.state.tags)
         for head in heads:
             child = f"{name}/{quote(head, safe='')}"
-            self.state.items.setdefault(child, Item(_as_jenkins_writes_it(_branch_job(head))))
+            self.state.items.setdefault(child, Item(as_jenkins_writes_it(_branch_job(head))))
 
 
 def main(argv: list[str] | None = None) -> None:
