@@ -1,50 +1,37 @@
 // Job DSL seed script: a folder and a multibranch pipeline job for every model project in models.yaml.
-// Run it from a "seed" freestyle job (Process Job DSLs, "Look on Filesystem": pipelines/seed.groovy) in a
-// checkout of this repository. The job parameter MODELS_YAML may name another file. It declares the same
-// items as `tritonship seed`, with the same description marker, so either may manage them; removed
-// projects are handled by the seed job's "Action for removed jobs" (Delete or Disable), or by
-// `tritonship seed --prune`.
-import org.yaml.snakeyaml.Yaml
+// The catalog comes from the agent, every default resolved once in Python (tritonship.jenkins.catalog), as JSON
+// that Job DSL reads with Groovy's own JsonSlurper (no extra classpath). In the seed job:
+//   1. Execute shell:  tritonship seed --catalog-json --config pipelines/models.yaml > catalog.json
+//   2. Process Job DSLs, "Look on Filesystem": pipelines/seed.groovy  (parameter CATALOG_JSON may name the file)
+// It declares the same items as `tritonship seed`, with the same description marker, so either may manage them;
+// removed projects are handled by the seed job's "Action for removed jobs" (Delete or Disable), or by
+// `tritonship seed --prune`. Multibranch jobs build tags only through a build strategy (branch-api builds no tag
+// on its own, by design: branch-api's MultiBranchProject skips tags without a BranchBuildStrategy): buildTags from
+// basic-branch-build-strategies (the same Job DSL block jenkins-infra uses), with buildRegularBranches kept.
+import groovy.json.JsonSlurper
 
-final String MARKER = 'managed-by: tritonship-seed (edits made here are overwritten by the next seed)'
-final Map PROJECT_DEFAULTS = [name: null, git: null, credentials_id: null, folder: null, branches: 'main release/* v*',
-                              exclude: '', tags: true, script_path: 'Jenkinsfile', description: '']
-final Map FILE_DEFAULTS = [folder: 'models', folder_description: 'Triton model pipelines.', projects: []]
-
-String path = binding.variables.containsKey('MODELS_YAML') ? binding.variables.MODELS_YAML : 'pipelines/models.yaml'
-Map catalog = withDefaults(FILE_DEFAULTS, (Map) (new Yaml().load(readFileFromWorkspace(path)) ?: [:]), path)
-
-Set<String> folders = new LinkedHashSet<String>()
-List<Map> projects = []
-for (Object entry : catalog.projects) {
-    Map project = withDefaults(PROJECT_DEFAULTS, (Map) entry, path + ': project')
-    if (!project.name || !project.git) {
-        throw new IllegalArgumentException(path + ': every project needs name and git')
-    }
-    String folder = project.folder != null ? project.folder : (catalog.folder ?: '')
-    List<String> parts = folder ? folder.tokenize('/') : []
-    for (int depth = 1; depth <= parts.size(); depth++) {
-        folders.add(parts.subList(0, depth).join('/'))
-    }
-    projects.add(project + [fullName: (parts + [project.name]).join('/')])
+String path = binding.variables.containsKey('CATALOG_JSON') ? binding.variables.CATALOG_JSON : 'catalog.json'
+Map catalog = (Map) new JsonSlurper().parseText(readFileFromWorkspace(path))
+if (!(catalog.folders instanceof List) || !(catalog.projects instanceof List)) {
+    throw new IllegalArgumentException(path + ': not a catalog from `tritonship seed --catalog-json`')
 }
 
-for (String name : folders) {
-    folder(name) {
-        description(describe(catalog.folder_description, MARKER))
+for (Map f : catalog.folders) {
+    folder(f.name) {
+        description(f.description)
     }
 }
 
-for (Map p : projects) {
-    multibranchPipelineJob(p.fullName) {
-        description(describe(p.description, MARKER))
+for (Map p : catalog.projects) {
+    multibranchPipelineJob(p.full_name) {
+        description(p.description)
         branchSources {
             branchSource {
                 source {
                     git {
-                        id('tritonship-' + p.name)
+                        id(p.source_id)
                         remote(p.git)
-                        credentialsId(p.credentials_id ?: '')
+                        credentialsId(p.credentials_id)
                         traits {
                             gitBranchDiscovery()
                             if (p.tags) {
@@ -54,6 +41,15 @@ for (Map p : projects) {
                                 includes(p.branches)
                                 excludes(p.exclude)
                             }
+                        }
+                    }
+                }
+                if (p.build_tags) {
+                    buildStrategies {
+                        buildRegularBranches()
+                        buildTags {
+                            atLeastDays('-1')
+                            atMostDays(String.valueOf(p.tag_max_age_days))
                         }
                     }
                 }
@@ -69,20 +65,8 @@ for (Map p : projects) {
         }
         triggers {
             periodicFolderTrigger {
-                interval('4h')
+                interval(p.scan_interval)
             }
         }
     }
-}
-
-static String describe(Object text, String marker) {
-    return text ? text.toString() + '\n\n' + marker : marker
-}
-
-static Map withDefaults(Map defaults, Map given, String where) {
-    List unknown = given.keySet().findAll { !defaults.containsKey(it) }.collect { it.toString() }
-    if (unknown) {
-        throw new IllegalArgumentException(where + ': unknown key(s) ' + unknown.join(', ') + '; known: ' + defaults.keySet().join(', '))
-    }
-    return defaults + given
 }

@@ -1,61 +1,48 @@
 // modelPipeline: the whole flow in one line of a Jenkinsfile.
 //
 //   @Library('tritonship@v0.1.0') _
-//   modelPipeline(spec: 'tritonship.yaml', registryCredentialsId: 'registry-push',
+//   modelPipeline(registryCredentialsId: 'registry-push',
 //                 kubeconfigCredentialsId: [dev: 'kube-dev', staging: 'kube-staging', prod: 'kube-prod'])
 //
-// Stages: [Checks] -> [Train] -> Validate -> Build -> Smoke -> Perf -> Promote <env> for each environment in
-// order, each under a lock named after the environment; environments with `approval: true` in the spec wait
-// for `input` first. Promotion runs only on the primary branch or a tag. Each stage records its reports
-// (junit, archived artifacts, the perf HTML report) even when it fails; the build description names the
-// promoted digest and the environments it reached.
+// Stages: Plan -> [Checks] -> [Train] -> Validate -> Build -> Smoke -> Perf -> Promote. Every decision comes from
+// the agent: Plan runs `tritonship plan --json` (order, approval, origin, lock of each environment, from the
+// validated spec) and this step only carries it out. Build runs first; Smoke and Perf then run the pushed digest
+// itself as a second container of their pod (Kubernetes plugin pod YAML) and test it on localhost; Promote
+// receives that same digest. Train's model repository is stashed and is what Validate and Build use.
+// Approvals and manual pauses are asked outside any pod (stages with `agent none`), each with its own timeout,
+// and the whole-build timeout is checked at the start to cover every documented window.
 
 import groovy.transform.Field
+import io.tritonship.PipelineChecks
 
-@Field static final Map DEFAULTS = [
-    spec                   : 'tritonship.yaml', // the project's tritonship.yaml
-    repository             : null,    // model repository (default: the spec's model_repository)
-    environments           : null,    // environments to promote to, in order (default: the spec's, in file order)
-    approval               : null,    // environments that need a person's approval (default: `approval: true` in the spec)
-    primaryBranch          : 'main',  // promotion (and no concurrent builds) only here or on a tag
-    dryRun                 : false,   // build --dry-run, promote --dry-run: nothing is pushed or deployed
-    checks                 : [],      // shell commands of a Checks stage before everything (e.g. 'make test')
-    train                  : null,    // shell command of a Train stage before Validate
-    skip                   : [],      // stages to leave out: 'smoke', 'perf'
-    validate               : [:],     // extra tritonValidate parameters
-    build                  : [:],     // extra tritonBuild parameters
-    smoke                  : [:],     // extra tritonSmokeTest parameters
-    perf                   : [:],     // extra tritonPerfTest parameters
-    promote                : [:],     // extra tritonPromote parameters (every environment)
-    registryCredentialsId  : null,    // username/password credential for the registry
-    kubeconfigCredentialsId: null,    // file credential with a kubeconfig, or a map environment -> credential id
-    webhookCredentialsId   : null,    // secret text with the notification webhook URL
-    agents                 : [:],     // pod overrides per role: [standard|builder|gpu: [label:, resource:, yaml:, container:]]
-    timeoutMinutes         : 240,     // the whole build
-    buildsToKeep           : 30,      // build discarder
-    approvalTimeoutMinutes : 1440,    // an unanswered approval this long fails the build
-    submitter              : null,    // who may approve (users/groups, comma separated)
-    lockPrefix             : '',      // lock name = lockPrefix + environment
-    agent                  : [:],     // how the tritonship agent is found or installed (see tritonship)
-]
+@Field static final String LIBRARY_VERSION = '0.1.0'  // bumped at release, with pyproject.toml and the agent images
+@Field static final String AGENT_REPOSITORY = 'ghcr.io/tritonship/agent'
+@Field static final String GPU_AGENT_REPOSITORY = 'ghcr.io/tritonship/agent-gpu'
+@Field static final String TRAIN_STASH = 'tritonship-model-repository'
 
-// Pod templates shipped in resources/io/tritonship/pods; label selects, yaml (inline) overrides resource.
+// Pod templates shipped in resources/io/tritonship/pods; yaml (inline) replaces resource. No label: since kubernetes
+// 1.17.0 (JENKINS-57830) a podTemplate without one gets POD_LABEL, unique per build and template, so builds with
+// different pod YAML never share pods.
 @Field static final Map AGENTS = [
-    standard: [label: 'tritonship', resource: 'io/tritonship/pods/agent.yaml', yaml: null, container: 'tritonship'],
-    builder : [label: 'tritonship-builder', resource: 'io/tritonship/pods/builder.yaml', yaml: null, container: 'builder'],
-    gpu     : [label: 'tritonship-gpu', resource: 'io/tritonship/pods/gpu.yaml', yaml: null, container: 'triton'],
+    standard: [resource: 'io/tritonship/pods/agent.yaml', yaml: null, container: 'tritonship'],
+    builder : [resource: 'io/tritonship/pods/builder.yaml', yaml: null, container: 'builder'],
+    gpu     : [resource: 'io/tritonship/pods/gpu.yaml', yaml: null, container: 'tritonship'],
+    serve   : [resource: 'io/tritonship/pods/serve.yaml', yaml: null, container: 'tritonship'],
 ]
 
 @Field static final List SKIPPABLE = ['smoke', 'perf']
+@Field static final String SMOKE_URL = 'localhost:8000'  // the model container of the serve pod
 
 def call(Map config = [:]) {
-    Map cfg = tritonship.mergeConfig('modelPipeline', DEFAULTS, config)
-    checkSkips(cfg.skip)
-    Map pods = podSpecs(cfg.agents)
-    Map std = pods.standard
-    Map builder = pods.builder
-    Map gpu = pods.gpu
-    Map state = [image: null, promoted: []]
+    if (env.TRITONSHIP_MODEL_PIPELINE) {
+        error('modelPipeline: called twice in one build; a Jenkinsfile calls modelPipeline(...) once (it is a whole ' +
+              'declarative pipeline)')
+    }
+    env.TRITONSHIP_MODEL_PIPELINE = 'started'
+    Map cfg = checkConfig(config)
+    checkPlugins()
+    Map pods = podSpecs(cfg)
+    Map state = [image: null, promoted: [], plan: null]
     if (env.BRANCH_NAME == cfg.primaryBranch) {
         properties([disableConcurrentBuilds()])
     }
@@ -67,56 +54,41 @@ def call(Map config = [:]) {
             buildDiscarder(logRotator(numToKeepStr: String.valueOf(cfg.buildsToKeep)))
         }
         stages {
+            stage('Plan') {
+                steps { script { inPod(cfg, pods.standard, 'reports/plan') { state.plan = planned(cfg) } } }
+            }
             stage('Checks') {
-                when { beforeAgent true; expression { cfg.checks as boolean } }
-                agent { kubernetes { label std.label; yaml std.yaml; defaultContainer std.container } }
-                steps { script { runCommands('check', cfg.checks) } }
+                when { expression { cfg.checks as boolean } }
+                steps { script { inPod(cfg, pods.standard, null) { runCommands('check', cfg.checks) } } }
             }
             stage('Train') {
-                when { beforeAgent true; expression { cfg.train as boolean } }
-                agent { kubernetes { label gpu.label; yaml gpu.yaml; defaultContainer gpu.container } }
-                steps { script { runCommands('train', [cfg.train]) } }
+                when { expression { cfg.train as boolean } }
+                steps { script { inPod(cfg, pods.gpu, null) { train(cfg, state) } } }
             }
             stage('Validate') {
-                agent { kubernetes { label std.label; yaml std.yaml; defaultContainer std.container } }
-                steps { script { tritonValidate(stepArgs(cfg, 'validate', [spec: cfg.spec, repository: cfg.repository])) } }
-                post { always { record('reports/validate') } }
-            }
-            stage('Build') {
-                agent { kubernetes { label builder.label; yaml builder.yaml; defaultContainer builder.container } }
                 steps {
                     script {
-                        Map built = tritonBuild(stepArgs(cfg, 'build', [spec: cfg.spec, repository: cfg.repository,
-                                                                        dryRun: cfg.dryRun as boolean,
-                                                                        registryCredentialsId: cfg.registryCredentialsId]))
-                        state.image = built.image
+                        inPod(cfg, pods.standard, 'reports/validate') {
+                            unstashTrained(cfg)
+                            tritonValidate(stepArgs(cfg, 'validate', [spec: cfg.spec, repository: cfg.repository]))
+                        }
                     }
                 }
-                post { always { record('reports/build') } }
+            }
+            stage('Build') {
+                steps { script { inPod(cfg, pods.builder, 'reports/build') { state.image = build(cfg) } } }
             }
             stage('Smoke') {
-                when { beforeAgent true; expression { !('smoke' in cfg.skip) } }
-                agent { kubernetes { label gpu.label; yaml gpu.yaml; defaultContainer gpu.container } }
-                steps { script { tritonSmokeTest(stepArgs(cfg, 'smoke', [spec: cfg.spec, repository: cfg.repository])) } }
-                post { always { record('reports/smoke') } }
+                when { expression { !('smoke' in cfg.skip) } }
+                steps { script { testArtifact(cfg, pods, state, 'smoke') } }
             }
             stage('Perf') {
-                when { beforeAgent true; expression { !('perf' in cfg.skip) } }
-                agent { kubernetes { label gpu.label; yaml gpu.yaml; defaultContainer gpu.container } }
-                steps { script { tritonPerfTest(stepArgs(cfg, 'perf', [spec: cfg.spec, repository: cfg.repository])) } }
-                post {
-                    always {
-                        record('reports/perf')
-                        publishHTML(target: [reportName: 'Perf report', reportDir: 'reports/perf', reportFiles: 'report.html',
-                                             keepAll: true, alwaysLinkToLastBuild: true, allowMissing: true])
-                    }
-                }
+                when { expression { !('perf' in cfg.skip) } }
+                steps { script { testArtifact(cfg, pods, state, 'perf') } }
             }
             stage('Promote') {
-                when { beforeAgent true; anyOf { branch cfg.primaryBranch; buildingTag() } }
-                agent { kubernetes { label std.label; yaml std.yaml; defaultContainer std.container } }
-                steps { script { promoteAll(cfg, state) } }
-                post { always { record('reports/promote-*') } }
+                when { anyOf { branch cfg.primaryBranch; buildingTag() } }
+                steps { script { promoteAll(cfg, pods, state) } }
             }
         }
         post {
@@ -131,20 +103,83 @@ def call(Map config = [:]) {
     }
 }
 
-// Promote environment by environment: the first gets the digest just built, each later one the digest
-// that succeeded in the environment before it (the spec's `from:`, else the previous one in the list).
-void promoteAll(Map cfg, Map state) {
+// ---- stages --------------------------------------------------------------------------------------------------
+
+// `tritonship plan --json`, then the checks that need it: credentials for every environment, windows that fit.
+Map planned(Map cfg) {
+    List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.environments ?: [], '--approval': cfg.approval ?: [],
+                                    '--no-approval': cfg.approval != null && cfg.approval.isEmpty(),
+                                    '--lock-prefix': cfg.lockPrefix, '--dry-run': cfg.dryRun as boolean])
+    Map plan
+    try {
+        plan = tritonship(verb: 'plan', args: args, reportDir: 'reports/plan', agent: cfg.agent)
+    } catch (err) {
+        error('modelPipeline: ' + err.message + '\n  ' + helpLine('environments') + '\n  ' + helpLine('approval'))
+    }
+    checkCredentials(cfg, plan)
+    checkWindows(cfg, plan)
+    return plan
+}
+
+void train(Map cfg, Map state) {
+    runCommands('train', [cfg.train])
+    // stash keeps the trained repository for the next pods (stashes live on the controller: fine for the
+    // megabytes of a config-and-weights repository; for gigabytes publish to an artifact store instead)
+    stash(name: TRAIN_STASH, includes: (cfg.repository ?: state.plan.model_repository) + '/**')
+}
+
+void unstashTrained(Map cfg) {
+    if (cfg.train) {
+        unstash(TRAIN_STASH)
+    }
+}
+
+String build(Map cfg) {
+    unstashTrained(cfg)
+    Map built = tritonBuild(stepArgs(cfg, 'build', [spec: cfg.spec, repository: cfg.repository,
+                                                    dryRun: cfg.dryRun as boolean,
+                                                    registryCredentialsId: cfg.registryCredentialsId]))
+    return built.image
+}
+
+// Smoke or Perf on the pushed digest, run as the `model` container of the serve pod; a dry run pushed nothing,
+// so it tests the checkout on the pod's own Triton and says so.
+void testArtifact(Map cfg, Map pods, Map state, String which) {
+    String reports = 'reports/' + which
+    if (!state.image) {
+        echo('modelPipeline: dry run: no pushed image, so ' + which + ' tests the checkout, not the artifact that ships')
+        inPod(cfg, pods.gpu, reports) { unstashTrained(cfg); runTest(cfg, which, [repository: cfg.repository]) }
+        return
+    }
+    Map pod = servePod(cfg, pods.serve, state.image.toString())
+    inPod(cfg, pod, reports) { runTest(cfg, which, [url: SMOKE_URL]) }
+}
+
+void runTest(Map cfg, String which, Map target) {
+    Map args = stepArgs(cfg, which, [spec: cfg.spec] + target)
+    if (which == 'smoke') {
+        tritonSmokeTest(args)
+        return
+    }
+    try {
+        tritonPerfTest(args)
+    } finally {
+        publishHTML(target: [reportName: 'Perf report', reportDir: 'reports/perf', reportFiles: 'report.html',
+                             keepAll: true, alwaysLinkToLastBuild: true, allowMissing: true])
+    }
+}
+
+// Environment by environment, as planned: an approval is asked outside any pod, then the promotion runs under
+// its lock; each CLI call gets a pod of its own, and a manual pause is answered while none is held.
+void promoteAll(Map cfg, Map pods, Map state) {
     if (!state.image) {
         echo('modelPipeline: no image digest to promote (the build was a dry run); promotion skipped')
         return
     }
-    Map specEnvs = specEnvironments(cfg.spec)
-    List envs = cfg.environments != null ? cfg.environments : new ArrayList(specEnvs.keySet())
-    List approval = cfg.approval != null ? cfg.approval : approvalFromSpec(specEnvs)
-    String previous = null
-    for (Object item : envs) {
-        String name = item.toString()
-        if (name in approval) {
+    for (Object item : state.plan.environments) {
+        Map planned = (Map) item
+        String name = planned.name.toString()
+        if (planned.approval) {
             stage('Approve ' + name) {
                 timeout(time: cfg.approvalTimeoutMinutes, unit: 'MINUTES') {
                     input(message: 'Promote ' + state.image + ' to ' + name + '?', ok: 'Promote to ' + name,
@@ -153,47 +188,174 @@ void promoteAll(Map cfg, Map state) {
             }
         }
         stage('Promote ' + name) {
-            lock(resource: cfg.lockPrefix + name) {
-                tritonPromote(promoteArgs(cfg, state, name, specEnvs, previous))
+            lock(resource: planned.lock) {
+                tritonPromote(promoteArgs(cfg, pods, state, planned))
             }
         }
         state.promoted.add(name)
-        previous = name
     }
 }
 
-Map promoteArgs(Map cfg, Map state, String name, Map specEnvs, String previous) {
-    Map args = [spec: cfg.spec, env: name, dryRun: cfg.dryRun as boolean,
-                kubeconfigCredentialsId: credentialFor(cfg.kubeconfigCredentialsId, name),
-                webhookCredentialsId: cfg.webhookCredentialsId]
-    Map specEnv = (Map) (specEnvs[name] ?: [:])
-    String from = specEnv.from ?: previous
-    if (from && !cfg.dryRun) {
-        args.from = from
+Map promoteArgs(Map cfg, Map pods, Map state, Map planned) {
+    String name = planned.name.toString()
+    Map args = [spec: cfg.spec, env: name, dryRun: cfg.dryRun as boolean, inCluster: cfg.inCluster as boolean,
+                kubeconfigCredentialsId: PipelineChecks.credentialFor(cfg.kubeconfigCredentialsId, name),
+                webhookCredentialsId: cfg.webhookCredentialsId, pauseTimeoutMinutes: cfg.pauseTimeoutMinutes,
+                runIn: { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name, body) }]
+    if (planned.from) {
+        args.from = planned.from
     } else {
         args.image = state.image
     }
     return stepArgs(cfg, 'promote', args)
 }
 
-Map specEnvironments(String spec) {
-    Map doc = (Map) (readYaml(file: spec) ?: [:])
-    return (Map) (doc.environments ?: [:])
+// ---- agents -----------------------------------------------------------------------------------------------------
+
+// A pod of its own (Kubernetes plugin podTemplate + node(POD_LABEL)), a fresh checkout (made by the agent's jnlp
+// container, which has git), the stage's window, and the reports recorded even when the body fails.
+def inPod(Map cfg, Map pod, String reports, Closure body) {
+    return podTemplate(yaml: pod.yaml) {
+        node(env.POD_LABEL) {
+            checkout(scm)
+            container(pod.container) {
+                timeout(time: cfg.stageTimeoutMinutes, unit: 'MINUTES') {
+                    try {
+                        return body()
+                    } finally {
+                        if (reports) {
+                            record(reports)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+Map podSpecs(Map cfg) {
+    Map overrides = (Map) (cfg.agents ?: [:])
+    for (Object role : overrides.keySet()) {
+        if (!AGENTS.containsKey(role)) {
+            error('modelPipeline: agents has roles ' + AGENTS.keySet().join(', ') + ', not ' + role + '\n  ' + helpLine('agents'))
+        }
+    }
+    Map images = [AGENT_IMAGE: cfg.agentImage ?: AGENT_REPOSITORY + ':' + libraryVersion(),
+                  GPU_AGENT_IMAGE: cfg.gpuAgentImage ?: GPU_AGENT_REPOSITORY + ':' + libraryVersion()]
+    for (Object key : images.keySet()) {
+        if (!safeImage(images[key].toString())) {
+            error('modelPipeline: ' + key + ' is not an image reference: ' + images[key])
+        }
+    }
+    Map out = [:]
+    for (Object role : AGENTS.keySet()) {
+        Map pod = tritonship.mergeConfig('modelPipeline agents.' + role, AGENTS[role], (Map) (overrides[role] ?: [:]))
+        out[role] = [container: pod.container, yaml: substitute(pod.yaml ?: libraryResource(pod.resource), images)]
+    }
+    return out
+}
+
+// The serve pod with the built image as its `model` container (by digest) and the optional pull secret.
+Map servePod(Map cfg, Map serve, String image) {
+    if (!(image ==~ /[a-z0-9][a-z0-9._\/:-]*@sha256:[0-9a-f]{64}/)) {
+        error('modelPipeline: the build returned ' + image + ', not a name@sha256:digest reference to test')
+    }
+    String secrets = cfg.imagePullSecret ? '[{name: "' + cfg.imagePullSecret + '"}]' : '[]'
+    return [container: serve.container, yaml: substitute(serve.yaml, [MODEL_IMAGE: image, PULL_SECRETS: secrets])]
+}
+
+String libraryVersion() {
+    String loaded = env.'library.tritonship.version'
+    java.util.regex.Matcher m = loaded ? (loaded =~ /^v?(\d+\.\d+\.\d+)$/) : null
+    return m && m.matches() ? m.group(1) : LIBRARY_VERSION
 }
 
 @NonCPS
-static List approvalFromSpec(Map specEnvs) {
-    List out = []
-    specEnvs.each { name, e -> if (e instanceof Map && e.approval == true) { out.add(name.toString()) } }
+static String substitute(String yaml, Map values) {
+    String out = yaml
+    values.each { k, v -> out = out.replace('@' + k + '@', v.toString()) }
     return out
 }
 
 @NonCPS
-static String credentialFor(Object ids, String envName) {
-    if (ids instanceof Map) {
-        return ids[envName]
+static boolean safeImage(String ref) {
+    return ref ==~ /[a-z0-9][a-zA-Z0-9._\/:@-]*/
+}
+
+// ---- checks before any work ------------------------------------------------------------------------------------
+
+Map checkConfig(Map config) {
+    for (Object key : (config ?: [:]).keySet()) {
+        String near = PipelineChecks.closestParameter(key.toString())
+        if (!PipelineChecks.PARAMS.containsKey(key) && near) {
+            error('modelPipeline: unknown parameter ' + key + ' (did you mean ' + near + '?)\n  ' + helpLine(near))
+        }
     }
-    return ids
+    Map cfg = tritonship.mergeConfig('modelPipeline', PipelineChecks.defaults(), config)
+    for (Object key : PipelineChecks.PARAMS.keySet()) {
+        String problem = PipelineChecks.typeProblem(key.toString(), cfg[key], (List) PipelineChecks.PARAMS[key][1])
+        if (problem) {
+            error('modelPipeline: ' + problem + '\n  ' + helpLine(key.toString()))
+        }
+    }
+    checkValues(cfg)
+    return cfg
+}
+
+void checkValues(Map cfg) {
+    for (Object name : cfg.skip) {
+        if (!(name in SKIPPABLE)) {
+            error('modelPipeline: skip accepts ' + SKIPPABLE.join(', ') + ', not ' + name + '\n  ' + helpLine('skip'))
+        }
+    }
+    for (String key : ['timeoutMinutes', 'stageTimeoutMinutes', 'approvalTimeoutMinutes', 'pauseTimeoutMinutes', 'buildsToKeep']) {
+        if (cfg[key] < 1) {
+            error('modelPipeline: ' + key + ' must be at least 1, not ' + cfg[key] + '\n  ' + helpLine(key))
+        }
+    }
+    if (cfg.imagePullSecret && !(cfg.imagePullSecret ==~ /[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)) {
+        error('modelPipeline: imagePullSecret is not a Kubernetes secret name: ' + cfg.imagePullSecret + '\n  ' +
+              helpLine('imagePullSecret'))
+    }
+    if (cfg.inCluster && cfg.kubeconfigCredentialsId) {
+        error('modelPipeline: give kubeconfigCredentialsId or inCluster: true, not both\n  ' + helpLine('inCluster'))
+    }
+}
+
+void checkPlugins() {
+    Set installed = PipelineChecks.installedSteps()
+    if (installed == null) {
+        echo('modelPipeline: cannot list installed steps here (sandboxed library?); see the README for the plugins')
+        return
+    }
+    List missing = PipelineChecks.missingSteps(installed)
+    if (missing) {
+        error('modelPipeline: missing Jenkins step(s) ' + missing.join(', ') + '; install the plugins in plugins.txt')
+    }
+}
+
+void checkCredentials(Map cfg, Map plan) {
+    List missing = PipelineChecks.withoutCredential(cfg, plan)
+    if (missing) {
+        error('modelPipeline: kubeconfigCredentialsId has no credential for ' + missing.join(', ') +
+              ' (planned: ' + PipelineChecks.planNames(plan).join(', ') + '); nothing promotes with the ' +
+              "agent pod's own service account unless inCluster: true\n  " + helpLine('kubeconfigCredentialsId'))
+    }
+}
+
+// The whole-build window must hold every stage window plus every documented wait of the plan.
+void checkWindows(Map cfg, Map plan) {
+    String problem = PipelineChecks.windowProblem(cfg, plan)
+    if (problem) {
+        error('modelPipeline: ' + problem + '\n  ' + helpLine('timeoutMinutes'))
+    }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------------------
+
+@NonCPS
+static String helpLine(String key) {
+    return PipelineChecks.helpLine(key)
 }
 
 Map stepArgs(Map cfg, String step, Map base) {
@@ -217,26 +379,4 @@ void runCommands(String label, List commands) {
 void record(String reports) {
     junit(testResults: reports + '/junit.xml', allowEmptyResults: true)
     archiveArtifacts(artifacts: reports + '/**', allowEmptyArchive: true)
-}
-
-void checkSkips(List skip) {
-    for (Object name : (skip ?: [])) {
-        if (!(name in SKIPPABLE)) {
-            error('modelPipeline: skip accepts ' + SKIPPABLE.join(', ') + ', not ' + name)
-        }
-    }
-}
-
-Map podSpecs(Map overrides) {
-    for (Object role : (overrides ?: [:]).keySet()) {
-        if (!AGENTS.containsKey(role)) {
-            error('modelPipeline: agents has roles ' + AGENTS.keySet().join(', ') + ', not ' + role)
-        }
-    }
-    Map out = [:]
-    for (Object role : AGENTS.keySet()) {
-        Map pod = tritonship.mergeConfig('modelPipeline agents.' + role, AGENTS[role], (Map) ((overrides ?: [:])[role] ?: [:]))
-        out[role] = [label: pod.label, container: pod.container, yaml: pod.yaml ?: libraryResource(pod.resource)]
-    }
-    return out
 }

@@ -4,6 +4,9 @@
 // A strategy step that waits for a person ends the CLI with status `paused`: this step then asks with
 // `input` and runs `tritonship promote --env E --resume` (or `--abort`), until the promotion ends.
 // An input that is rejected or times out aborts the promotion (`--abort`) before failing the stage.
+// runIn: a closure that runs each CLI call on an agent, e.g. { body -> podTemplate(...) { node(POD_LABEL) { body() } } }.
+// With it, this step is called OUTSIDE any agent and the questions are asked while no pod is held (modelPipeline
+// does this); without it, every call runs where the step is called (then the pause holds that agent).
 
 import groovy.transform.Field
 
@@ -15,12 +18,14 @@ import groovy.transform.Field
     waitLock               : null,     // seconds to wait for another promotion's lock
     dryRun                 : false,    // plan only
     skipPreflight          : [],       // image | capacity | rbac | origin (recorded in the history)
-    kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG
+    kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG (required unless inCluster)
+    inCluster              : false,    // true: no kubeconfig, use the agent pod's own service account on purpose
     webhookCredentialsId   : null,     // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
     prometheusUrl          : null,     // -> TRITONSHIP_PROMETHEUS_URL for analysis
     submitter              : null,     // who may answer a manual pause (users/groups, comma separated)
     pauseTimeoutMinutes    : 1440,     // a manual pause unanswered this long aborts the promotion
     maxPauses              : 20,       // safety net against a promotion that never ends
+    runIn                  : null,     // closure { body -> ... body() ... } giving each CLI call an agent
     reportDir              : null,     // default: reports/promote-<env>
     onGateFailure          : 'error',  // exit 1 (analysis failed, rolled back): 'error' | 'unstable' | 'return'
     agent                  : [:],
@@ -29,6 +34,13 @@ import groovy.transform.Field
 Map call(Map config = [:]) {
     Map cfg = tritonship.mergeConfig('tritonPromote', DEFAULTS, config)
     tritonship.require('tritonPromote', cfg, ['env'])
+    if (!cfg.kubeconfigCredentialsId && cfg.inCluster != true) {
+        error('tritonPromote: kubeconfigCredentialsId is required for ' + cfg.env + ' (a Jenkins file credential with ' +
+              'its kubeconfig); set inCluster: true to promote with the agent pod\'s own service account on purpose')
+    }
+    if (cfg.kubeconfigCredentialsId && cfg.inCluster == true) {
+        error('tritonPromote: give kubeconfigCredentialsId or inCluster: true, not both')
+    }
     if (cfg.image && cfg.from) {
         error('tritonPromote: give image or from, not both')
     }
@@ -37,6 +49,9 @@ Map call(Map config = [:]) {
     }
     List start = tritonship.options(['--image': cfg.image, '--from': cfg.from, '--wait-lock': cfg.waitLock,
                                      '--dry-run': cfg.dryRun as boolean, '--skip-preflight': cfg.skipPreflight ?: []])
+    if (cfg.runIn != null && !(cfg.runIn instanceof Closure)) {
+        error('tritonPromote: runIn must be a closure { body -> ... }, not ' + cfg.runIn.getClass().simpleName)
+    }
     Map result = promote(cfg, start)
     int pauses = 0
     while (result.status == 'paused') {
@@ -68,6 +83,13 @@ String decide(Map cfg, Map result) {
 }
 
 Map promote(Map cfg, List extra) {
+    if (cfg.runIn != null) {
+        return (Map) cfg.runIn.call { runCli(cfg, extra) }
+    }
+    return runCli(cfg, extra)
+}
+
+Map runCli(Map cfg, List extra) {
     List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env]) + extra
     List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
     Map env = cfg.prometheusUrl ? [TRITONSHIP_PROMETHEUS_URL: cfg.prometheusUrl] : [:]

@@ -8,14 +8,16 @@
 // Every argument reaches the CLI as ONE literal argument: the command line is built from a list, each
 // element single-quoted by quote(). Secrets never enter the script text: withCredentials puts them in
 // environment variables that only the CLI reads. The CLI writes result.json into a per-step report
-// directory; this step reads it back (readJSON) and returns it. Exit codes: 0 -> the result;
+// directory; this step reads it back with readJSON(returnPojo: true) and returns plain maps, lists and real
+// nulls: without returnPojo, pipeline-utility-steps returns json-lib objects where a JSON null is a JSONNull,
+// which Groovy treats as TRUE (a dry run's `"image": null` would become the image "null"). Exit codes: 0 -> the result;
 // 1 (a gate failed) -> error (or unstable/return, see onGateFailure) with result.json kept on disk;
 // 2 (bad input) and 3 (infrastructure) -> error naming the CLI's message.
 
 import groovy.transform.Field
 
 @Field static final Map DEFAULTS = [
-    verb         : null,     // validate | build | smoke | perf | promote | rollback | history | status | render | seed
+    verb         : null,     // validate | build | smoke | perf | plan | promote | rollback | history | status | render | seed
     args         : [],       // arguments after the verb; each one is passed as one literal argument
     reportDir    : null,     // where the CLI writes result.json, junit.xml, report.html (default: reports/<verb>)
     credentials  : [],       // [[type: 'usernamePassword'|'string'|'file', id: CREDENTIALS_ID, <variable names>]]
@@ -24,29 +26,32 @@ import groovy.transform.Field
     agent        : [:],      // overrides of AGENT_DEFAULTS
 ]
 
+// The agent comes in the image of the stage's pod (docker/agent, docker/agent-gpu; see the README). Nothing is
+// installed from an index the user did not name: the optional pip path needs an explicit index URL and a
+// requirements file that pins tritonship and every dependency with hashes (pip --require-hashes).
 @Field static final Map AGENT_DEFAULTS = [
-    install    : 'auto',              // 'auto': tritonship on PATH (agent pod image) else a venv; 'path'; 'venv'
-    requirement: 'tritonship==0.1.0', // pip requirement installed into the workspace venv (pin a version)
-    venv       : '.tritonship/venv',  // the workspace venv
+    install     : 'path',              // 'path': tritonship on PATH (the agent image); 'pip': a workspace venv
+    indexUrl    : null,                // pip: the package index to install from (required; no default index)
+    requirements: null,                // pip: requirements file in the workspace, every line pinned with --hash
+    venv        : '.tritonship/venv',  // pip: the workspace venv
 ]
 
 @Field static final List GATE_MODES = ['error', 'unstable', 'return']
 
-// Runs in the agent's shell; reads its inputs from the environment only (no interpolation).
+// Runs in the agent's shell, BEFORE any credential is bound; reads its inputs from the environment only.
 @Field static final String ENSURE_AGENT = '''set -eu
-if [ "$TRITONSHIP_AGENT_INSTALL" != venv ] && command -v tritonship >/dev/null 2>&1; then
-  command -v tritonship
-  exit 0
-fi
 if [ "$TRITONSHIP_AGENT_INSTALL" = path ]; then
-  echo "tritonship: the agent is not on PATH (agent.install = path)" >&2
+  if command -v tritonship; then exit 0; fi
+  echo "tritonship: the agent is not on PATH: run this step in the tritonship agent image (docker/agent, see the README)" >&2
   exit 127
 fi
 venv="$TRITONSHIP_AGENT_VENV"
-if [ ! -x "$venv/bin/tritonship" ] || [ "$(cat "$venv/.requirement" 2>/dev/null)" != "$TRITONSHIP_AGENT_REQUIREMENT" ]; then
+stamp="$(sha256sum < "$TRITONSHIP_AGENT_REQUIREMENTS" | cut -c1-64) $TRITONSHIP_AGENT_INDEX_URL"
+if [ ! -x "$venv/bin/tritonship" ] || [ "$(cat "$venv/.requirements" 2>/dev/null)" != "$stamp" ]; then
   python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install --quiet "$TRITONSHIP_AGENT_REQUIREMENT" >&2
-  printf '%s' "$TRITONSHIP_AGENT_REQUIREMENT" > "$venv/.requirement"
+  "$venv/bin/pip" install --quiet --no-input --require-hashes --index-url "$TRITONSHIP_AGENT_INDEX_URL" \\
+    -r "$TRITONSHIP_AGENT_REQUIREMENTS" >&2
+  printf '%s' "$stamp" > "$venv/.requirements"
 fi
 printf '%s\\n' "$venv/bin/tritonship"
 '''
@@ -211,11 +216,15 @@ List credentialBindings(List credentials) {
 }
 
 String ensureAgent(Map agent) {
-    if (!(agent.install in ['auto', 'path', 'venv'])) {
-        error('tritonship: agent.install must be auto, path or venv, not ' + agent.install)
+    if (!(agent.install in ['path', 'pip'])) {
+        error('tritonship: agent.install must be path or pip, not ' + agent.install)
     }
-    List vars = ['TRITONSHIP_AGENT_INSTALL=' + agent.install, 'TRITONSHIP_AGENT_REQUIREMENT=' + agent.requirement,
-                 'TRITONSHIP_AGENT_VENV=' + agent.venv]
+    if (agent.install == 'pip' && !(agent.indexUrl ==~ /https?:\/\/\S+/ && agent.requirements)) {
+        error('tritonship: agent.install = pip needs indexUrl (the index you trust, http(s)://...) and requirements ' +
+              '(a file pinning tritonship and every dependency with --hash); nothing is installed from a default index')
+    }
+    List vars = ['TRITONSHIP_AGENT_INSTALL=' + agent.install, 'TRITONSHIP_AGENT_INDEX_URL=' + (agent.indexUrl ?: ''),
+                 'TRITONSHIP_AGENT_REQUIREMENTS=' + (agent.requirements ?: ''), 'TRITONSHIP_AGENT_VENV=' + agent.venv]
     return withEnv(vars) {
         sh(label: 'tritonship: agent', script: ENSURE_AGENT, returnStdout: true).trim()
     }
@@ -223,7 +232,7 @@ String ensureAgent(Map agent) {
 
 Map outcome(String verb, int rc, String reportDir, String onGateFailure) {
     String path = reportDir + '/result.json'
-    Map result = fileExists(path) ? (Map) readJSON(file: path) : null
+    Map result = fileExists(path) ? (Map) readJSON(file: path, returnPojo: true) : null
     if (rc == 0 && result != null) {
         return result
     }

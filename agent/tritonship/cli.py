@@ -23,6 +23,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "build": ("build", "Build and push a reproducible, content-addressed Triton image."),
     "smoke": ("smoke", "Start Triton and prove every model loads and answers correctly."),
     "perf": ("perf", "Measure latency and throughput; gate on budgets and regressions."),
+    "plan": ("plan", "Print the promotion plan (order, approval, origin, lock) that Jenkins carries out."),
     "promote": ("promote", "Promote an image digest to an environment."),
     "rollback": ("rollback", "Roll an environment back to an earlier revision, fast."),
     "history": ("history", "Show an environment's release history."),

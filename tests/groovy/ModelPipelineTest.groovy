@@ -1,15 +1,24 @@
-/** vars/modelPipeline.groovy: stage order, options, agents, locks, approval, promotion rules, post, failures. */
+import org.yaml.snakeyaml.Yaml
+
+/** vars/modelPipeline.groovy: plan from the CLI, pods per stage, the artifact tested, approvals, checks at the start. */
 class ModelPipelineTest extends PipelineTest {
     static final String DIGEST = 'registry.example.com/ml/example-models@sha256:' + 'ab' * 32
+    static final Map PLAN = EXAMPLE_PLAN
 
     void setUp() {
         super.setUp()
         new File(h.workspace, 'tritonship.yaml').text = new File(ROOT, 'examples/tritonship.yaml').text
+        new File(h.workspace, 'model_repository/add_sub').mkdirs()
+        new File(h.workspace, 'model_repository/add_sub/config.pbtxt').text = 'name: "add_sub"\n'
         h.credentials['kube-dev'] = [content: 'dev']
         h.credentials['kube-staging'] = [content: 'staging']
         h.credentials['kube-prod'] = [content: 'prod']
         h.credentials['push'] = [username: 'robot', password: 'hunter2']
+        answers([:])
     }
+
+    /** The fake CLI's answers: the example's plan unless a test says otherwise. */
+    void answers(Map responses) { plan([plan: [[data: PLAN]]] + responses) }
 
     Map standard(Map extra = [:]) {
         [registryCredentialsId: 'push', kubeconfigCredentialsId: [dev: 'kube-dev', staging: 'kube-staging', prod: 'kube-prod']] + extra
@@ -18,184 +27,279 @@ class ModelPipelineTest extends PipelineTest {
     List<String> started() { h.callsTo('stageStart').collect { it.args[0] } }
     List<String> skipped() { h.callsTo('stageSkipped').collect { it.args[0] } }
     List<String> verbs() { cli().collect { argvOf(it)[0] } }
+    Map podOf(String stage) { (Map) h.nodes.find { it.stage == stage } }
+    List<Map> containers(Map node) { (List<Map>) ((Map) new Yaml().load((String) node.yaml)).spec.containers }
 
     void testFullRunOnThePrimaryBranch() {
         h.runStep('modelPipeline', standard())
         assert h.currentBuild.result == 'SUCCESS'
-        assert started() == ['Validate', 'Build', 'Smoke', 'Perf', 'Promote']
+        assert started() == ['Plan', 'Validate', 'Build', 'Smoke', 'Perf', 'Promote']
         assert skipped() == ['Checks', 'Train']
-        assert verbs() == ['validate', 'build', 'smoke', 'perf', 'promote', 'promote', 'promote']
-        List<String> scripted = h.callsTo('stage').collect { it.args[0] }
-        assert scripted == ['Promote dev', 'Promote staging', 'Approve prod', 'Promote prod']
+        assert verbs() == ['plan', 'validate', 'build', 'smoke', 'perf', 'promote', 'promote', 'promote']
+        assert h.callsTo('stage').collect { it.args[0] } == ['Promote dev', 'Promote staging', 'Approve prod', 'Promote prod']
         assert h.currentBuild.description == DIGEST + ' \u2192 dev, staging, prod'
     }
 
-    void testArgumentsOfEachStage() {
+    void testArgumentsOfEachStageComeFromThePlan() {
         h.runStep('modelPipeline', standard(repository: 'model_repository', perf: [concurrency: [1, 4]], validate: [strict: true]))
         List<List> argvs = cli().collect { argvOf(it) }
-        assert argvs[0] == ['validate', '--spec=tritonship.yaml', '--strict', '--', 'model_repository']
-        assert argvs[1] == ['build', '--spec=tritonship.yaml', '--repository=model_repository']
-        assert argvs[2] == ['smoke', '--spec=tritonship.yaml', '--repository=model_repository']
-        assert argvs[3] == ['perf', '--spec=tritonship.yaml', '--repository=model_repository', '--concurrency=1,4']
-        assert argvs[4] == ['promote', '--spec=tritonship.yaml', '--env=dev', '--image=' + DIGEST]
-        assert argvs[5] == ['promote', '--spec=tritonship.yaml', '--env=staging', '--from=dev']
-        assert argvs[6] == ['promote', '--spec=tritonship.yaml', '--env=prod', '--from=staging']
-        assert cli()[1].env.TRITONSHIP_REGISTRY_PASSWORD == 'hunter2'
-        assert new File(cli()[4].env.KUBECONFIG).text == 'dev'
-        assert new File(cli()[6].env.KUBECONFIG).text == 'prod'
+        assert argvs[0] == ['plan', '--spec=tritonship.yaml']
+        assert argvs[1] == ['validate', '--spec=tritonship.yaml', '--strict', '--', 'model_repository']
+        assert argvs[2] == ['build', '--spec=tritonship.yaml', '--repository=model_repository']
+        assert argvs[3] == ['smoke', '--spec=tritonship.yaml', '--url=localhost:8000']
+        assert argvs[4] == ['perf', '--spec=tritonship.yaml', '--url=localhost:8000', '--concurrency=1,4']
+        assert argvs[5] == ['promote', '--spec=tritonship.yaml', '--env=dev', '--image=' + DIGEST]
+        assert argvs[6] == ['promote', '--spec=tritonship.yaml', '--env=staging', '--from=dev']
+        assert argvs[7] == ['promote', '--spec=tritonship.yaml', '--env=prod', '--from=staging']
+        assert cli()[2].env.TRITONSHIP_REGISTRY_PASSWORD == 'hunter2'
+        assert new File(cli()[5].env.KUBECONFIG).text == 'dev'
+        assert new File(cli()[7].env.KUBECONFIG).text == 'prod'
         assert !h.callsTo('sh').any { it.script.contains('hunter2') || it.script.contains('robot') }
+        assert !h.callsTo('readYaml')  // the plan comes from the agent; no decision reads tritonship.yaml in Groovy
     }
 
-    void testOptionsAndNoConcurrentBuildsOnThePrimaryBranch() {
-        h.runStep('modelPipeline', standard(timeoutMinutes: 90, buildsToKeep: 5))
-        List options = h.callsTo('pipeline')[0].options
-        assert options*.name.containsAll(['timestamps', 'timeout', 'buildDiscarder'])
-        assert options.find { it.name == 'timeout' }.args[0] == [time: 90, unit: 'MINUTES']
-        assert options.find { it.name == 'logRotator' }.args[0] == [numToKeepStr: '5']
-        assert h.callsTo('properties').size() == 1
-        assert h.callsTo('disableConcurrentBuilds').size() == 1
+    void testPlanParametersReachTheCli() {
+        answers(plan: [[data: PLAN + [environments: [PLAN.environments[0]]]]])
+        h.runStep('modelPipeline', standard(environments: ['dev'], approval: [], lockPrefix: 'team-', dryRun: true))
+        assert argvOf(cli()[0]) == ['plan', '--spec=tritonship.yaml', '--env=dev', '--no-approval', '--lock-prefix=team-', '--dry-run']
     }
 
-    void testFeatureBranchRunsChecksButNeverPromotesAndAllowsConcurrentBuilds() {
-        h.baseEnv.BRANCH_NAME = 'feature/faster-model'
+    void testSmokeAndPerfRunThePushedDigestAsAContainerOfTheirPod() {
+        h.runStep('modelPipeline', standard(imagePullSecret: 'registry-pull'))
+        ['Smoke', 'Perf'].each { String stage ->
+            Map pod = podOf(stage)
+            List<Map> cs = containers(pod)
+            assert cs*.name == ['tritonship', 'model']
+            assert cs[1].image == DIGEST
+            assert cs[1].resources.limits.'nvidia.com/gpu' == 1
+            assert cs[0].image == 'ghcr.io/tritonship/agent:0.1.0'
+            assert pod.containers == ['tritonship']  // the CLI runs in the agent container, against localhost
+            assert new Yaml().load((String) pod.yaml).spec.imagePullSecrets == [[name: 'registry-pull']]
+        }
+        assert cli().find { argvOf(it)[0] == 'smoke' }.cwd == podOf('Smoke').workspace.absolutePath
+    }
+
+    void testEveryStageHasItsOwnPodWithTheVersionedAgentImage() {
+        h.baseEnv.'library.tritonship.version' = 'v1.4.2'
+        h.runStep('modelPipeline', standard(train: 'true'))
+        assert containers(podOf('Plan'))[0].image == 'ghcr.io/tritonship/agent:1.4.2'
+        assert containers(podOf('Build'))[0].image == 'ghcr.io/tritonship/agent:1.4.2'
+        assert containers(podOf('Build'))[0].env.find { it.name == 'STORAGE_DRIVER' }.value == 'vfs'
+        assert containers(podOf('Train'))[0].image == 'ghcr.io/tritonship/agent-gpu:1.4.2'
+        List<Map> pods = h.nodes.findAll { it.pod }
+        assert pods*.label.unique().size() == pods.size()  // POD_LABEL: the plugin's unique label per pod template
+        assert h.callsTo('podTemplate').every { !it.named.containsKey('label') }
+        h.nodes.findAll { it.yaml }.each { assert !it.yaml.contains('@') || it.yaml.contains('@sha256:') }
+    }
+
+    void testAgentImagesCanBeGivenAndAreChecked() {
+        h.runStep('modelPipeline', standard(agentImage: 'reg.example.com/tools/agent:2.0.0-rc1', gpuAgentImage: 'reg.example.com/tools/gpu:2'))
+        assert containers(podOf('Validate'))[0].image == 'reg.example.com/tools/agent:2.0.0-rc1'
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', standard(agentImage: 'x\n  privileged: true')) }.contains('AGENT_IMAGE is not an image reference')
+    }
+
+    void testLibraryBranchFallsBackToTheReleasedAgentImage() {
+        h.baseEnv.'library.tritonship.version' = 'main'
         h.runStep('modelPipeline', standard())
-        assert started() == ['Validate', 'Build', 'Smoke', 'Perf']
-        assert skipped().contains('Promote')
-        assert !verbs().contains('promote')
-        assert h.callsTo('properties').isEmpty()
-        assert h.currentBuild.description == null
+        assert containers(podOf('Validate'))[0].image == 'ghcr.io/tritonship/agent:0.1.0'
     }
 
-    void testTagsPromote() {
-        h.baseEnv.BRANCH_NAME = 'v1.2.0'
-        h.baseEnv.TAG_NAME = 'v1.2.0'
+    void testApprovalIsAskedOutsideAnyPodWithItsOwnTimeoutThenPromotesUnderThePlannedLock() {
         h.runStep('modelPipeline', standard())
-        assert verbs().count { it == 'promote' } == 3
-    }
-
-    void testEachEnvironmentPromotesUnderItsOwnLockAndApprovalComesFirst() {
-        h.runStep('modelPipeline', standard(lockPrefix: 'example-models/'))
         List<Call> promoteRuns = cliScripts().findAll { it.named.label == 'tritonship promote' }
-        assert promoteRuns*.locks == [['example-models/dev'], ['example-models/staging'], ['example-models/prod']]
+        assert promoteRuns*.locks == [['example-models-dev'], ['example-models-staging'], ['example-models-prod']]
         Call input = h.callsTo('input')[0]
         assert input.stage == 'Promote / Approve prod'
-        assert input.locks.isEmpty()
+        assert input.node == null && input.locks.isEmpty()
         assert input.named.message == 'Promote ' + DIGEST + ' to prod?'
+        assert h.callsTo('timeout').find { it.stage == 'Promote / Approve prod' }.named == [time: 1440, unit: 'MINUTES']
         int approveAt = h.calls.indexOf(input)
-        int prodAt = h.calls.findIndexOf { it.name == 'lock' && it.named.resource == 'example-models/prod' }
-        int stagingAt = h.calls.findIndexOf { it.name == 'lock' && it.named.resource == 'example-models/staging' }
+        int prodAt = h.calls.findIndexOf { it.name == 'lock' && it.named.resource == 'example-models-prod' }
+        int stagingAt = h.calls.findIndexOf { it.name == 'lock' && it.named.resource == 'example-models-staging' }
         assert stagingAt < approveAt && approveAt < prodAt
+        assert promoteRuns*.node*.label.unique().size() == 3  // each promotion step in a pod of its own
+    }
+
+    void testManualPauseIsAnsweredWhileNoPodIsHeld() {
+        answers(promote: [[status: 'passed'], [status: 'passed'], [status: 'paused', data: [message: 'canary at 50%']], [status: 'passed']])
+        h.runStep('modelPipeline', standard())
+        assert h.currentBuild.result == 'SUCCESS'
+        assert h.callsTo('input')*.node == [null, null]
+        assert cli().findAll { argvOf(it)[0] == 'promote' }.collect { argvOf(it).last() } ==
+            ['--image=' + DIGEST, '--from=dev', '--from=staging', '--resume']
+        List<Call> prodRuns = cliScripts().findAll { it.named.label == 'tritonship promote' && it.stage == 'Promote / Promote prod' }
+        assert prodRuns*.node*.label.unique().size() == 2 && prodRuns*.locks == [['example-models-prod'], ['example-models-prod']]
     }
 
     void testRejectedApprovalStopsBeforeProd() {
         h.inputHandler = { Map a -> throw new PipelineAborted('Rejected by bob') }
         h.runStep('modelPipeline', standard())
         assert h.currentBuild.result == 'ABORTED'
-        assert cli().collect { argvOf(it)[2] }.findAll { it?.startsWith('--env=') } == ['--env=dev', '--env=staging']
+        assert cli().findAll { argvOf(it)[0] == 'promote' }.collect { argvOf(it)[2] } == ['--env=dev', '--env=staging']
         assert h.currentBuild.description == DIGEST + ' \u2192 dev, staging'
     }
 
-    void testApprovalAndEnvironmentsCanBeGivenExplicitly() {
-        h.runStep('modelPipeline', standard(environments: ['dev', 'prod'], approval: ['dev'], submitter: 'ml-leads'))
-        assert h.callsTo('stage').collect { it.args[0] } == ['Approve dev', 'Promote dev', 'Promote prod']
-        assert h.callsTo('input')[0].named.submitter == 'ml-leads'
-        assert argvOf(cli().last()) == ['promote', '--spec=tritonship.yaml', '--env=prod', '--from=staging']
+    void testDryRunNeverPromotesAndNeverPassesImageNull() {
+        // the real CLI writes "image": null for a dry run; readJSON without returnPojo would make that a truthy JSONNull
+        h.runStep('modelPipeline', standard(dryRun: true))
+        assert h.currentBuild.result == 'SUCCESS'
+        assert argvOf(cli()[2]) == ['build', '--spec=tritonship.yaml', '--dry-run']
+        assert !cli().any { argvOf(it).any { it.contains('null') } }
+        assert !verbs().contains('promote')
+        assert argvOf(cli()[3]) == ['smoke', '--spec=tritonship.yaml']  // the checkout, on the GPU pod's Triton
+        assert containers(podOf('Smoke'))*.name == ['tritonship']
+        List<String> echoes = h.callsTo('echo')*.args*.get(0)
+        assert echoes.contains('modelPipeline: dry run: no pushed image, so smoke tests the checkout, not the artifact that ships')
+        assert echoes.contains('modelPipeline: no image digest to promote (the build was a dry run); promotion skipped')
     }
 
-    void testAgentsComeFromThePodTemplatesAndCanBeOverridden() {
-        h.runStep('modelPipeline', standard(agents: [gpu: [label: 'a100', container: 'gpu']]))
-        Map agents = h.callsTo('stageStart').collectEntries { [(it.args[0]): it.args[1].kubernetes] }
-        assert agents.Validate.label == 'tritonship'
-        assert agents.Validate.yaml == new File(ROOT, 'resources/io/tritonship/pods/agent.yaml').text
-        assert agents.Build.label == 'tritonship-builder'
-        assert agents.Build.yaml.contains('STORAGE_DRIVER')
-        assert agents.Smoke == [label: 'a100', yaml: new File(ROOT, 'resources/io/tritonship/pods/gpu.yaml').text, defaultContainer: 'gpu']
-        assert agents.Perf.label == 'a100'
-        assert failureOf { h.runStep('modelPipeline', [agents: [tpu: [:]]]) }.contains('agents has roles standard, builder, gpu, not tpu')
-        assert failureOf { h.runStep('modelPipeline', [agents: [gpu: [lable: 'x']]]) }.contains('unknown parameter(s) lable')
+    void testTrainOutputIsWhatValidateAndBuildUse() {
+        String train = 'echo weights > model_repository/add_sub/model.bin && echo scratch > scratch.txt'
+        h.runStep('modelPipeline', standard(train: train, skip: ['perf']))
+        assert h.callsTo('unstash').collect { it.stage } == ['Validate', 'Build']
+        assert started() == ['Plan', 'Train', 'Validate', 'Build', 'Smoke', 'Promote']
+        assert h.callsTo('stash')[0].named == [name: 'tritonship-model-repository', includes: 'model_repository/**']
+        ['Validate', 'Build'].each { String stage ->
+            assert new File(h.workspaceOf(stage), 'model_repository/add_sub/model.bin').text.trim() == 'weights'
+            assert !new File(h.workspaceOf(stage), 'scratch.txt').exists()  // only the repository travels
+        }
+        assert containers(podOf('Train'))[0].resources.limits.'nvidia.com/gpu' == 1
     }
 
-    void testPostRecordsReportsForEveryStageAndPublishesPerf() {
+    void testWithoutAStashTrainOutputWouldBeLost() {
+        h.runStep('modelPipeline', standard(checks: ['echo checked > checks.txt']))
+        assert new File(h.workspaceOf('Checks'), 'checks.txt').exists()
+        assert !new File(h.workspaceOf('Validate'), 'checks.txt').exists()  // each pod starts from a clean checkout
+    }
+
+    void testPostRecordsReportsInEveryStagesPodAndPublishesPerf() {
         h.runStep('modelPipeline', standard())
-        assert h.callsTo('junit')*.named*.testResults == ['reports/validate/junit.xml', 'reports/build/junit.xml',
-            'reports/smoke/junit.xml', 'reports/perf/junit.xml', 'reports/promote-*/junit.xml']
-        assert h.callsTo('archiveArtifacts')*.named*.artifacts == ['reports/validate/**', 'reports/build/**',
-            'reports/smoke/**', 'reports/perf/**', 'reports/promote-*/**']
-        Map html = h.callsTo('publishHTML')[0].named.target
-        assert html.reportDir == 'reports/perf' && html.reportFiles == 'report.html' && html.keepAll
-        assert h.callsTo('publishHTML')[0].stage == 'Perf'
+        assert h.callsTo('junit').collect { [it.stage, it.named.testResults] } == [
+            ['Plan', 'reports/plan/junit.xml'], ['Validate', 'reports/validate/junit.xml'], ['Build', 'reports/build/junit.xml'],
+            ['Smoke', 'reports/smoke/junit.xml'], ['Perf', 'reports/perf/junit.xml'],
+            ['Promote / Promote dev', 'reports/promote-dev/junit.xml'], ['Promote / Promote staging', 'reports/promote-staging/junit.xml'],
+            ['Promote / Promote prod', 'reports/promote-prod/junit.xml']]
+        assert h.callsTo('junit').every { it.node != null }
+        Call html = h.callsTo('publishHTML')[0]
+        assert html.named.target.reportDir == 'reports/perf' && html.named.target.keepAll && html.stage == 'Perf'
     }
 
     void testSmokeGateFailureStopsThePipelineButStillRecords() {
-        plan(smoke: [[exit_code: 1, data: [error: [message: 'add_sub: output OUTPUT0 has NaN']]]])
+        answers(smoke: [[exit_code: 1, data: [error: [message: 'add_sub: output OUTPUT0 has NaN']]]])
         h.runStep('modelPipeline', standard())
         assert h.currentBuild.result == 'FAILURE'
-        assert started() == ['Validate', 'Build', 'Smoke']
-        assert skipped().containsAll(['Perf', 'Promote'])
+        assert started() == ['Plan', 'Validate', 'Build', 'Smoke']
         assert h.callsTo('stageError')[0].args == ['Smoke', 'tritonship smoke failed a gate: add_sub: output OUTPUT0 has NaN']
         assert h.callsTo('junit').find { it.stage == 'Smoke' }.named.testResults == 'reports/smoke/junit.xml'
-        assert !verbs().contains('promote')
-        assert h.currentBuild.description == null
+        assert !verbs().contains('promote') && h.currentBuild.description == null
     }
 
     void testPromotionFailureInStagingKeepsWhatReachedDev() {
-        plan(promote: [[status: 'passed'], [exit_code: 3, status: 'error', data: [error: [message: 'cannot reach the cluster']]]])
+        answers(promote: [[status: 'passed'], [exit_code: 3, status: 'error', data: [error: [message: 'cannot reach the cluster']]]])
         h.runStep('modelPipeline', standard())
         assert h.currentBuild.result == 'FAILURE'
         assert h.currentBuild.description == DIGEST + ' \u2192 dev'
         assert h.callsTo('stageError')[0].args[1] == 'tritonship promote: infrastructure error (exit 3): cannot reach the cluster'
     }
 
-    void testDryRunBuildsNothingAndPromotesNothing() {
-        plan(build: [[status: 'dry-run']])
-        h.runStep('modelPipeline', standard(dryRun: true))
-        assert argvOf(cli()[1]) == ['build', '--spec=tritonship.yaml', '--dry-run']
-        assert !verbs().contains('promote')
-        assert h.callsTo('echo')*.args*.get(0).contains('modelPipeline: no image digest to promote (the build was a dry run); promotion skipped')
-        assert h.currentBuild.result == 'SUCCESS'
+    void testFeatureBranchNeverPromotesAndAllowsConcurrentBuilds() {
+        h.baseEnv.BRANCH_NAME = 'feature/faster-model'
+        h.runStep('modelPipeline', standard())
+        assert started() == ['Plan', 'Validate', 'Build', 'Smoke', 'Perf']
+        assert skipped().contains('Promote') && !verbs().contains('promote')
+        assert h.callsTo('properties').isEmpty()
     }
 
-    void testDryRunWithAnImagePromotesEveryEnvironmentByImage() {
-        plan(build: [[status: 'cached', data: [image: DIGEST]]])  // the tag already exists: dry run still knows the digest
-        h.runStep('modelPipeline', standard(dryRun: true, environments: ['dev', 'staging'], approval: []))
-        assert argvOf(cli()[4]) == ['promote', '--spec=tritonship.yaml', '--env=dev', '--image=' + DIGEST, '--dry-run']
-        assert argvOf(cli()[5]) == ['promote', '--spec=tritonship.yaml', '--env=staging', '--image=' + DIGEST, '--dry-run']
+    void testTagsPromoteAndTheBuildHasItsOptions() {
+        h.baseEnv.BRANCH_NAME = 'v1.2.0'
+        h.baseEnv.TAG_NAME = 'v1.2.0'
+        h.runStep('modelPipeline', standard(buildsToKeep: 5))
+        assert verbs().count { it == 'promote' } == 3
+        List options = h.callsTo('pipeline')[0].options
+        assert options.find { it.name == 'timeout' }.args[0] == [time: 2880, unit: 'MINUTES']
+        assert options.find { it.name == 'logRotator' }.args[0] == [numToKeepStr: '5']
+        assert options*.name.contains('timestamps')
     }
 
-    void testChecksAndTrainStagesRunTheirCommands() {
-        h.runStep('modelPipeline', standard(checks: ['echo checks-ran > checks.txt'], train: 'echo trained > train.txt', skip: ['perf']))
-        assert started() == ['Checks', 'Train', 'Validate', 'Build', 'Smoke', 'Promote']
-        assert new File(h.workspace, 'checks.txt').text.trim() == 'checks-ran'
-        assert new File(h.workspace, 'train.txt').text.trim() == 'trained'
-        assert h.callsTo('stageStart').find { it.args[0] == 'Train' }.args[1].kubernetes.label == 'tritonship-gpu'
-    }
+    // ---- checks at the start -----------------------------------------------------------------------------------
 
-    void testBadConfiguration() {
-        assert failureOf { h.runStep('modelPipeline', [specfile: 'x']) }.startsWith('modelPipeline: unknown parameter(s) specfile')
-        assert failureOf { h.runStep('modelPipeline', [skip: ['validate']]) } == 'modelPipeline: skip accepts smoke, perf, not validate'
-        h.runStep('modelPipeline', [build: [registy: 'x']])
-        assert h.callsTo('stageError')[0].args[1].startsWith('tritonBuild: unknown parameter(s) registy')
-    }
+    String helpPage() { new File(ROOT, 'vars/modelPipeline.txt').text }
 
-    void testThisRepositorysJenkinsfile() {
-        String agentPath = new File(h.fakeBin, 'tritonship').absolutePath
-        h.shHandler = { Call c ->
-            if (c.named.label == 'check') { return [rc: 0, stdout: ''] }                      // make test: not here
-            if (c.named.label == 'tritonship: agent') { return [rc: 0, stdout: agentPath + '\n'] }  // no pip here
-            return h.bash(c.script, c.env)
+    void testEveryParameterHasItsLineOnTheHelpPage() {
+        Map params = io.tritonship.PipelineChecks.PARAMS
+        params.each { String name, List p ->
+            assert helpPage().contains('<dt>' + name + '</dt><dd>' + p[2].replace('<', '&lt;').replace('>', '&gt;') + '</dd>')
         }
-        h.runFile('Jenkinsfile')
-        assert h.callsTo('library')[0].named.identifier == 'tritonship@main'
+    }
+
+    void testWrongTypeUnknownKeyAndBadValuesFailBeforeAnythingRuns() {
+        String msg = failureOf { h.runStep('modelPipeline', standard(timeoutMinutes: '90')) }
+        assert msg.startsWith('modelPipeline: parameter timeoutMinutes must be Integer, not String 90\n  help: timeoutMinutes \u2014 ')
+        assert helpPage().contains(msg.readLines()[1].split(' \u2014 ', 2)[1])
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [unrelated: 'x']) }.startsWith('modelPipeline: unknown parameter(s) unrelated')
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [timeoutMinuts: 90]) } ==
+            'modelPipeline: unknown parameter timeoutMinuts (did you mean timeoutMinutes?)\n  help: timeoutMinutes \u2014 ' +
+            'Whole-build window in minutes; must cover every stage window, approval and pause (checked at the start).'
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [kubeconfig: 'k']) }.contains('did you mean kubeconfigCredentialsId?')
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [skip: ['validate']]) }.startsWith('modelPipeline: skip accepts smoke, perf, not validate\n  help: skip')
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [environments: 'prod']) }.contains('parameter environments must be List')
+        h = new PipelineHarness(ROOT)
+        assert failureOf { h.runStep('modelPipeline', [agents: [tpu: [:]]]) }.contains('agents has roles standard, builder, gpu, serve, not tpu')
+        assert h.callsTo('sh').isEmpty() && h.callsTo('pipeline').isEmpty()
+    }
+
+    void testAnEnvironmentMissingFromTheSpecFailsAtPlanBeforeAnyBuild() {
+        answers(plan: [[exit_code: 2, status: 'error', data: [error: [message: "--env 'qa': tritonship.yaml has no such environment"]]]])
+        h.runStep('modelPipeline', standard(environments: ['dev', 'qa']))
+        assert h.currentBuild.result == 'FAILURE'
+        String msg = h.callsTo('stageError')[0].args[1]
+        assert msg.startsWith("modelPipeline: tritonship plan: bad input (exit 2): --env 'qa': tritonship.yaml has no such environment")
+        assert msg.contains('help: environments \u2014 ')
+        assert verbs() == ['plan']
+    }
+
+    void testEveryPlannedEnvironmentNeedsAKubeconfigUnlessInCluster() {
+        h.runStep('modelPipeline', standard(kubeconfigCredentialsId: [dev: 'kube-dev']))
+        assert h.callsTo('stageError')[0].args[1].startsWith('modelPipeline: kubeconfigCredentialsId has no credential for staging, prod')
+        assert verbs() == ['plan']
+        setUpAgain()
+        h.runStep('modelPipeline', [registryCredentialsId: 'push', inCluster: true])
         assert h.currentBuild.result == 'SUCCESS'
-        assert started() == ['Checks', 'Validate', 'Build', 'Smoke', 'Perf', 'Promote']
-        assert h.callsTo('sh').find { it.named.label == 'check' }.script == 'make test'
-        Call agent = h.callsTo('sh').find { it.named.label == 'tritonship: agent' }
-        assert agent.env.TRITONSHIP_AGENT_INSTALL == 'venv' && agent.env.TRITONSHIP_AGENT_REQUIREMENT == '.[triton]'
-        assert cli().collect { argvOf(it) } == [
-            ['validate', '--spec=examples/tritonship.yaml', '--', 'examples/model_repository'],
-            ['build', '--spec=examples/tritonship.yaml', '--repository=examples/model_repository', '--dry-run'],
-            ['smoke', '--spec=examples/tritonship.yaml', '--repository=examples/model_repository'],
-            ['perf', '--spec=examples/tritonship.yaml', '--repository=examples/model_repository']]
-        assert h.callsTo('stageStart').find { it.args[0] == 'Smoke' }.args[1].kubernetes.label == 'tritonship'
+        assert cli().findAll { argvOf(it)[0] == 'promote' }.every { !it.env.KUBECONFIG }
+    }
+
+    void setUpAgain() {
+        h.cleanup()
+        h = new PipelineHarness(ROOT)
+        new File(h.workspace, 'tritonship.yaml').text = new File(ROOT, 'examples/tritonship.yaml').text
+        h.credentials['push'] = [username: 'robot', password: 'hunter2']
+        answers([:])
+    }
+
+    void testABuildWindowShorterThanTheDocumentedWaitsFailsAtPlan() {
+        h.runStep('modelPipeline', standard(timeoutMinutes: 240))
+        String msg = h.callsTo('stageError')[0].args[1]
+        assert msg.startsWith('modelPipeline: timeoutMinutes 240 would cut a documented wait short: 5 stage(s) and 3 promotion(s) of ' +
+                              '120 min, 1 approval(s) of 1440 min and 0 pause(s) of 1440 min need 2400')
+        assert verbs() == ['plan']
+    }
+
+    void testAMissingPluginFailsBeforeAnyWorkAndNamesIt() {
+        h.missingSteps << 'readJSON' << 'lock'
+        String msg = failureOf { h.runStep('modelPipeline', standard()) }
+        assert msg == 'modelPipeline: missing Jenkins step(s) readJSON (plugin pipeline-utility-steps), lock (plugin lockable-resources); ' +
+                      'install the plugins in plugins.txt'
+        assert h.callsTo('sh').isEmpty()
+    }
+
+    void testCallingModelPipelineTwiceFails() {
+        h.runStep('modelPipeline', standard())
+        assert failureOf { h.runStep('modelPipeline', standard()) }.startsWith('modelPipeline: called twice in one build')
     }
 }

@@ -41,10 +41,21 @@ class RealCliTest extends PipelineTest {
     }
 
     void testModelPipelineDryRunOnTheExample() {
-        h.runStep('modelPipeline', [spec: 'tritonship.yaml', dryRun: true, skip: ['smoke', 'perf']])
+        h.runStep('modelPipeline', [spec: 'tritonship.yaml', dryRun: true, skip: ['smoke', 'perf'], inCluster: true])
         assert h.currentBuild.result == 'SUCCESS'
-        assert h.callsTo('stageStart').collect { it.args[0] } == ['Validate', 'Build', 'Promote']
+        assert h.callsTo('stageStart').collect { it.args[0] } == ['Plan', 'Validate', 'Build', 'Promote']
         assert h.callsTo('echo')*.args*.get(0).contains('modelPipeline: no image digest to promote (the build was a dry run); promotion skipped')
-        assert new File(h.workspace, 'reports/build/result.json').text.contains('"dry-run"')
+        assert new File(h.workspaceOf('Build'), 'reports/build/result.json').text.contains('"dry-run"')
+        assert !h.callsTo('sh').any { it.script.contains("'null'") }
+    }
+
+    void testTheRealPlanIsTheOneModelPipelineTestAnswersWith() {
+        Map plan = h.runStep('tritonship', [verb: 'plan', args: ['--spec=tritonship.yaml']])
+        Map expected = EXAMPLE_PLAN
+        assert plan.subMap(expected.keySet()) == expected
+        Map dry = h.runStep('tritonship', [verb: 'plan', args: ['--spec=tritonship.yaml', '--dry-run', '--env=dev', '--env=prod']])
+        assert dry.environments*.from == [null, null] && dry.environments*.lock == ['example-models-dev', 'example-models-prod']
+        assert failureOf { h.runStep('tritonship', [verb: 'plan', args: ['--spec=tritonship.yaml', '--env=qa']]) }
+            .startsWith("tritonship plan: bad input (exit 2): --env 'qa':")
     }
 }

@@ -61,7 +61,7 @@ class StepsTest extends PipelineTest {
         h.runStep('tritonBuild', [name: evil, registry: evil])
         h.runStep('tritonSmokeTest', [url: evil, models: [evil]])
         h.runStep('tritonPerfTest', [model: evil])
-        h.runStep('tritonPromote', [env: evil, image: evil])
+        h.runStep('tritonPromote', [env: evil, image: evil, inCluster: true])
         h.runStep('tritonRollback', [env: evil, to: evil])
         List<List> argvs = cli().collect { argvOf(it) }
         assert argvs[0] == ['validate', '--spec=' + evil, '--', evil]
@@ -77,7 +77,7 @@ class StepsTest extends PipelineTest {
     void testUnknownKeysAreRejectedWithTheKnownOnes() {
         String msg = failureOf { h.runStep('tritonBuild', [registy: 'r']) }
         assert msg.startsWith('tritonBuild: unknown parameter(s) registy (known: spec, repository, registry,')
-        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i', enviroment: 'x']) }.contains('unknown parameter(s) enviroment')
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i', enviroment: 'x', inCluster: true]) }.contains('unknown parameter(s) enviroment')
         assert cli().isEmpty()
     }
 
@@ -99,17 +99,31 @@ class StepsTest extends PipelineTest {
 
     void testPromoteNeedsEnvAndExactlyOneSource() {
         assert failureOf { h.runStep('tritonPromote', [image: 'i']) } == 'tritonPromote: missing required parameter(s) env'
-        assert failureOf { h.runStep('tritonPromote', [env: 'dev']) }.contains('give image (name@sha256:...) or from')
-        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i', from: 'x']) }.contains('not both')
-        h.runStep('tritonPromote', [env: 'staging', from: 'dev', dryRun: true])
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i']) }.startsWith('tritonPromote: kubeconfigCredentialsId is required for dev')
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i', inCluster: true, kubeconfigCredentialsId: 'k']) }.contains('not both')
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', inCluster: true]) }.contains('give image (name@sha256:...) or from')
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i', from: 'x', inCluster: true]) }.contains('not both')
+        h.runStep('tritonPromote', [env: 'staging', from: 'dev', dryRun: true, inCluster: true])
         assert argvOf(cli()[0]) == ['promote', '--env=staging', '--from=dev', '--dry-run']
+    }
+
+    /** tritonPromote as modelPipeline calls it: outside any agent, each CLI call on an agent of its own. */
+    Map promoteOutsideAgents(Map args) {
+        h.node = null
+        Closure runIn = { Closure body -> h.invokeStep('node', ['agent', { h.invokeStep('checkout', [[:]] as Object[]); body() }] as Object[]) }
+        return (Map) h.runStep('tritonPromote', args + [inCluster: true, runIn: runIn])
+    }
+
+    void testPausedPromotionAsksInsideAnAgentIsRefusedByTheHarness() {
+        plan(promote: [[status: 'paused'], [status: 'passed']])
+        assert failureOf { h.runStep('tritonPromote', [env: 'prod', image: 'i', inCluster: true]) }.startsWith('input while holding agent')
     }
 
     void testPausedPromotionAsksThenResumes() {
         plan(promote: [[status: 'paused', data: [step: 3, message: 'canary at 50%: waiting for a person']], [status: 'passed']])
         List asked = []
         h.inputHandler = { Map a -> asked << a; 'resume' }
-        Map r = h.runStep('tritonPromote', [env: 'prod', image: 'i', submitter: 'release-managers'])
+        Map r = promoteOutsideAgents([env: 'prod', image: 'i', submitter: 'release-managers'])
         assert r.status == 'passed'
         assert cli().collect { argvOf(it) } == [['promote', '--env=prod', '--image=i'], ['promote', '--env=prod', '--resume']]
         assert asked.size() == 1
@@ -118,32 +132,34 @@ class StepsTest extends PipelineTest {
         assert asked[0].parameters[0].choices == ['resume', 'abort']
         assert h.callsTo('timeout')[0].named == [time: 1440, unit: 'MINUTES']
         assert cli()[1].argv[0] == '--report-dir=reports/promote-prod'
+        assert h.callsTo('input')[0].node == null
+        assert cli()*.cwd.unique().size() == 2  // one agent per CLI call
     }
 
     void testPausedPromotionCanBeAborted() {
         plan(promote: [[status: 'paused'], [status: 'passed', data: [aborted: true]]])
         h.inputHandler = { Map a -> 'abort' }
-        h.runStep('tritonPromote', [env: 'prod', image: 'i'])
+        promoteOutsideAgents([env: 'prod', image: 'i'])
         assert cli().collect { argvOf(it).last() } == ['--image=i', '--abort']
     }
 
     void testRejectedInputAbortsThePromotionThenFails() {
         plan(promote: [[status: 'paused'], [status: 'passed']])
         h.inputHandler = { Map a -> throw new PipelineAborted('Rejected by alice') }
-        assert failureOf { h.runStep('tritonPromote', [env: 'prod', image: 'i']) } == 'Rejected by alice'
+        assert failureOf { promoteOutsideAgents([env: 'prod', image: 'i']) } == 'Rejected by alice'
         assert cli().collect { argvOf(it).last() } == ['--image=i', '--abort']
     }
 
     void testSeveralPausesResumeUntilDone() {
         plan(promote: [[status: 'paused'], [status: 'paused'], [status: 'passed']])
-        h.runStep('tritonPromote', [env: 'prod', image: 'i'])
+        promoteOutsideAgents([env: 'prod', image: 'i'])
         assert cli().collect { argvOf(it).last() } == ['--image=i', '--resume', '--resume']
         assert h.callsTo('input').size() == 2
     }
 
     void testFailedAnalysisFailsTheStage() {
         plan(promote: [[exit_code: 1, data: [error: [message: 'analysis failed: success-rate 0.91 < 0.99; rolled back']]]])
-        assert failureOf { h.runStep('tritonPromote', [env: 'prod', image: 'i']) } ==
+        assert failureOf { h.runStep('tritonPromote', [env: 'prod', image: 'i', inCluster: true]) } ==
             'tritonship promote failed a gate: analysis failed: success-rate 0.91 < 0.99; rolled back'
     }
 

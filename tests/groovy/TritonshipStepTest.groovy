@@ -123,25 +123,26 @@ class TritonshipStepTest extends PipelineTest {
         assert h.callsTo('sh')[0].env.TRITONSHIP_AGENT_INSTALL == 'path'
     }
 
-    void testAgentVenvModeUsesTheWorkspaceVenvAndThePinnedRequirement() {
-        h.shHandler = { Call c ->
-            if (c.named.label == 'tritonship: agent') { return [rc: 0, stdout: '.tritonship/venv/bin/tritonship\n'] }
-            new File(h.workspace, 'reports/validate').mkdirs()
-            new File(h.workspace, 'reports/validate/result.json').text = '{"status": "passed", "exit_code": 0}'
-            return [rc: 0]
-        }
-        h.runStep('tritonship', [verb: 'validate', agent: [install: 'venv', requirement: 'tritonship==9.9.9; rm -rf /']])
-        Call agent = h.callsTo('sh')[0]
-        assert agent.env.TRITONSHIP_AGENT_INSTALL == 'venv'
-        assert agent.env.TRITONSHIP_AGENT_REQUIREMENT == 'tritonship==9.9.9; rm -rf /'
-        assert agent.env.TRITONSHIP_AGENT_VENV == '.tritonship/venv'
-        assert !agent.script.contains('9.9.9')
-        assert cliScripts()[0].script.contains("\n'.tritonship/venv/bin/tritonship' '--report-dir=reports/validate' 'validate'")
-        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'docker']]) }.contains('agent.install must be')
-        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [pin: '1']]) }.contains('unknown parameter(s) pin')
+    void testAgentPipModeNeedsAnExplicitIndexAndHashedRequirements() {
+        String msg = failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'pip']]) }
+        assert msg.startsWith('tritonship: agent.install = pip needs indexUrl')
+        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'pip', indexUrl: 'pypi.org', requirements: 'r.txt']]) }
+            .contains('needs indexUrl')
+        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [install: 'venv']]) }.contains('agent.install must be path or pip')
+        assert failureOf { h.runStep('tritonship', [verb: 'validate', agent: [requirement: 'tritonship==0.1.0']]) }
+            .contains('unknown parameter(s) requirement')
+        assert h.callsTo('sh').isEmpty()
     }
 
-    void testAgentIsInstalledIntoTheWorkspaceVenvOnceWhenNotOnPath() {
+    void testTheDefaultNeverInstallsAnything() {
+        h.runStep('tritonship', [verb: 'validate'])
+        Call agent = h.callsTo('sh')[0]
+        assert agent.env.TRITONSHIP_AGENT_INSTALL == 'path'
+        assert agent.stdout.trim() == new File(h.fakeBin, 'tritonship').absolutePath
+        assert !agent.script.contains('pip install') || agent.script.indexOf('pip') > agent.script.indexOf('exit 127')
+    }
+
+    void testAgentIsInstalledFromTheNamedIndexWithHashesBeforeAnyCredentialIsBound() {
         File fakePython = new File(h.workspace, '.fake-python/python3')
         fakePython.parentFile.mkdirs()
         fakePython.text = """#!/bin/bash
@@ -152,15 +153,20 @@ printf '#!/bin/bash\\necho "\$*" >> "%s/pip.log"\\ncp "%s" "%s/bin/tritonship"\\
 chmod +x "\$3/bin/pip"
 """
         fakePython.setExecutable(true)
+        new File(h.workspace, 'agent.lock').text = 'tritonship==0.1.0 --hash=sha256:' + 'a' * 64 + '\n'
         h.baseEnv.PATH = fakePython.parent + ':/usr/bin:/bin'
-        h.runStep('tritonship', [verb: 'validate'])
-        h.runStep('tritonship', [verb: 'validate'])
+        h.credentials['push'] = [username: 'robot', password: 'hunter2']
+        Map pip = [install: 'pip', indexUrl: 'https://pypi.internal.example.com/simple', requirements: 'agent.lock']
+        h.runStep('tritonship', [verb: 'validate', agent: pip])
+        h.runStep('tritonship', [verb: 'build', agent: pip, credentials: [[type: 'usernamePassword', id: 'push',
+                                  usernameVariable: 'TRITONSHIP_REGISTRY_USER', passwordVariable: 'TRITONSHIP_REGISTRY_PASSWORD']]])
         File pipLog = new File(h.workspace, '.tritonship/venv/pip.log')
-        assert pipLog.readLines() == ['install --quiet tritonship==0.1.0']
-        assert h.callsTo('sh').findAll { it.named.label == 'tritonship: agent' }*.stdout*.trim() ==
-            ['.tritonship/venv/bin/tritonship', '.tritonship/venv/bin/tritonship']
+        assert pipLog.readLines() == ['install --quiet --no-input --require-hashes --index-url https://pypi.internal.example.com/simple -r agent.lock']
+        Call install = h.callsTo('sh').findAll { it.named.label == 'tritonship: agent' }[1]
+        assert !install.env.containsKey('TRITONSHIP_REGISTRY_PASSWORD')  // the install runs outside withCredentials
         assert cli().size() == 2
-        h.runStep('tritonship', [verb: 'validate', agent: [requirement: 'tritonship==0.2.0']])
-        assert pipLog.readLines() == ['install --quiet tritonship==0.1.0', 'install --quiet tritonship==0.2.0']
+        new File(h.workspace, 'agent.lock').text = 'tritonship==0.2.0 --hash=sha256:' + 'b' * 64 + '\n'
+        h.runStep('tritonship', [verb: 'validate', agent: pip])
+        assert pipLog.readLines().size() == 2  // a changed requirements file reinstalls
     }
 }

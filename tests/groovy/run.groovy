@@ -5,8 +5,8 @@ import groovy.json.JsonOutput
 File root = new File(args[0]).canonicalFile
 File out = new File(args[1])
 GroovyClassLoader loader = (GroovyClassLoader) this.class.classLoader
-// The *Harness files first: loading one defines every class in it (Call, PipelineError, DslNode, ...).
-['PipelineHarness', 'JobDslHarness', 'PipelineScript', 'JobDslScript', 'PipelineTest'].each { loader.loadClass(it) }
+// The harness files first: loading one defines every class in it (Call, PipelineError, StageDsl, DslNode, ...).
+['DeclarativeDsl', 'PipelineHarness', 'JobDslHarness', 'PipelineScript', 'JobDslScript', 'PipelineTest'].each { loader.loadClass(it) }
 loader.loadClass('PipelineTest').ROOT = root
 List results = []
 args.drop(2).each { String path ->

@@ -25,17 +25,24 @@ TOKEN_ENV = "TRITONSHIP_JENKINS_TOKEN"  # noqa: S105 - the variable's name, not 
 @click.option("--dry-run", is_flag=True, help="Print a unified diff of what would change; write nothing.")
 @click.option("--prune", is_flag=True, help="Delete seeded jobs that models.yaml no longer lists.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="HTTP timeout, seconds.")
+@click.option("--catalog-json", is_flag=True, help="Print the projects, every default resolved, as the JSON "
+              "pipelines/seed.groovy reads (Job DSL); Jenkins is not contacted.")
 @global_options
 @click.pass_context
 def command(ctx: click.Context, *, config_path: str, url: str | None, user: str | None, dry_run: bool,
-            prune: bool, timeout: float) -> None:
+            prune: bool, timeout: float, catalog_json: bool) -> None:
     """Seed a folder and a multibranch pipeline job per model project, comparing with the live Jenkins."""
     from tritonship.errors import BadInput
     from tritonship.jenkins.catalog import load_catalog
     from tritonship.jenkins.client import PythonJenkinsItems
-    from tritonship.jenkins.render import desired_items
+    from tritonship.jenkins.render import desired_items, job_dsl_catalog
     from tritonship.jenkins.seed import seed
 
+    if catalog_json:
+        import json
+
+        click.echo(json.dumps(job_dsl_catalog(load_catalog(config_path)), indent=2))
+        return
     if not url:
         raise BadInput("no Jenkins URL: give --jenkins URL or set TRITONSHIP_JENKINS_URL")
     token = os.environ.get(TOKEN_ENV) or None

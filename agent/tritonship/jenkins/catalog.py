@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tritonship.spec.types import Strict
 
@@ -30,6 +30,10 @@ class Project(Strict):
     branches: str = Field("main release/* v*", description="Branches and tags to build (wildcards, space separated).")
     exclude: str = Field("", description="Branches never built (wildcards).")
     tags: bool = Field(True, description="Also discover tags (promotion runs on tags).")
+    build_tags: bool | None = Field(None, description="Build discovered tags automatically (default: as `tags`); "
+                                    "multibranch jobs never build tags by themselves (basic-branch-build-strategies).")
+    tag_max_age_days: int = Field(7, ge=0, description="Tags older than this are not built automatically (so seeding "
+                                  "a project does not rebuild and re-promote its old releases).")
     script_path: str = Field("Jenkinsfile", description="Path of the Jenkinsfile in the project.")
     description: str = Field("", description="Shown on the job page.")
 
@@ -44,6 +48,16 @@ class Project(Strict):
     @classmethod
     def _folder(cls, value: str | None) -> str | None:
         return _check_folder(value)
+
+    @model_validator(mode="after")
+    def _tags_to_build_are_discovered(self) -> Project:
+        if self.build_tags and not self.tags:
+            raise ValueError("build_tags: true needs tags: true (a tag that is not discovered cannot be built)")
+        return self
+
+    @property
+    def builds_tags(self) -> bool:
+        return self.tags if self.build_tags is None else self.build_tags
 
 
 class Catalog(Strict):

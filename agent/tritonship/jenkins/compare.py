@@ -1,8 +1,10 @@
 """Comparing a rendered config.xml with the live one, as Jenkins stores it.
 
-Jenkins rewrites what it is given: its own XML declaration (version 1.1), `plugin="name@version"`
-attributes, indentation. Those differences are not changes; anything else (a field edited in the
-web UI) is.
+Jenkins does not keep the XML it is given: `AbstractItem.updateByXml` unmarshals it into the item and
+XStream writes the item back out, with its own XML declaration (version 1.1), `plugin="name@version"`
+attributes, its indentation, attributes in its own order, `<x/>` for empty elements and entities such as
+`&quot;` / `&apos;` in text. Those differences are not changes; anything else (a field edited in the web
+UI) is. Both sides are therefore compared in a canonical form.
 """
 
 from __future__ import annotations
@@ -21,11 +23,22 @@ def normalize(xml: str) -> str:
         return xml.strip()
     for element in root.iter():
         element.attrib.pop("plugin", None)
+        attributes = sorted(element.attrib.items())
+        element.attrib.clear()
+        element.attrib.update(attributes)
         if element.text is not None and not element.text.strip():
             element.text = None
         if element.tail is not None and not element.tail.strip():
             element.tail = None
     return ET.tostring(root, encoding="unicode")
+
+
+def root_tag(xml: str) -> str:
+    """The item's class as Jenkins stores it: the document's root element ('' when not XML)."""
+    try:
+        return ET.fromstring(_strip_declaration(xml)).tag  # noqa: S314
+    except ET.ParseError:
+        return ""
 
 
 def same_config(desired: str, live: str) -> bool:

@@ -6,11 +6,23 @@ It is not Jenkins: it stores items (folders and jobs) with their config.xml and 
 - `GET [job/F/]*api/json` (item info, `jobs` of the root or a folder, nested as `?tree=jobs[...]` asks);
 - `GET|POST .../job/NAME/config.xml`; `POST [job/F/]*createItem?name=NAME`; `POST .../job/NAME/doDelete`;
 
-like Jenkins does: basic auth with API tokens (401 for a wrong token, 403 for anonymous users when
-auth is required), CSRF crumbs enforced on every POST (403 "No valid crumb was included in the request"),
-404 for missing items or folders, 400 when creating an item that exists. It rewrites stored XML the way
-Jenkins does (its own `<?xml version='1.1'?>` declaration). `edit_config` changes an item "by hand in the
-web UI" without counting as a write; `writes` records every successful POST.
+like Jenkins does:
+
+- basic auth with API tokens (401 for a wrong token, 403 for anonymous users when auth is required);
+- CSRF crumbs on every POST (403 "No valid crumb was included in the request") EXCEPT for requests
+  authenticated with an API token, which Jenkins exempts from the crumb since 2.96 (a user's password, i.e. a
+  web session, still needs one);
+- 404 for missing items or folders, 400 when creating an item that exists, 500 for a config.xml that is not
+  XML or that changes the item's class (`AbstractItem.updateByXml`: "Expecting class X but got class Y
+  instead");
+- stored XML is re-serialised as XStream writes it: its own `<?xml version='1.1' encoding='UTF-8'?>`
+  declaration, two-space indentation, `plugin="name@version"` on plugin classes, `<x/>` for empty elements,
+  `&apos;`/`&quot;` in text; so a seeder must compare canonically, never textually;
+- saving a multibranch project triggers branch indexing: its branch jobs (and tag jobs, when it discovers
+  tags) appear as children, named as Jenkins encodes them (`release%2F1.0`), listed in its `jobs`.
+
+`edit_config` changes an item "by hand in the web UI" without counting as a write; `writes` records every
+successful POST.
 """
 
 from __future__ import annotations
@@ -20,13 +32,18 @@ import json
 import re
 import secrets
 import threading
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from tritonship.testing.jenkins_xml import as_jenkins_writes_it, strip_declaration
 
 VERSION = "2.479.1"
 FOLDER_TAG = "com.cloudbees.hudson.plugins.folder.Folder"
-CONTAINER_TAGS = (FOLDER_TAG, "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject")
+MULTIBRANCH_TAG = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
+BRANCH_JOB_TAG = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
+CONTAINER_TAGS = (FOLDER_TAG, MULTIBRANCH_TAG)
 CRUMB_FIELD = "Jenkins-Crumb"
 JSON = "application/json;charset=utf-8"
 TEXT = "text/plain;charset=utf-8"
@@ -38,7 +55,7 @@ class Item:
 
     @property
     def root_tag(self) -> str:
-        match = re.search(r"<([A-Za-z_][\w.$-]*)", _strip_declaration(self.config))
+        match = re.search(r"<([A-Za-z_][\w.$-]*)", strip_declaration(self.config))
         return match.group(1) if match else ""
 
     @property
@@ -49,6 +66,9 @@ class Item:
 @dataclass
 class JenkinsState:
     users: dict[str, str] = field(default_factory=dict)  # user -> API token
+    passwords: dict[str, str] = field(default_factory=dict)  # user -> password (a web session: crumbs needed)
+    branches: tuple[str, ...] = ("main",)  # heads every multibranch project finds when it indexes
+    tags: tuple[str, ...] = ()  # tags it finds (only when it discovers tags)
     require_auth: bool = True
     reject_crumbs: bool = False  # crumbs are issued but never accepted (e.g. a proxy dropping the session)
     items: dict[str, Item] = field(default_factory=dict)  # full name -> item
@@ -60,8 +80,9 @@ class JenkinsState:
 class JenkinsStandIn:
     """`with JenkinsStandIn(users={'admin': 'token'}) as jenkins: jenkins.url ...`"""
 
-    def __init__(self, users: dict[str, str] | None = None, *, require_auth: bool = True) -> None:
-        self.state = JenkinsState(users=dict(users or {}), require_auth=require_auth)
+    def __init__(self, users: dict[str, str] | None = None, *, require_auth: bool = True,
+                 passwords: dict[str, str] | None = None) -> None:
+        self.state = JenkinsState(users=dict(users or {}), require_auth=require_auth, passwords=dict(passwords or {}))
         self._server = _Server(self.state)
         self._thread = threading.Thread(target=self._server.serve_forever, name="jenkins-stand-in", daemon=True)
 
@@ -87,11 +108,11 @@ class JenkinsStandIn:
     # --- what a person does in the web UI, and what tests look at -------------------------------------------
     def edit_config(self, name: str, config: str) -> None:
         with self.state.lock:
-            self.state.items[name].config = _as_jenkins_writes_it(config)
+            self.state.items[name].config = as_jenkins_writes_it(config)
 
     def add_item(self, name: str, config: str) -> None:
         with self.state.lock:
-            self.state.items[name] = Item(_as_jenkins_writes_it(config))
+            self.state.items[name] = Item(as_jenkins_writes_it(config))
 
     def config(self, name: str) -> str:
         return self.state.items[name].config
@@ -105,15 +126,9 @@ class JenkinsStandIn:
         return list(self.state.writes)
 
 
-def _as_jenkins_writes_it(config: str) -> str:
-    return "<?xml version='1.1' encoding='UTF-8'?>\n" + _strip_declaration(config).strip() + "\n"
-
-
-def _strip_declaration(xml: str) -> str:
-    text = xml.lstrip()
-    if text.startswith("<?xml"):
-        text = text[text.find("?>") + 2 :]
-    return text
+def _branch_job(head: str) -> str:
+    return (f"<{BRANCH_JOB_TAG}><actions/><description/><keepDependencies>false</keepDependencies>"
+            f"<properties/><disabled>false</disabled><!-- {head} --></{BRANCH_JOB_TAG}>")
 
 
 def _split_path(path: str) -> tuple[str, str]:
@@ -174,20 +189,25 @@ class _Handler(BaseHTTPRequestHandler):
             return ("", "")
         return user, token
 
-    def _authenticated(self) -> bool:
+    def _authenticated(self) -> str | None:
+        """'token', 'password' or 'anonymous' when the request may go on; None once refused."""
         creds = self._user()
         if creds is not None:
-            user, token = creds
-            if not token or self.state.users.get(user) != token:
-                self._send(401, "Invalid password/token for user: " + user)
-                return False
-            return True
+            user, secret = creds
+            if secret and self.state.users.get(user) == secret:
+                return "token"
+            if secret and self.state.passwords.get(user) == secret:
+                return "password"
+            self._send(401, "Invalid password/token for user: " + user)
+            return None
         if self.state.require_auth:
             self._send(403, "Access Denied: anonymous is missing the Overall/Read permission")
-            return False
-        return True
+            return None
+        return "anonymous"
 
-    def _crumb_ok(self) -> bool:
+    def _crumb_ok(self, auth: str) -> bool:
+        if auth == "token":  # API-token requests are exempt from CSRF protection (Jenkins 2.96+)
+            return True
         crumb = self.headers.get(CRUMB_FIELD)
         if self.state.reject_crumbs or crumb not in self.state.crumbs:
             self._send(403, "No valid crumb was included in the request")
@@ -196,7 +216,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- GET --------------------------------------------------------------------------------------------------
     def do_GET(self) -> None:
-        if not self._authenticated():
+        if self._authenticated() is None:
             return
         name, rest = _split_path(urlsplit(self.path).path)
         with self.state.lock:
@@ -258,10 +278,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- POST -------------------------------------------------------------------------------------------------
     def do_POST(self) -> None:
-        if not self._authenticated():
+        auth = self._authenticated()
+        if auth is None:
             return
         body = self._body()
-        if not self._crumb_ok():
+        if not self._crumb_ok(auth):
             return
         url = urlsplit(self.path)
         name, rest = _split_path(url.path)
@@ -278,8 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
         if name not in items:
             return 404, "Not Found"
         if rest == "config.xml":
-            items[name].config = _as_jenkins_writes_it(body)
-            return 200, ""
+            return self._update(name, body)
         if rest == "doDelete":
             for full in [n for n in items if n == name or n.startswith(name + "/")]:
                 del items[full]
@@ -295,8 +315,36 @@ class _Handler(BaseHTTPRequestHandler):
         full = f"{folder}/{short}" if folder else short
         if full in items:
             return 400, f"A job already exists with the name ‘{short}’"
-        items[full] = Item(_as_jenkins_writes_it(body))
+        try:
+            items[full] = Item(as_jenkins_writes_it(body))
+        except ET.ParseError as exc:
+            return 500, f"java.io.IOException: Unable to read config.xml: {exc}"
+        self._index(full)
         return 200, ""
+
+    def _update(self, name: str, body: str) -> tuple[int, str]:
+        item = self.state.items[name]
+        try:
+            new = Item(as_jenkins_writes_it(body))
+        except ET.ParseError:
+            return 500, "java.io.IOException: Failed to persist config.xml"
+        if new.root_tag != item.root_tag:
+            return 500, f"java.io.IOException: Expecting class {item.root_tag} but got class {new.root_tag} instead"
+        item.config = new.config
+        self._index(name)
+        return 200, ""
+
+    def _index(self, name: str) -> None:
+        """Saving a multibranch project schedules branch indexing: its heads become child jobs."""
+        item = self.state.items[name]
+        if item.root_tag != MULTIBRANCH_TAG:
+            return
+        heads = list(self.state.branches)
+        if "TagDiscoveryTrait" in item.config:
+            heads += list(self.state.tags)
+        for head in heads:
+            child = f"{name}/{quote(head, safe='')}"
+            self.state.items.setdefault(child, Item(as_jenkins_writes_it(_branch_job(head))))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,5 @@
 import groovy.json.JsonSlurper
+import net.sf.json.JSONObject
 import org.codehaus.groovy.control.CompilerConfiguration
 import org.codehaus.groovy.control.customizers.ImportCustomizer
 import org.yaml.snakeyaml.Yaml
@@ -6,9 +7,21 @@ import org.yaml.snakeyaml.Yaml
 /**
  * A small JenkinsPipelineUnit-style harness: loads vars/ scripts into one binding whose pipeline steps are
  * stubs that record every call (name, arguments, the stage it ran in, the environment and locks it saw).
- * `sh` really runs its script with bash in a scratch workspace, so the argument vectors the CLI receives
- * can be checked on the far side (tests put a fake `tritonship` first on PATH). The declarative
+ * `sh` really runs its script with bash in the current agent's workspace, so the argument vectors the CLI
+ * receives can be checked on the far side (tests put a fake `tritonship` first on PATH). The declarative
  * `pipeline {}` vocabulary is interpreted: stages in order, `when`, stage options, agents, `post`.
+ *
+ * Jenkins semantics it keeps, so that a step relying on something Jenkins does not do fails here too:
+ * - every agent (a declarative stage `agent`, or `podTemplate` + `node(POD_LABEL)` of the Kubernetes plugin)
+ *   gets its OWN fresh workspace; only `checkout scm` (a copy of `workspace`, the SCM checkout) and
+ *   `unstash` put files into it. Steps that need a workspace fail outside any agent, with Jenkins' message.
+ *   Steps called directly by a test (not inside `pipeline {}`) run as if inside `node {}` in `workspace`.
+ * - `readJSON` returns json-lib objects (JSONObject / JSONArray / JSONNull, which is truthy) unless
+ *   `returnPojo: true` (pipeline-utility-steps' documented behaviour);
+ * - `input` must not run while an agent is held (it would keep the pod and its executor while a person
+ *   decides), and must sit in its own `timeout`;
+ * - a `timeout` nested in a shorter one fails: the outer window would cut the documented one short;
+ * - a second `pipeline {}` in one build fails like pipeline-model-definition does.
  */
 class PipelineHarness {
     final File root
@@ -22,6 +35,14 @@ class PipelineHarness {
     final List<String> locksHeld = []
     final List<String> stagePath = []
     final Map currentBuild = [result: null, description: null, number: 1]
+    final File stateDir = File.createTempDir('fake-tritonship', '')  // the fake CLI's log and plan (FAKE_TRITONSHIP_STATE)
+    final List<Map> nodes = []                   // every agent allocated: [label:, yaml:, workspace:, stage:, containers:]
+    final Map<String, Map<String, byte[]>> stashes = [:]
+    final List<Map> podTemplates = []            // podTemplate blocks entered (innermost last)
+    final List<Map> timeouts = []                // enclosing timeout windows: [minutes:, scope: build|block]
+    final Set<String> missingSteps = [] as Set   // steps of plugins that a test plays as not installed
+    Map node                                     // the agent held now (null: none, e.g. under `agent none`)
+    int pipelineRuns = 0
     Closure inputHandler = { Map args -> defaultInput(args) }
     Closure shHandler = null                     // optional override: (Call) -> [rc: int, stdout: String]
     boolean collecting = false
@@ -42,13 +63,41 @@ class PipelineHarness {
         binding.setVariable('currentBuild', currentBuild)
         binding.setVariable('params', [:])
         binding.setVariable('scm', [type: 'git'])
+        node = [label: 'direct', workspace: workspace, containers: []]
+        org.jenkinsci.plugins.workflow.steps.StepDescriptor.installed = { ->
+            this.metaClass.methods*.name.findAll { it.startsWith('step_') }.collect { it.substring(5) }.findAll { !(it in missingSteps) }
+        }
         new File(root, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.sort().each { File f ->
             Script script = shell.parse(f.getText('UTF-8'), f.name)
             binding.setVariable(f.name[0..-8], script)
         }
     }
 
-    void cleanup() { workspace.deleteDir() }
+    void cleanup() {
+        workspace.deleteDir()
+        stateDir.deleteDir()
+        nodes.each { ((File) it.workspace).deleteDir() }
+    }
+
+    /** The workspace of the agent held now; outside any agent a step that needs one fails as in Jenkins. */
+    File ws() {
+        if (node == null) {
+            throw new PipelineError('Required context class hudson.FilePath is missing\nPerhaps you forgot to surround the ' +
+                                    'code with a step that provides this, such as: node')
+        }
+        return (File) node.workspace
+    }
+
+    /** Allocates an agent with a fresh, empty workspace and runs body on it. */
+    Object onAgent(Map spec, Closure body) {
+        Map previous = node
+        node = spec + [workspace: File.createTempDir('agent-ws', ''), stage: stagePath.join(' / '), containers: []]
+        nodes << node
+        try { return body() } finally { node = previous }
+    }
+
+    /** The workspace of the first agent allocated in the named stage (for tests). */
+    File workspaceOf(String stage) { (File) nodes.find { it.stage == stage || it.stage?.endsWith(' / ' + stage) }?.workspace }
 
     /** Runs a Jenkinsfile (or any pipeline script) from the repository with the same steps and vars. */
     Object runFile(String path) { shell.evaluate(new File(root, path)) }
@@ -76,8 +125,11 @@ class PipelineHarness {
         if (!this.respondsTo(method)) {
             throw new MissingMethodException(name, PipelineScript, args)
         }
+        if (name in missingSteps) {
+            throw new MissingMethodException(name, PipelineScript, args)  // what a step of a missing plugin does
+        }
         Call call = new Call(name: name, args: args as List, stage: stagePath.join(' / '),
-                             env: currentEnv(), locks: new ArrayList(locksHeld))
+                             env: currentEnv(), locks: new ArrayList(locksHeld), node: node)
         calls << call
         return this."$method"(call, *args)
     }
@@ -98,8 +150,9 @@ class PipelineHarness {
         Map<String, String> full = new LinkedHashMap(System.getenv())
         full.putAll(env)
         full.PATH = env.PATH ?: fakeBin.absolutePath + ':' + System.getenv('PATH')
-        full.WORKSPACE = workspace.absolutePath
-        Process p = new ProcessBuilder(['bash', '-e', '-c', script]).directory(workspace).redirectErrorStream(false).with {
+        full.WORKSPACE = ws().absolutePath
+        full.FAKE_TRITONSHIP_STATE = stateDir.absolutePath
+        Process p = new ProcessBuilder(['bash', '-e', '-c', script]).directory(ws()).redirectErrorStream(false).with {
             environment().clear(); environment().putAll(full); start()
         }
         StringBuilder out = new StringBuilder(), err = new StringBuilder()
@@ -111,11 +164,20 @@ class PipelineHarness {
     Object step_echo(Call call, Object msg) { null }
     Object step_error(Call call, Object msg) { throw new PipelineError(msg.toString()) }
     Object step_unstable(Call call, Object msg) { setResult('UNSTABLE'); null }
-    Object step_fileExists(Call call, Object path) { new File(workspace, path.toString()).exists() }
-    Object step_writeFile(Call call, Map a) { File f = new File(workspace, a.file.toString()); f.parentFile.mkdirs(); f.text = a.text; null }
-    Object step_readFile(Call call, Object a) { new File(workspace, (a instanceof Map ? a.file : a).toString()).text }
-    Object step_readJSON(Call call, Map a) { new JsonSlurper().parseText(a.text ?: new File(workspace, a.file.toString()).text) }
-    Object step_readYaml(Call call, Map a) { new Yaml().load(a.text ?: new File(workspace, a.file.toString()).text) }
+    Object step_fileExists(Call call, Object path) { new File(ws(), path.toString()).exists() }
+    Object step_writeFile(Call call, Map a) { File f = new File(ws(), a.file.toString()); f.parentFile.mkdirs(); f.text = a.text; null }
+    Object step_readFile(Call call, Object a) { new File(ws(), (a instanceof Map ? a.file : a).toString()).text }
+    /** pipeline-utility-steps: json-lib objects (JSONNull for null) unless returnPojo: true (LinkedHashMap/ArrayList/null). */
+    Object step_readJSON(Call call, Map a) {
+        Object parsed = new JsonSlurper().parseText(a.text ?: new File(ws(), a.file.toString()).text)
+        return a.returnPojo ? pojo(parsed) : JSONObject.wrap(parsed)
+    }
+    static Object pojo(Object value) {
+        if (value instanceof Map) { Map out = new LinkedHashMap(); value.each { k, v -> out[k] = pojo(v) }; return out }
+        if (value instanceof List) { return new ArrayList(value.collect { pojo(it) }) }
+        return value
+    }
+    Object step_readYaml(Call call, Map a) { new Yaml().load(a.text ?: new File(ws(), a.file.toString()).text) }
     Object step_libraryResource(Call call, Object path) {
         File f = new File(root, 'resources/' + path)
         if (!f.exists()) { throw new PipelineError("No such library resource ${path} could be found.") }
@@ -133,7 +195,7 @@ class PipelineHarness {
             if (b.type == 'usernamePassword') { vars[b.usernameVariable] = secret.username; vars[b.passwordVariable] = secret.password }
             else if (b.type == 'string') { vars[b.variable] = secret.secret }
             else if (b.type == 'file') {
-                File f = File.createTempFile('secret', '.file', workspace); f.text = secret.content; vars[b.variable] = f.absolutePath
+                File f = File.createTempFile('secret', '.file', ws()); f.text = secret.content; vars[b.variable] = f.absolutePath
             }
         }
         return withOverlay(vars, body)
@@ -147,7 +209,24 @@ class PipelineHarness {
         envStack.push(vars)
         try { return body() } finally { envStack.pop() }
     }
-    Object step_timeout(Call call, Map a, Closure body) { body() }
+    Object step_timeout(Call call, Map a, Closure body) { withTimeout(minutes(a), 'block', body) }
+
+    static long minutes(Map a) {
+        String unit = (a.unit ?: 'MINUTES').toString()
+        long time = a.time as long
+        return unit == 'HOURS' ? time * 60 : unit == 'DAYS' ? time * 1440 : unit == 'SECONDS' ? Math.max(1L, (long) (time / 60)) : time
+    }
+
+    /** A window nested in a shorter one is an error: the outer timeout would cut the documented wait short. */
+    Object withTimeout(long window, String scope, Closure body) {
+        Map tighter = timeouts.find { (it.minutes as long) < window }
+        if (tighter != null) {
+            throw new PipelineError("timeout(${window} MINUTES) inside a ${tighter.scope} timeout of ${tighter.minutes} MINUTES: " +
+                                    'the outer timeout cuts this documented window short')
+        }
+        timeouts << [minutes: window, scope: scope]
+        try { return body() } finally { timeouts.remove(timeouts.size() - 1) }
+    }
     Object step_lock(Call call, Object a, Closure body) {
         String name = a instanceof Map ? a.resource : a
         locksHeld << name
@@ -157,17 +236,73 @@ class PipelineHarness {
         stagePath << name
         try { return body() } finally { stagePath.remove(stagePath.size() - 1) }
     }
-    Object step_dir(Call call, String path, Closure body) { body() }
-    Object step_input(Call call, Map a) { inputHandler(a) }
-    Object step_junit(Call call, Object a) { null }
-    Object step_archiveArtifacts(Call call, Object a) { null }
-    Object step_publishHTML(Call call, Object a) { null }
+    Object step_dir(Call call, String path, Closure body) { ws(); body() }
+    Object step_input(Call call, Map a) {
+        if (node != null) {
+            throw new PipelineError("input while holding agent ${node.label ?: node.yaml ? 'pod' : '?'}: waiting for a person " +
+                                    'would keep the pod and its executor; ask outside any agent')
+        }
+        if (!timeouts.any { it.scope == 'block' }) {
+            throw new PipelineError('input without its own timeout: an unanswered question would wait until the build timeout')
+        }
+        inputHandler(a)
+    }
+    Object step_junit(Call call, Object a) { ws(); null }
+    Object step_archiveArtifacts(Call call, Object a) { ws(); null }
+    Object step_publishHTML(Call call, Object a) { ws(); null }
+
+    // ---- agents: Kubernetes plugin pod templates, node, container, checkout, stash/unstash --------------------
+    Object step_podTemplate(Call call, Map a, Closure body) {
+        String label = a.label ?: 'tritonship-pod-' + (nodes.size() + podTemplates.size() + 1)  // the plugin's unique POD_LABEL
+        podTemplates << (a + [label: label])
+        try { return withOverlay([POD_LABEL: label], body) } finally { podTemplates.remove(podTemplates.size() - 1) }
+    }
+    Object step_node(Call call, Object label, Closure body) {
+        Map template = podTemplates.reverse().find { it.label == label }
+        return onAgent([label: label, yaml: template?.yaml, pod: template], body)
+    }
+    Object step_container(Call call, String name, Closure body) {
+        ws(); node.containers << name
+        return body()
+    }
+    Object step_checkout(Call call, Object a) {
+        File target = ws()
+        workspace.eachFileRecurse(groovy.io.FileType.FILES) { File f ->
+            File copy = new File(target, workspace.toPath().relativize(f.toPath()).toString())
+            copy.parentFile.mkdirs(); copy.bytes = f.bytes
+        }
+        null
+    }
+    Object step_stash(Call call, Map a) {
+        File root = ws()
+        List<String> patterns = (a.includes ?: '**').toString().tokenize(',')*.trim()
+        Map<String, byte[]> files = [:]
+        root.eachFileRecurse(groovy.io.FileType.FILES) { File f ->
+            String rel = root.toPath().relativize(f.toPath()).toString()
+            if (patterns.any { antMatch(it, rel) }) { files[rel] = f.bytes }
+        }
+        if (files.isEmpty() && !a.allowEmpty) { throw new PipelineError("No files included in stash \u2018${a.name}\u2019") }
+        stashes[a.name.toString()] = files
+        null
+    }
+    Object step_unstash(Call call, Object a) {
+        String name = (a instanceof Map ? a.name : a).toString()
+        Map<String, byte[]> files = stashes[name]
+        if (files == null) { throw new PipelineError("No such saved stash \u2018${name}\u2019") }
+        files.each { String rel, byte[] data -> File f = new File(ws(), rel); f.parentFile.mkdirs(); f.bytes = data }
+        null
+    }
+    static boolean antMatch(String pattern, String path) {
+        String regex = pattern.replace('.', '\\.').replace('**/', '\u0001').replace('**', '\u0002').replace('*', '[^/]*')
+                              .replace('\u0001', '(.*/)?').replace('\u0002', '.*')
+        return path ==~ regex
+    }
     Object step_properties(Call call, List a) { null }
     Object step_disableConcurrentBuilds(Call call, Object... a) { [type: 'disableConcurrentBuilds'] }
-    Object step_checkout(Call call, Object a) { null }
     Object step_library(Call call, Object a) { null }
     Object step_legacySCM(Call call, Object a) { null }
-    Object step_deleteDir(Call call) { null }
+    Object step_timestamps(Call call, Object... a) { a && a[-1] instanceof Closure ? ((Closure) a[-1]).call() : null }
+    Object step_deleteDir(Call call) { ws().deleteDir(); ws().mkdirs(); null }
 
     static Object defaultInput(Map args) {
         Map choice = (args.parameters ?: []).find { it.type == 'choice' }
@@ -183,14 +318,33 @@ class PipelineHarness {
 
     // ---- declarative pipeline ------------------------------------------------------------------------------
     Object step_pipeline(Call call, Closure body) {
+        if (pipelineRuns++ > 0) {
+            throw new PipelineError('Only one pipeline { ... } block can be executed in a single run.')  // pipeline-model-definition
+        }
         PipelineDsl dsl = new PipelineDsl(h: this)
         collecting = true
         try { Dsl.run(body, dsl) } finally { collecting = false }
         call.options = dsl.options
-        dsl.stages.each { StageDsl st -> runStage(st) }
-        runPost(dsl.post, currentBuild.result ?: 'SUCCESS', 'pipeline')
+        Map buildTimeout = dsl.options.find { it.name == 'timeout' }
+        Closure run = {
+            dsl.stages.each { StageDsl st -> runStage(st) }
+            runPost(dsl.post, currentBuild.result ?: 'SUCCESS', 'pipeline')
+        }
+        Map previous = node
+        node = null
+        try {
+            Closure onTop = dsl.agent == 'none' || dsl.agent == null ? run : { onAgent(agentSpec(dsl.agent), run) }
+            if (buildTimeout) { withTimeout(minutes((Map) buildTimeout.args[0]), 'build', onTop) } else { onTop() }
+        } finally {
+            node = previous
+        }
         if (currentBuild.result == null) { currentBuild.result = 'SUCCESS' }
         return null
+    }
+
+    static Map agentSpec(Object agent) {
+        if (agent instanceof Map && ((Map) agent).kubernetes) { return [label: agent.kubernetes.label, yaml: agent.kubernetes.yaml] }
+        return [label: agent instanceof Map ? agent.label : agent.toString()]
     }
 
     void runStage(StageDsl st) {
@@ -205,9 +359,15 @@ class PipelineHarness {
         calls << new Call(name: 'stageStart', args: [st.name, st.agent], stage: st.name, env: currentEnv())
         stagePath << st.name
         String outcome = 'SUCCESS'
+        Map previous = node
         try {
             Closure body = { withOverlay(st.stageEnv, { Dsl.run(st.steps, new StepsDsl(h: this)) }) }
             st.lockOptions.reverse().each { Object l -> Closure inner = body; body = { invokeStep('lock', [l, inner] as Object[]) } }
+            if (st.timeoutOption) { Closure inner = body; body = { invokeStep('timeout', [st.timeoutOption, inner] as Object[]) } }
+            if (st.agent != null && st.agent != 'none') {
+                Closure inner = body
+                body = { onAgent(agentSpec(st.agent), { step_checkout(null, null); withOverlay(st.stageEnv, { runPostOnAgent(st, inner) }) }) }
+            }
             body()
         } catch (PipelineAborted e) {
             outcome = 'ABORTED'; setResult('ABORTED'); record('stageError', st.name, e.message)
@@ -215,8 +375,24 @@ class PipelineHarness {
             outcome = 'FAILURE'; setResult('FAILURE'); record('stageError', st.name, e.message)
         } finally {
             if (outcome == 'SUCCESS' && currentBuild.result == 'UNSTABLE') { outcome = 'UNSTABLE' }
-            runPost(st.post, outcome, st.name)
+            if (!st.postRan) { runPost(st.post, outcome, st.name) }
+            node = previous
             stagePath.remove(stagePath.size() - 1)
+        }
+    }
+
+    /** A stage with its own agent runs its post conditions on that agent (its workspace holds the reports). */
+    void runPostOnAgent(StageDsl st, Closure body) {
+        String outcome = 'SUCCESS'
+        try {
+            body()
+        } catch (PipelineError e) {
+            outcome = e instanceof PipelineAborted ? 'ABORTED' : 'FAILURE'
+            throw e
+        } finally {
+            if (outcome == 'SUCCESS' && currentBuild.result == 'UNSTABLE') { outcome = 'UNSTABLE' }
+            st.postRan = true
+            runPost(st.post, outcome, st.name)
         }
     }
 
@@ -242,6 +418,7 @@ class Call {
     String stage
     Map env
     List locks = []
+    Map node
     String script
     Integer rc
     String stdout
@@ -259,129 +436,4 @@ class EnvView {
     EnvView(PipelineHarness h) { this.h = h }
     def propertyMissing(String name) { h.currentEnv()[name] }
     def propertyMissing(String name, Object value) { h.baseEnv[name] = value?.toString() }
-}
-
-class Dsl {
-    static Object run(Closure body, Object delegate) {
-        Closure c = (Closure) body.clone()
-        c.delegate = delegate
-        c.resolveStrategy = Closure.DELEGATE_FIRST
-        return c.call()
-    }
-}
-
-class PipelineDsl {
-    PipelineHarness h
-    Object agent
-    List options = []
-    List<StageDsl> stages = []
-    Map<String, Closure> post = [:]
-    Map environment = [:]
-    String getNone() { 'none' }
-    String getAny() { 'any' }
-    void agent(Object a) { agent = a instanceof Closure ? AgentDsl.collect(a) : a }
-    void options(Closure c) { OptionsDsl o = new OptionsDsl(); Dsl.run(c, o); options.addAll(o.items) }
-    void stages(Closure c) { StagesDsl s = new StagesDsl(h: h); Dsl.run(c, s); stages.addAll(s.stages) }
-    void post(Closure c) { post.putAll(PostDsl.collect(c)) }
-    void environment(Closure c) { EnvironmentDsl e = new EnvironmentDsl(); Dsl.run(c, e); environment.putAll(e.vars); h.baseEnv.putAll(e.vars) }
-    void parameters(Closure c) {
-        OptionsDsl p = new OptionsDsl(); Dsl.run(c, p)
-        Map params = (Map) h.binding.getVariable('params')
-        p.items.each { Map item ->
-            Map a = (Map) item.args[0]
-            if (!params.containsKey(a.name)) { params[a.name] = a.containsKey('defaultValue') ? a.defaultValue : a.choices?.getAt(0) }
-        }
-    }
-}
-
-class EnvironmentDsl {
-    Map vars = [:]
-    void setProperty(String name, Object value) { if (name == 'vars') { vars = (Map) value } else { vars[name] = value?.toString() } }
-}
-
-class OptionsDsl {
-    List items = []
-    def methodMissing(String name, Object args) { Map item = [name: name, args: (args as List)]; items << item; item }
-}
-
-class StagesDsl {
-    PipelineHarness h
-    List<StageDsl> stages = []
-    Object stage(String name, Closure body) {
-        if (!h.collecting) { return h.invokeStep('stage', [name, body] as Object[]) }  // a scripted stage
-        StageDsl st = new StageDsl(h: h, name: name)
-        Dsl.run(body, st)
-        stages << st
-        return null
-    }
-}
-
-class StageDsl {
-    PipelineHarness h
-    String name
-    Object agent
-    WhenDsl when
-    Closure steps
-    Map<String, Closure> post = [:]
-    List lockOptions = []
-    Map stageEnv = [:]
-    String getNone() { 'none' }
-    void agent(Object a) { agent = a instanceof Closure ? AgentDsl.collect(a) : a }
-    void when(Closure c) { when = new WhenDsl(h: h); Dsl.run(c, when) }
-    void steps(Closure c) { steps = c }
-    void post(Closure c) { post.putAll(PostDsl.collect(c)) }
-    void environment(Closure c) { EnvironmentDsl e = new EnvironmentDsl(); Dsl.run(c, e); stageEnv.putAll(e.vars) }
-    void options(Closure c) {
-        OptionsDsl o = new OptionsDsl(); Dsl.run(c, o)
-        o.items.findAll { it.name == 'lock' }.each { lockOptions << it.args[0] }
-    }
-}
-
-class AgentDsl {
-    Map spec = [:]
-    static Map collect(Closure c) { AgentDsl a = new AgentDsl(); Dsl.run(c, a); a.spec }
-    void label(String l) { spec.label = l }
-    void kubernetes(Closure c) { Map k = [:]; Dsl.run(c, new MapDsl(map: k)); spec.kubernetes = k }
-}
-
-class MapDsl {
-    Map map
-    def methodMissing(String name, Object args) { map[name] = (args as List).size() == 1 ? args[0] : args as List; null }
-}
-
-class StepsDsl {
-    PipelineHarness h
-    Object script(Closure c) { c.call() }
-}
-
-class PostDsl {
-    Map<String, Closure> blocks = [:]
-    static Map collect(Closure c) { PostDsl p = new PostDsl(); Dsl.run(c, p); p.blocks }
-    def methodMissing(String name, Object args) {
-        List known = ['always', 'success', 'failure', 'unstable', 'aborted', 'unsuccessful', 'cleanup', 'changed', 'fixed', 'regression']
-        if (!(name in known)) { throw new MissingMethodException(name, PostDsl, args) }
-        blocks[name] = (Closure) args[0]
-        null
-    }
-}
-
-class WhenDsl {
-    PipelineHarness h
-    List<Closure> conditions = []
-    boolean beforeAgentFlag = false
-    boolean evaluate() { conditions.every { it() } }
-    void beforeAgent(boolean b) { beforeAgentFlag = b }
-    void branch(String pattern) { conditions << { glob(pattern, h.currentEnv().BRANCH_NAME) } }
-    void buildingTag() { conditions << { h.currentEnv().TAG_NAME != null } }
-    void tag(String pattern) { conditions << { h.currentEnv().TAG_NAME != null && glob(pattern, h.currentEnv().TAG_NAME) } }
-    void changeRequest() { conditions << { h.currentEnv().CHANGE_ID != null } }
-    void environment(Map a) { conditions << { h.currentEnv()[a.name] == a.value } }
-    void expression(Closure c) { conditions << { c.call() as boolean } }
-    void anyOf(Closure c) { WhenDsl w = nested(c); conditions << { w.conditions.any { it() } } }
-    void allOf(Closure c) { WhenDsl w = nested(c); conditions << { w.evaluate() } }
-    void not(Closure c) { WhenDsl w = nested(c); conditions << { !w.evaluate() } }
-    private WhenDsl nested(Closure c) { WhenDsl w = new WhenDsl(h: h); Dsl.run(c, w); w }
-    static boolean glob(String pattern, String value) {
-        value != null && value ==~ pattern.split('\\*', -1).collect { java.util.regex.Pattern.quote(it) }.join('.*')
-    }
 }

@@ -4,6 +4,12 @@ import groovy.json.JsonSlurper
 /** Base class of the Groovy tests: a fresh harness per test and helpers to read what the fake CLI saw. */
 abstract class PipelineTest {
     static File ROOT
+    // what `tritonship plan --json` answers for examples/tritonship.yaml (RealCliTest pins the real CLI to it)
+    static final Map EXAMPLE_PLAN = [project: 'example-models', dry_run: false, model_repository: 'model_repository', environments: [
+        [name: 'dev', approval: false, from: null, strategy: 'rolling', lock: 'example-models-dev', namespace: 'models-dev', manual_pauses: 0],
+        [name: 'staging', approval: false, from: 'dev', strategy: 'blue-green', lock: 'example-models-staging', namespace: 'models-staging', manual_pauses: 0],
+        [name: 'prod', approval: true, from: 'staging', strategy: 'canary', lock: 'example-models-prod', namespace: 'models-prod', manual_pauses: 0]]]
+
     PipelineHarness h
 
     void setUp() { h = new PipelineHarness(ROOT) }
@@ -12,14 +18,12 @@ abstract class PipelineTest {
 
     /** What the fake tritonship should answer, per verb, in order: [build: [[exit_code: 1, data: [...]]]]. */
     void plan(Map plan) {
-        File dir = new File(h.workspace, '.fake-tritonship')
-        dir.mkdirs()
-        new File(dir, 'plan.json').text = JsonOutput.toJson(plan)
+        new File(h.stateDir, 'plan.json').text = JsonOutput.toJson(plan)
     }
 
     /** Every CLI invocation as the fake received it: [argv: [...], env: [...]]. */
     List<Map> cli() {
-        File log = new File(h.workspace, '.fake-tritonship/calls.jsonl')
+        File log = new File(h.stateDir, 'calls.jsonl')
         if (!log.exists()) { return [] }
         return log.readLines().findAll { it }.collect { (Map) new JsonSlurper().parseText(it) }
     }

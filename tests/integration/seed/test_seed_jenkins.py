@@ -59,7 +59,8 @@ def test_creates_folders_and_multibranch_jobs(seed, jenkins):
     assert doc["verb"] == "seed" and doc["status"] == "passed"
     assert actions(result) == {"models": "create", "models/search": "create",
                                "models/example-models": "create", "models/search/ranking": "create"}
-    assert jenkins.names == ["models", "models/example-models", "models/search", "models/search/ranking"]
+    assert jenkins.names == ["models", "models/example-models", "models/example-models/main", "models/search",
+                             "models/search/ranking", "models/search/ranking/main"]  # indexing made the branch jobs
     assert doc["writes"] == len(jenkins.writes) == 4
     assert set(doc) == {"tritonship", "verb", "status", "exit_code", "jenkins", "jenkins_version", "config",
                         "dry_run", "prune", "writes", "counts", "items"}
@@ -125,7 +126,8 @@ def test_prune_deletes_only_managed_items_no_longer_listed(seed, jenkins, models
     assert result.exit_code == 0
     assert actions(result)["models/search/ranking"] == "delete"
     assert actions(result)["models/search"] == "delete"
-    assert jenkins.names == ["models", "models/example-models", "models/hand-made", "other"]
+    assert jenkins.names == ["models", "models/example-models", "models/example-models/main", "models/hand-made",
+                             "other"]
 
 
 def test_prune_keeps_a_managed_folder_that_holds_other_items(seed, jenkins, tmp_path):
@@ -138,16 +140,57 @@ def test_prune_keeps_a_managed_folder_that_holds_other_items(seed, jenkins, tmp_
     assert "models/search/notebook" in jenkins.names
 
 
-def test_rejected_crumb_is_exit_3_with_a_clear_message(seed, jenkins):
-    jenkins.state.reject_crumbs = True
-    result = seed()
+def test_rejected_crumb_is_exit_3_with_a_clear_message(run_cli, models):
+    """Without an API token (anonymous access) every POST needs a crumb; a proxy that drops it fails clearly."""
+    with JenkinsStandIn(require_auth=False) as jenkins:
+        jenkins.state.reject_crumbs = True
+        result = run_cli("--json", "seed", "--config", str(models), "--jenkins", jenkins.url,
+                         env={"TRITONSHIP_JENKINS_TOKEN": ""})
+        names = jenkins.names
     assert result.exit_code == 3
     assert "refused to create models (HTTP 403): no valid crumb was accepted" in result.stderr
     assert "crumb" in result.stderr.split("hint:")[1]
     assert "Traceback" not in result.stderr
     assert TOKEN not in result.stderr + result.stdout
     assert json.loads(result.stdout)["status"] == "error"
-    assert jenkins.names == []
+    assert names == []
+
+
+def test_api_token_requests_need_no_crumb(seed, jenkins):
+    jenkins.state.reject_crumbs = True  # Jenkins exempts API-token requests from CSRF protection
+    assert seed().exit_code == 0
+
+
+def test_prune_deletes_a_project_whose_branches_have_built(seed, jenkins, tmp_path):
+    jenkins.state.branches = ("main", "release/2.0")
+    jenkins.state.tags = ("v2.0.0",)
+    assert seed().exit_code == 0
+    assert "models/search/ranking/release%2F2.0" in jenkins.names  # indexing made branch and tag jobs
+    assert "models/search/ranking/v2.0.0" in jenkins.names
+    fewer = tmp_path / "fewer.yaml"
+    fewer.write_text(MODELS.split("  - name: ranking")[0])
+    result = seed("--prune", config=fewer)
+    assert result.exit_code == 0, result.stderr
+    assert actions(result)["models/search/ranking"] == "delete"
+    assert actions(result)["models/search"] == "delete"
+    assert not [n for n in jenkins.names if n.startswith("models/search")]
+    assert set(actions(seed(config=fewer)).values()) == {"unchanged"}  # the re-serialised configs compare equal
+
+
+def test_tags_are_built_by_a_build_strategy(seed, jenkins):
+    assert seed().exit_code == 0
+    job = jenkins.config("models/example-models")
+    assert "<jenkins.branch.buildstrategies.basic.TagBuildStrategyImpl plugin=\"basic-branch-build-strategies@" in job
+    assert "<jenkins.branch.buildstrategies.basic.BranchBuildStrategyImpl" in job
+
+
+def test_an_existing_item_of_another_class_is_bad_input_and_nothing_is_written(seed, jenkins):
+    jenkins.add_item("models", "<com.cloudbees.hudson.plugins.folder.Folder/>")
+    jenkins.add_item("models/example-models", "<project><description>a freestyle job</description></project>")
+    result = seed()
+    assert result.exit_code == 2
+    assert "models/example-models is a project in Jenkins" in result.stderr
+    assert jenkins.writes == []
 
 
 def test_wrong_token_is_exit_3_and_never_printed(seed):

@@ -107,3 +107,85 @@ def test_models_yaml_declares_what_seed_groovy_declares():
     items = desired_items(load_catalog(ROOT / "pipelines" / "models.yaml"))
     assert [i.full_name for i in items] == ["models", "models/search", "models/example-models", "models/search/ranking"]
     assert all(is_managed(i.config_xml) for i in items)
+
+
+BRANCH_TAG = "org.jenkinsci.plugins.workflow.job.WorkflowJob"
+BRANCH_JOB = f"<{BRANCH_TAG}><description/></{BRANCH_TAG}>"
+
+
+def test_prune_deletes_a_project_that_has_built_with_its_branch_jobs():
+    """Real Jenkins lists branch jobs under a multibranch project; they are part of it, not other items."""
+    api = DictJenkins()
+    seed(desired_items(catalog("a", "b")), api, dry_run=False, prune=False)
+    api.items["models/b/main"] = BRANCH_JOB
+    api.items["models/b/release%2F1.0"] = BRANCH_JOB
+    api.items["models/a/main"] = BRANCH_JOB
+    actions = {a.item: a.action for a in plan_seed(desired_items(catalog("a")), api, prune=True)}
+    assert actions == {"models": "unchanged", "models/a": "unchanged", "models/b": "delete"}
+
+
+def test_prune_still_keeps_a_folder_holding_a_hand_made_job():
+    api = DictJenkins()
+    seed(desired_items(catalog("a", folder="ml/x")), api, dry_run=False, prune=False)
+    api.items["ml/x/notebook"] = "<project><description>mine</description></project>"
+    actions = {a.item: a.action for a in plan_seed(desired_items(catalog("b", folder="ml")), api, prune=True)}
+    assert actions["ml/x"] == "kept" and actions["ml/x/a"] == "delete"
+
+
+def test_an_item_of_another_class_is_refused_before_any_write():
+    api = DictJenkins({"models": FOLDER_XML, "models/a": "<project><description>freestyle</description></project>"})
+    with pytest.raises(BadInput) as info:
+        seed(desired_items(catalog("a")), api, dry_run=False, prune=False)
+    wanted = "org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject"
+    assert f"models/a is a project in Jenkins, not a {wanted}" in info.value.message
+    assert "delete or rename" in info.value.hint
+    assert api.calls == []
+
+
+FOLDER_XML = desired_items(catalog("x"))[0].config_xml
+
+
+def test_canonical_form_ignores_what_xstream_rewrites():
+    ours = "<a><b x='1' y='2'>it's &lt;ok&gt;</b><c></c></a>"
+    theirs = "<?xml version='1.1' encoding='UTF-8'?>\n<a>\n  <b y=\"2\" x=\"1\">it&apos;s &lt;ok&gt;</b>\n  <c/>\n</a>"
+    assert same_config(ours, theirs)
+    assert not same_config(ours, theirs.replace('y="2"', 'y="3"'))
+
+
+def test_tags_are_built_through_a_build_strategy_that_skips_old_tags():
+    xml = desired_items(catalog("a"))[1].config_xml
+    assert "<jenkins.branch.buildstrategies.basic.BranchBuildStrategyImpl" in xml
+    assert "<atMostMillis>604800000</atMostMillis>" in xml  # 7 days: seeding does not rebuild old releases
+    quiet = Catalog(folder="m", projects=[Project(name="q", git="g", tags=False)])
+    assert "buildStrategies" not in desired_items(quiet)[1].config_xml
+    with pytest.raises(ValueError, match="build_tags: true needs tags: true"):
+        Project(name="q", git="g", tags=False, build_tags=True)
+
+
+def test_catalog_json_for_job_dsl_resolves_every_default():
+    from tritonship.jenkins.render import describe, job_dsl_catalog
+
+    doc = job_dsl_catalog(Catalog(folder="ml", projects=[Project(name="a", git="g", folder="ml/x")]))
+    assert doc["folders"] == [{"name": "ml", "description": describe("Triton model pipelines.")},
+                              {"name": "ml/x", "description": describe("Triton model pipelines.")}]
+    assert doc["projects"] == [{"full_name": "ml/x/a", "source_id": "tritonship-a", "git": "g", "credentials_id": "",
+                                "branches": "main release/* v*", "exclude": "", "tags": True, "build_tags": True,
+                                "tag_max_age_days": 7, "script_path": "Jenkinsfile", "description": describe(""),
+                                "scan_interval": "4h"}]
+
+
+def test_seed_catalog_json_needs_no_jenkins(run_cli, tmp_path):
+    import json
+
+    from tests.conftest import ROOT
+
+    result = run_cli("seed", "--catalog-json", "--config", str(ROOT / "pipelines" / "models.yaml"))
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [f["name"] for f in doc["folders"]] == ["models", "models/search"]
+    assert [p["full_name"] for p in doc["projects"]] == ["models/example-models", "models/search/ranking"]
+    bad = tmp_path / "models.yaml"
+    bad.write_text("projects:\n  - {name: a, git: g, tags: false, build_tags: true}\n")
+    refused = run_cli("seed", "--catalog-json", "--config", str(bad))
+    assert refused.exit_code == 2
+    assert "build_tags: true needs tags: true" in refused.stderr
