@@ -54,6 +54,7 @@ class LevelResult:
     errors: int  # failed requests in the reported windows
     error_rate: float
     client_cpu: float  # busiest window's load-generator CPU, share of one core per worker
+    client_cpu_us_per_request: float  # load-generator CPU (all workers) per request, reported windows
     warnings: tuple[str, ...]
     first_error: str | None
 
@@ -105,6 +106,7 @@ def measure_level(loadgen: LoadGenerator, stats: StatsReader | None, level: Leve
         latency=histogram.summarize(hist), histogram=histogram.encode(hist), server=split,
         counts=count_check(totals.sent, whole), errors=merged.errors,
         error_rate=merged.errors / attempted if attempted else 0.0, client_cpu=client_cpu,
+        client_cpu_us_per_request=merged.cpu_s * 1e6 / attempted if attempted else 0.0,
         warnings=tuple(warnings), first_error=totals.first_error,
     )
 
