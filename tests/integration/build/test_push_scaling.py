@@ -66,17 +66,20 @@ def test_a_large_blob_goes_up_in_chunks(registry, tmp_path):
     assert client.get_blob("scale/chunks", digest) == path.read_bytes()
 
 
+def _upload_through(proxy: DropProxy, repository: str, path: Path, digest: str):
+    try:
+        client = RegistryClient(proxy.host, insecure=True)
+        return upload_chunked(client, repository, digest, path, client.start_upload(repository), chunk_bytes=MIB)
+    finally:
+        proxy.close()
+
+
 def test_a_dropped_connection_resumes_where_the_registry_stands(registry, tmp_path):
     """The third PATCH never reaches the registry: the client asks the upload's status and goes on from
     there, so no chunk is sent twice."""
     proxy = DropProxy(registry.host, drop_patch=3)
-    try:
-        client = RegistryClient(proxy.host, insecure=True)
-        path, digest = _blob(tmp_path, 5 * MIB)
-        outcome = upload_chunked(client, "scale/resume", digest, path, client.start_upload("scale/resume"),
-                                 chunk_bytes=MIB)
-    finally:
-        proxy.close()
+    path, digest = _blob(tmp_path, 5 * MIB)
+    outcome = _upload_through(proxy, "scale/resume", path, digest)
     assert (outcome.resumed, outcome.restarted, outcome.bytes_sent) == (1, 0, 5 * MIB)
     assert proxy.patches == 6  # five chunks, one of them twice (the first time dropped before the registry)
     assert RegistryClient(registry.host, insecure=True).get_blob("scale/resume", digest) == path.read_bytes()
@@ -86,13 +89,8 @@ def test_a_drop_mid_chunk_starts_over_when_the_registry_discards_the_session(reg
     """distribution 2.x keeps the part of a chunk it received and then refuses to resume at a different
     offset than its upload state says (it cancels the upload): the blob is uploaded again, whole and right."""
     proxy = DropProxy(registry.host, drop_patch=2, partial=300_000)
-    try:
-        client = RegistryClient(proxy.host, insecure=True)
-        path, digest = _blob(tmp_path, 3 * MIB)
-        outcome = upload_chunked(client, "scale/restart", digest, path, client.start_upload("scale/restart"),
-                                 chunk_bytes=MIB)
-    finally:
-        proxy.close()
+    path, digest = _blob(tmp_path, 3 * MIB)
+    outcome = _upload_through(proxy, "scale/restart", path, digest)
     assert outcome.restarted == 1 and outcome.resumed == 0
     assert RegistryClient(registry.host, insecure=True).get_blob("scale/restart", digest) == path.read_bytes()
 
