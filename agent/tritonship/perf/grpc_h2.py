@@ -357,13 +357,18 @@ class H2Connection(asyncio.Protocol):
 
 
 class H2Slot:
-    """One outstanding call at a time, for the closed/open-loop drivers."""
+    """One outstanding call at a time, for the closed/open-loop drivers.
 
-    __slots__ = ("_done", "busy", "conn", "on_done")
+    A call that ends because its connection is gone is reported through `on_lost` (the driver drops the
+    slot, as it does for a closed HTTP connection), not `on_done`, so a driver never resends on a dead one.
+    """
 
-    def __init__(self, conn: H2Connection, on_done: Callable) -> None:
+    __slots__ = ("_done", "busy", "conn", "on_done", "on_lost")
+
+    def __init__(self, conn: H2Connection, on_done: Callable, on_lost: Callable | None = None) -> None:
         self.conn = conn
         self.on_done = on_done
+        self.on_lost = on_lost
         self.busy = False
         self._done = self._complete
 
@@ -377,7 +382,10 @@ class H2Slot:
 
     def _complete(self, latency_ns: int, error: str | None) -> None:
         self.busy = False
-        self.on_done(self, latency_ns, error)
+        if error is not None and self.on_lost is not None and not self.conn.usable:
+            self.on_lost(self, error)
+        else:
+            self.on_done(self, latency_ns, error)
 
 
 class GrpcTarget:
@@ -410,7 +418,7 @@ class GrpcTarget:
             conn = await self.connect()
             self.conns.append(conn)
         conn.slots += 1
-        return H2Slot(conn, on_done)
+        return H2Slot(conn, on_done, on_lost)
 
     def reset(self) -> None:
         """A new load level hands out slots from the first connection again."""

@@ -27,18 +27,22 @@ def _model_infer(request: bytes, context) -> bytes:
     return hashlib.sha256(request).digest()
 
 
-@pytest.fixture(scope="module")
-def grpc_port():
+def _start_server(*options: tuple[str, int]):
     import grpc
 
-    options = [("grpc.max_receive_message_length", LIMIT), ("grpc.http2.max_frame_size", 16_384),
-               ("grpc.max_concurrent_streams", 1), ("grpc.http2.bdp_probe", 0)]
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=options)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=list(options))
     handler = grpc.method_handlers_generic_handler(
         "inference.GRPCInferenceService", {"ModelInfer": grpc.unary_unary_rpc_method_handler(_model_infer)})
     server.add_generic_rpc_handlers((handler,))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
+    return server, port
+
+
+@pytest.fixture(scope="module")
+def grpc_port():
+    server, port = _start_server(("grpc.max_receive_message_length", LIMIT), ("grpc.http2.max_frame_size", 16_384),
+                                 ("grpc.max_concurrent_streams", 1), ("grpc.http2.bdp_probe", 0))
     yield port
     server.stop(grace=None)
 
@@ -92,3 +96,40 @@ def test_over_the_servers_limit_reads_resource_exhausted_from_the_trailers(grpc_
 def test_an_aborted_call_reports_the_status_and_the_decoded_message(grpc_port):
     _, errors = asyncio.run(_calls(grpc_port, b"ABORT please"))
     assert errors == ["INVALID_ARGUMENT: bad input: 100% wrong\nsecond line"]
+
+
+def test_a_server_that_goes_away_costs_each_slot_once_and_the_driver_stops_sending():
+    """Closed loop on three slots; the server stops after 50 answers. Every slot is dropped through
+    on_lost (as a closed HTTP connection is) instead of failing again and again on a dead connection."""
+    from tritonship.perf.generators import ClosedLoop
+    from tritonship.perf.grpc_h2 import GrpcTarget
+    from tritonship.perf.recorder import Recorder
+
+    server, port = _start_server()
+
+    class Watched(ClosedLoop):
+        def on_done(self, slot, latency_ns, error):
+            super().on_done(slot, latency_ns, error)
+            if self.recorder.total_ok == 50:
+                server.stop(grace=None)
+
+        def on_lost(self, slot, message):
+            super().on_lost(slot, message)
+            if not self.slots and not self.gone.done():
+                self.gone.set_result(message)
+
+    async def run() -> tuple[Recorder, str]:
+        recorder = Recorder()
+        driver = Watched(recorder, 3)
+        driver.gone = asyncio.get_running_loop().create_future()
+        target = GrpcTarget(f"127.0.0.1:{port}", "m", b"payload" * 10)
+        await driver.start(target.slot)
+        message = await asyncio.wait_for(driver.gone, 30)
+        await driver.stop()
+        await target.close()
+        return recorder, message
+
+    recorder, message = asyncio.run(run())
+    assert recorder.total_ok >= 50 and recorder.total_errors <= 3
+    assert recorder.sent == recorder.total_ok + recorder.total_errors
+    assert any(word in message for word in ("GOAWAY", "connection lost", "UNAVAILABLE")), message
