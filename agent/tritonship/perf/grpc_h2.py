@@ -33,8 +33,10 @@ from tritonship.perf.h2_frames import (
     MAX_FRAME_SIZE,
     MAX_STREAM_ID,
     MAX_WINDOW,
+    PADDED,
     PING,
     PREFACE,
+    PRIORITY_FLAG,
     PUSH_PROMISE,
     RST_STREAM,
     SETTINGS,
@@ -58,6 +60,7 @@ PER_CONNECTION = 100  # calls multiplexed on one connection (capped by the serve
 RECV_WINDOW = 1 << 30  # what we let the server send per stream and per connection before a WINDOW_UPDATE
 RECV_MAX_FRAME = 1 << 20  # our SETTINGS_MAX_FRAME_SIZE: fewer frames to parse for large responses
 _WINDOW_UPDATE_AT = RECV_WINDOW // 2
+_PAD_OR_PRIORITY = PADDED | PRIORITY_FLAG
 
 
 class _Stream:
@@ -248,11 +251,13 @@ class H2Connection(asyncio.Protocol):
         if kind == HEADERS:
             if stream == 0:
                 raise H2ProtocolError(1, "HEADERS on stream 0")
-            fragment = bytes(strip_padding(flags, payload, HEADERS))
+            fragment = bytes(strip_padding(flags, payload, HEADERS)) if flags & _PAD_OR_PRIORITY else payload
             if flags & END_HEADERS:
                 self._headers(stream, flags, fragment)
             else:
                 self.continuing = (stream, flags, bytearray(fragment))
+        elif kind == WINDOW_UPDATE:
+            self._window_update(stream, int.from_bytes(payload[:4], "big") & 0x7FFFFFFF)
         elif kind == CONTINUATION:
             if self.continuing is None or self.continuing[0] != stream:
                 raise H2ProtocolError(1, "CONTINUATION without a header block in progress on its stream")
@@ -265,8 +270,6 @@ class H2Connection(asyncio.Protocol):
             st = self.streams.get(stream)
             if st is not None:
                 self._finish(st, f"stream reset by the server ({error_name(code)})", reset=False)
-        elif kind == WINDOW_UPDATE:
-            self._window_update(stream, int.from_bytes(payload[:4], "big") & 0x7FFFFFFF)
         elif kind == PUSH_PROMISE:
             raise H2ProtocolError(1, "PUSH_PROMISE although we disabled server push")
         else:
@@ -347,7 +350,8 @@ class H2Connection(asyncio.Protocol):
         if self.capture:
             self.last_response = bytes(st.data or b"")
         st.on_done(perf_counter_ns() - st.t0, error)
-        self._admit()
+        if self.waiting:
+            self._admit()
         if not self.accepting and not self.streams and self.transport is not None:
             self.transport.close()
 
