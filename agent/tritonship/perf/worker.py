@@ -58,7 +58,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), self._read)
         if self.protocol == "grpc":
-            from tritonship.perf.grpc_h2 import GrpcTarget
+            from tritonship.perf.grpc_target import GrpcTarget
 
             self.grpc = GrpcTarget(self.url, self.model, self.grpc_request)
         self._send(("ready",))

@@ -102,7 +102,7 @@ def test_a_server_that_goes_away_costs_each_slot_once_and_the_driver_stops_sendi
     """Closed loop on three slots; the server stops after 50 answers. Every slot is dropped through
     on_lost (as a closed HTTP connection is) instead of failing again and again on a dead connection."""
     from tritonship.perf.generators import ClosedLoop
-    from tritonship.perf.grpc_h2 import GrpcTarget
+    from tritonship.perf.grpc_target import GrpcTarget
     from tritonship.perf.recorder import Recorder
 
     server, port = _start_server()
