@@ -30,6 +30,7 @@ from tritonship.perf.h2_frames import (
     HEADERS,
     INITIAL_WINDOW_SIZE,
     MAX_CONCURRENT_STREAMS,
+    MAX_FRAME_LIMIT,
     MAX_FRAME_SIZE,
     MAX_STREAM_ID,
     MAX_WINDOW,
@@ -87,6 +88,9 @@ class H2Connection(asyncio.Protocol):
     def __init__(self, authority: str, message: bytes, on_lost: Callable[[str], None], capture: bool = False) -> None:
         self.block = request_header_block(authority, METHOD)
         self.body = grpc_message_prefix(len(message)) + message
+        # HEADERS and DATA frame headers around the header block, packed in one call per request
+        self.request_frames = struct.Struct(f">IBI{len(self.block)}sIBI")
+        self.request_words = ((len(self.block) << 8) | HEADERS, (min(len(self.body), MAX_FRAME_LIMIT) << 8) | DATA)
         self.on_lost = on_lost
         self.capture = capture
         self.last_response = b""
@@ -169,8 +173,9 @@ class H2Connection(asyncio.Protocol):
             st.window -= size
             self.send_window -= size
             st.offset = size
-            self.transport.write(b"".join((frame_header(len(self.block), HEADERS, END_HEADERS, sid), self.block,
-                                           frame_header(size, DATA, END_STREAM, sid), self.body)))
+            headers, data = self.request_words
+            self.transport.write(self.request_frames.pack(headers, END_HEADERS, sid, self.block, data, END_STREAM, sid)
+                                 + self.body)
             return
         self.transport.write(header_frames(sid, self.block, max_frame))
         self.blocked.append(st)

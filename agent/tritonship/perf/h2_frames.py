@@ -47,10 +47,13 @@ class H2ProtocolError(Exception):
         self.code = code
 
 
+FRAME_HEADER = struct.Struct(">IBI")  # (length << 8 | type), flags, stream: the 9-byte frame header in one pack
+
+
 def frame_header(length: int, kind: int, flags: int, stream: int) -> bytes:
     if not 0 <= length <= MAX_FRAME_LIMIT:
         raise ValueError(f"HTTP/2 frame payload of {length} bytes does not fit the 24-bit length field")
-    return struct.pack(">IBBI", length, kind, flags, stream)[1:]
+    return FRAME_HEADER.pack((length << 8) | kind, flags, stream)
 
 
 def frame(kind: int, flags: int, stream: int, payload: bytes = b"") -> bytes:
