@@ -41,7 +41,11 @@ def push_blob(client: RegistryClient, repository: str, digest: str, path: Path |
     for source in mount_from:
         if source == repository:
             continue
-        location = client.start_upload(repository, mount=digest, from_repository=source)
+        try:
+            location = client.start_upload(repository, mount=digest, from_repository=source)
+        except InfraError as exc:  # e.g. no pull access to the source: an ordinary upload still works
+            progress(f"cannot mount {digest[:19]} from {source} ({exc.message}); uploading it")
+            continue
         if location is None:
             progress(f"mounted {digest[:19]} from {source}")
             return BlobOutcome(digest, "mounted")

@@ -173,3 +173,22 @@ def test_a_second_project_on_the_same_base_uploads_no_base_bytes(registry, base_
         own = sum(layer["size"] for layer in layers[len(base_layers):])
         config = client.get_manifest(f"ml/{name}", result.digest).json()["config"]["size"]
         assert result.push.bytes_uploaded == own + config
+
+
+def test_a_mount_the_token_does_not_cover_falls_back_to_an_upload(token_registry, tmp_path):
+    """The test token service grants only the first scope asked for, like a service for a user without
+    pull access to the source repository: the mount is refused, and the blob is uploaded instead."""
+    from tests.integration.build.conftest import REGISTRY_PASSWORD, REGISTRY_USER
+
+    from tritonship.image.credentials import Credentials
+
+    registry, service = token_registry
+    client = RegistryClient(registry.host, insecure=True, credentials=Credentials(REGISTRY_USER, REGISTRY_PASSWORD))
+    path, digest = _blob(tmp_path, 100_000)
+    assert push_blob(client, "scale/token-source", digest, path).how == "uploaded"
+    messages: list[str] = []
+    outcome = push_blob(client, "scale/token-target", digest, path, mount_from=("scale/token-source",),
+                        progress=messages.append)
+    assert (outcome.how, outcome.bytes_sent) == ("uploaded", 100_000)  # distribution answered the mount 401
+    assert messages[0].startswith("cannot mount") and "scale/token-source" in messages[0]
+    assert client.get_blob("scale/token-target", digest) == path.read_bytes()
