@@ -182,7 +182,7 @@ def test_a_mount_the_token_does_not_cover_falls_back_to_an_upload(token_registry
 
     from tritonship.image.credentials import Credentials
 
-    registry, service = token_registry
+    registry, _service = token_registry
     client = RegistryClient(registry.host, insecure=True, credentials=Credentials(REGISTRY_USER, REGISTRY_PASSWORD))
     path, digest = _blob(tmp_path, 100_000)
     assert push_blob(client, "scale/token-source", digest, path).how == "uploaded"
