@@ -26,6 +26,7 @@ from tritonship.perf.h2_frames import (
     ENABLE_PUSH,
     END_HEADERS,
     END_STREAM,
+    FRAME_HEADER,
     GOAWAY,
     HEADERS,
     INITIAL_WINDOW_SIZE,
@@ -210,16 +211,16 @@ class H2Connection(asyncio.Protocol):
         buf = self.buf
         buf += data
         pos, size = 0, len(buf)
+        unpack = FRAME_HEADER.unpack_from
         try:
             while size - pos >= 9:
-                length = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2]
+                word, flags, stream = unpack(buf, pos)
+                length, kind, stream = word >> 8, word & 0xFF, stream & 0x7FFFFFFF
                 if length > RECV_MAX_FRAME:
                     raise H2ProtocolError(6, f"frame of {length} bytes is above our SETTINGS_MAX_FRAME_SIZE")
                 end = pos + 9 + length
                 if end > size:
                     break
-                kind, flags = buf[pos + 3], buf[pos + 4]
-                stream = ((buf[pos + 5] & 0x7F) << 24) | (buf[pos + 6] << 16) | (buf[pos + 7] << 8) | buf[pos + 8]
                 if self.continuing is not None and kind != CONTINUATION:
                     raise H2ProtocolError(1, "a header block was interrupted by another frame")
                 if kind == DATA:
