@@ -25,6 +25,10 @@ ENV_REGISTRY = "TRITONSHIP_REGISTRY"
 @click.option("--insecure-registry", is_flag=True, default=None, help="Plain HTTP to the registry (loopback only).")
 @click.option("--force", is_flag=True, help="Build and push even when the tag already exists.")
 @click.option("--dry-run", is_flag=True, help="Print the Dockerfile and the plan; build and push nothing.")
+@click.option("--compression", type=click.Choice(["none", "gzip", "zstd"]), default="none", show_default=True,
+              help="Compress layers before the push (model weights hardly compress).")
+@click.option("--push-jobs", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="Blobs uploaded at once.")
 @global_options
 @click.pass_context
 def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: bool, **flags) -> None:
@@ -34,8 +38,10 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
     it, nothing is built (cached). Exit 0 built or cached, 2 bad input, 3 registry or builder broken.
     """
     from tritonship.image.plan import plan_build
+    from tritonship.image.push import PushOptions
     from tritonship.image.render import build_outcome, dry_run_outcome, kaniko_outcome
 
+    push = PushOptions(parallel=flags.pop("push_jobs"), compression=flags.pop("compression"))
     spec = load_optional_spec(spec_path)
     options = _options(spec, flags, dry_run=dry_run)
     plan = plan_build(options)
@@ -45,10 +51,10 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
         from tritonship.image.kaniko_plan import write_kaniko_context
 
         ctx.exit(emit(settings(), kaniko_outcome(plan, write_kaniko_context(plan, _base_dir(spec)))))
-    ctx.exit(emit(settings(), build_outcome(_build(plan, force))))
+    ctx.exit(emit(settings(), build_outcome(_build(plan, force, push))))
 
 
-def _build(plan, force: bool):
+def _build(plan, force: bool, push_options):
     from tritonship.image.build import build_and_push
     from tritonship.image.builders.factory import make_builder
     from tritonship.image.credentials import find_credentials
@@ -63,7 +69,8 @@ def _build(plan, force: bool):
     client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host))
     client.ping()
     return build_and_push(plan, client=client, builder=make_builder(plan.builder), force=force, credentials=known,
-                          progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True))
+                          progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
+                          push_options=push_options)
 
 
 def _builder(name: str, *, dry_run: bool) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
 from tritonship.errors import BadInput
 
+_SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
 _BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_error_rate")
 
 
@@ -18,6 +18,10 @@ _BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_
 @click.option("--repository", type=click.Path(file_okay=False), help="Start a local Triton on this model repository.")
 @click.option("--url", help="Measure a running Triton: its HTTP address HOST:PORT.")
 @click.option("--grpc-url", help="gRPC address HOST:PORT of that server (default: HTTP port + 1).")
+@click.option("--image", help="Start this image as the server (like smoke --image; --launch docker, GPUs requested).")
+@click.option("--launch", type=click.Choice(["docker"]), help="How to start --image (default: docker).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds a started server may take to be ready (default: smoke.timeout, 120).")
 @click.option("--model", help="Model to measure (default: perf.model).")
 @click.option("--concurrency", help="Closed-loop levels: 1,4,16 or a range start:end:step (perf_analyzer's).")
 @click.option("--rate", help="Open-loop request rates per second: 100,500 or start:end:step.")
@@ -41,7 +45,7 @@ _BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_
 @click.option("--input-data", type=click.Path(exists=True), help="perf_analyzer-style JSON, or a folder of NAME.npy.")
 @global_options
 @click.pass_context
-def command(ctx: click.Context, spec_path, repository, url, grpc_url, **flags) -> None:
+def command(ctx: click.Context, spec_path, **flags) -> None:
     """Measure a model like perf_analyzer, then apply budgets and the regression gate.
 
     Exit 0 when every gate passes, 1 when a gate fails, 2 for bad input, 3 when Triton is unreachable.
@@ -51,7 +55,8 @@ def command(ctx: click.Context, spec_path, repository, url, grpc_url, **flags) -
 
     spec = load_optional_spec(spec_path)
     config = build_config(spec, flags)
-    with _server(spec, repository, url, grpc_url) as (http_url, grpc), _progress() as progress:
+    server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
+    with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
     from tritonship.commands import perf_render
 
@@ -102,28 +107,45 @@ def build_config(spec, flags: dict):
 
 
 @contextlib.contextmanager
-def _server(spec, repository: str | None, url: str | None, grpc_url: str | None):
-    """(http_url, grpc_url) of a running server, or of one started on the repository for this run."""
-    if url and repository:
-        raise BadInput("give either --url or --repository, not both")
-    if url:
-        scheme, _, rest = url.rpartition("://")
-        if scheme not in ("", "http"):
-            raise BadInput(f"--url {url!r}: expected HOST:PORT (plain HTTP)")
-        url = rest.rstrip("/")
-        host, _, port = url.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65535:
-            raise BadInput(f"--url {url!r}: expected HOST:PORT, with PORT 1-65534")
-        yield url, grpc_url or f"{host}:{int(port) + 1}"
-        return
-    if not repository and spec is None:
-        raise BadInput("nothing to measure: give --repository DIR or --url HOST:PORT (or a tritonship.yaml)")
-    path = Path(repository) if repository else spec.repository_path()
-    from tritonship.triton.launcher import launch_local
+def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | None, image: str | None,
+            launch: str | None, timeout: float | None):
+    """(http_url, grpc_url) of a running server, or of one started for this run (a repository or an image).
 
-    timeout = spec.smoke.timeout if spec else 120.0
-    with launch_local(path, timeout=timeout) as server:
+    Starting a server goes through the same factory and target rules as `smoke` (triton.factory.open_server,
+    smoke.settings.choose_target); a --url is measured as it is, without waiting for readiness.
+    """
+    if url and (repository or image):
+        raise BadInput("give only one of --repository, --url and --image")
+    if url:
+        yield _parse_url(url), grpc_url or _next_port(_parse_url(url))
+        return
+    if not repository and not image and spec is None:
+        raise BadInput("nothing to measure: give --repository DIR, --url HOST:PORT or --image REF "
+                       "(or a tritonship.yaml)")
+    from tritonship.smoke.settings import choose_target, timeout_s
+    from tritonship.triton.factory import open_server
+
+    target = choose_target(repository, None, image, launch, spec)
+    seconds = timeout if timeout is not None else timeout_s(None, spec)
+    with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url,
+                     progress=lambda message: click.echo(message, err=True)) as server:
         yield server.http_url, server.grpc_url
+
+
+def _parse_url(url: str) -> str:
+    scheme, _, rest = url.rpartition("://")
+    if scheme not in ("", "http"):
+        raise BadInput(f"--url {url!r}: expected HOST:PORT (plain HTTP)")
+    url = rest.rstrip("/")
+    host, _, port = url.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65535:
+        raise BadInput(f"--url {url!r}: expected HOST:PORT, with PORT 1-65534")
+    return url
+
+
+def _next_port(url: str) -> str:
+    host, _, port = url.rpartition(":")
+    return f"{host}:{int(port) + 1}"
 
 
 @contextlib.contextmanager

@@ -37,12 +37,14 @@ def render(console, result) -> None:
     from rich.table import Table
 
     table = Table(title=f"perf {result.model} ({result.protocol}, batch {result.batch}; latencies in ms)")
-    for col in ("level", "infer/s", "p50", "p90", "p95", "p99", "max", "server", "errors", "counted", "stable"):
+    for col in ("level", "infer/s", "p50", "p90", "p95", "p99", "max", "server", "client us/req", "errors", "counted",
+                "stable"):
         table.add_column(col, justify="right")
     for lr in result.levels:
         lat, srv = lr.latency, lr.server
         table.add_row(lr.level.label, f"{lr.throughput:,.1f}", f"{lat.p50:.3f}", f"{lat.p90:.3f}", f"{lat.p95:.3f}",
-                      f"{lat.p99:.3f}", f"{lat.max:.3f}", f"{srv.total_ms:.3f}" if srv else "-", str(lr.errors),
+                      f"{lat.p99:.3f}", f"{lat.max:.3f}", f"{srv.total_ms:.3f}" if srv else "-",
+                      f"{lr.client_cpu_us_per_request:.0f}", str(lr.errors),
                       "yes" if lr.counts.matches else "NO", "yes" if lr.stable else "no")
     console.print(table)
     if result.checks:

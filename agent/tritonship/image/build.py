@@ -17,7 +17,7 @@ from tritonship.image.builders.base import Builder, BuildRequest
 from tritonship.image.context import write_context
 from tritonship.image.credentials import Credentials
 from tritonship.image.plan import BuildPlan
-from tritonship.image.push import PushResult, push_image, tag_image
+from tritonship.image.push import PushOptions, PushResult, push_image, tag_image
 from tritonship.image.reference import parse_reference
 from tritonship.image.registry import RegistryClient
 
@@ -44,7 +44,10 @@ class BuildResult:
         }
         if self.push is not None:
             out["push"] = {"blobs_uploaded": self.push.blobs_uploaded, "blobs_present": self.push.blobs_present,
-                           "bytes_uploaded": self.push.bytes_uploaded}
+                           "blobs_mounted": self.push.blobs_mounted, "bytes_uploaded": self.push.bytes_uploaded,
+                           "base_layers_shared": self.push.base_layers_shared,
+                           "chunks_resumed": self.push.chunks_resumed,
+                           "uploads_restarted": self.push.uploads_restarted}
         return out
 
 
@@ -52,6 +55,7 @@ def build_and_push(
     plan: BuildPlan, *, client: RegistryClient, builder: Builder, force: bool = False,
     credentials: dict[str, Credentials] | None = None, workdir: Path | None = None,
     progress: Progress = lambda _msg: None, clock: Callable[[], float] = time.monotonic,
+    push_options: PushOptions | None = None,
 ) -> BuildResult:
     started = clock()
     repo, primary = plan.repository_path, plan.tags[0]
@@ -73,8 +77,19 @@ def build_and_push(
             credentials=pull_credentials(plan, credentials or {}),
         ))
         progress(f"pushing {plan.name}@{image.digest}")
-        pushed = push_image(client, repo, image, plan.tags, progress)
+        pushed = push_image(client, repo, image, plan.tags, progress, options=with_base(plan, push_options))
     return BuildResult(plan, pushed.digest, False, pushed, clock() - started)
+
+
+def with_base(plan: BuildPlan, options: PushOptions | None) -> PushOptions:
+    """Push options naming the base image when it lives in the registry we push to (its layers are mounted)."""
+    import dataclasses
+
+    options = options or PushOptions()
+    base = parse_reference(plan.base_image)
+    if options.base is not None or base.registry != plan.registry_host:
+        return options
+    return dataclasses.replace(options, base=base)
 
 
 def pull_credentials(plan: BuildPlan, known: dict[str, Credentials]) -> dict[str, Credentials]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ class RegistryClient:
         self.base = f"{'http' if insecure else 'https'}://{host}"
         self.credentials = credentials
         self.session = session or requests.Session()
+        self._local = threading.local()  # parallel uploads: one session (connection pool) per thread
+        self._local.session = self.session
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
@@ -121,12 +124,50 @@ class RegistryClient:
         """Monolithic upload (POST then PUT ?digest=); the registry verifies the digest."""
         scope = _push(repository)
         start = self._request("POST", f"/v2/{repository}/blobs/uploads/", scope=scope, expect={202})
-        location = urljoin(self.base + "/", start.headers.get("Location", ""))
+        self.finish_upload(repository, urljoin(self.base + "/", start.headers.get("Location", "")), digest, source)
+
+    def start_upload(self, repository: str, mount: str | None = None, from_repository: str | None = None) -> str | None:
+        """POST /v2/<name>/blobs/uploads/, with `?mount=<digest>&from=<repo>` for a cross-repository mount.
+
+        Returns None when the registry mounted the blob (201), else the upload session's URL (202): a registry
+        that cannot mount starts an ordinary upload instead (OCI distribution spec, "Mounting a blob").
+        """
+        query = f"?{urlencode({'mount': mount, 'from': from_repository})}" if mount and from_repository else ""
+        scope = _push(repository) + (f" {_pull(from_repository)}" if query else "")
+        response = self._request("POST", f"/v2/{repository}/blobs/uploads/{query}", scope=scope, expect={201, 202})
+        if response.status_code == 201:
+            return None
+        return urljoin(self.base + "/", response.headers.get("Location", ""))
+
+    def upload_chunk(self, repository: str, location: str, data: bytes, start: int) -> str:
+        """PATCH one chunk at `start` (Content-Range, inclusive); returns the URL for the next request.
+
+        Not retried here: after a dropped connection the registry may hold part of the chunk, so the caller
+        asks `upload_offset` where to resume.
+        """
+        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(len(data)),
+                   "Content-Range": f"{start}-{start + len(data) - 1}"}
+        response = self._request("PATCH", location, scope=_push(repository), headers=headers, body=data,
+                                 expect={202}, retry=False)
+        return urljoin(self.base + "/", response.headers.get("Location", location))
+
+    def upload_offset(self, repository: str, location: str) -> tuple[int, str] | None:
+        """GET the upload's status: (bytes the registry holds, URL for the next request), None when the
+        registry no longer knows the upload (BLOB_UPLOAD_UNKNOWN / BLOB_UPLOAD_INVALID)."""
+        response = self._request("GET", location, scope=_push(repository), expect={204}, allow={400, 404})
+        if response.status_code != 204:
+            return None
+        end = response.headers.get("Range", "").rpartition("-")[2]
+        offset = int(end) + 1 if end.isdigit() and int(end) > 0 else 0  # distribution says 0-0 for nothing held
+        return offset, urljoin(self.base + "/", response.headers.get("Location", location))
+
+    def finish_upload(self, repository: str, location: str, digest: str, body: Path | bytes = b"") -> None:
+        """PUT <location>?digest=: closes the upload (with its last bytes, if any); the registry checks the digest."""
         separator = "&" if "?" in location else "?"
-        url = location + separator + urlencode({"digest": digest})
-        size = source.stat().st_size if isinstance(source, Path) else len(source)
+        size = body.stat().st_size if isinstance(body, Path) else len(body)
         headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size)}
-        self._request("PUT", url, scope=scope, headers=headers, body=source, expect={201})
+        self._request("PUT", location + separator + urlencode({"digest": digest}), scope=_push(repository),
+                      headers=headers, body=body, expect={201})
 
     def put_manifest(self, repository: str, reference: str, body: bytes, media_type: str) -> str:
         """PUT a manifest under a digest or tag; returns its digest."""
@@ -146,12 +187,14 @@ class RegistryClient:
         body: Path | bytes | None = None,
         allow: set[int] | frozenset[int] = frozenset(),
         expect: set[int] | None = None,
+        retry: bool = True,
     ) -> requests.Response:
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.base + path_or_url
-        response = self._send(method, url, scope, headers, body)
+        retries = self.retries if retry else 0
+        response = self._send(method, url, scope, headers, body, retries=retries)
         if response.status_code == 401:
             self._authorize(response, scope)
-            response = self._send(method, url, scope, headers, body)
+            response = self._send(method, url, scope, headers, body, retries=retries)
             if response.status_code == 401:
                 raise self._rejected(scope)
         if response.status_code == 403:
@@ -164,14 +207,14 @@ class RegistryClient:
         return response
 
     def _send(self, method: str, url: str, scope: str, headers: dict[str, str] | None,
-              body: Path | bytes | None) -> requests.Response:
+              body: Path | bytes | None, *, retries: int) -> requests.Response:
         import requests
 
         all_headers = dict(headers or {})
         if scope in self._authorization or "" in self._authorization:
             all_headers["Authorization"] = self._authorization.get(scope, self._authorization.get("", ""))
-        for attempt in range(self.retries + 1):
-            last = attempt == self.retries
+        for attempt in range(retries + 1):
+            last = attempt == retries
             try:
                 response = self._once(method, url, all_headers, body)
             except requests.exceptions.SSLError as exc:
@@ -179,7 +222,7 @@ class RegistryClient:
                                  hint="use --insecure-registry for a plain-HTTP loopback registry") from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last:
-                    raise InfraError(f"cannot reach registry {self.base} after {self.retries + 1} attempts",
+                    raise InfraError(f"cannot reach registry {self.base} after {retries + 1} attempts",
                                      hint="check the address, and that the registry is running") from exc
             else:
                 if response.status_code not in _RETRY_STATUS or last:
@@ -188,10 +231,20 @@ class RegistryClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, method: str, url: str, headers: dict[str, str], body: Path | bytes | None) -> requests.Response:
+        session = self._thread_session()
         if isinstance(body, Path):
             with body.open("rb") as handle:
-                return self.session.request(method, url, headers=headers, data=handle, timeout=self.timeout)
-        return self.session.request(method, url, headers=headers, data=body, timeout=self.timeout)
+                return session.request(method, url, headers=headers, data=handle, timeout=self.timeout)
+        return session.request(method, url, headers=headers, data=body, timeout=self.timeout)
+
+    def _thread_session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            import requests
+
+            session = self._local.session = requests.Session()
+            session.verify, session.proxies = self.session.verify, self.session.proxies
+        return session
 
     def _authorize(self, response: requests.Response, scope: str) -> None:
         challenge = parse_challenge(response.headers.get("WWW-Authenticate"))
@@ -210,10 +263,11 @@ class RegistryClient:
         realm = challenge.params.get("realm")
         if not realm:
             raise InfraError(f"registry {self.host} sent a Bearer challenge without a realm")
-        query = {k: v for k, v in (("service", challenge.params.get("service")), ("scope", scope)) if v}
+        # several scopes (a mount also pulls from the source repository) go as repeated `scope` parameters
+        query = {k: v for k, v in (("service", challenge.params.get("service")), ("scope", scope.split())) if v}
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
         try:
-            answer = self.session.get(realm, params=query, headers=headers, timeout=self.timeout)
+            answer = self._thread_session().get(realm, params=query, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             raise InfraError(f"cannot reach the token server of registry {self.host}") from exc
         if answer.status_code != 200:

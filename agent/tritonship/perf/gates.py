@@ -72,13 +72,31 @@ def regression_checks(level: str, current: dict[str, float], baseline: dict[str,
     checks = []
     for name in ("p50", "p99"):
         rise = increase_pct(current[name], baseline[name])
-        large = rise > max_increase_pct and current[name] - baseline[name] > min_increase_ms
-        passed = not (significant and large)
+        rise_ms = current[name] - baseline[name]
+        over_pct, over_ms = rise > max_increase_pct, rise_ms > min_increase_ms
+        passed = not (significant and over_pct and over_ms)
         detail = (f"baseline {baseline[name]:.3f} ms, now {current[name]:.3f} ms; Mann-Whitney U p={p:.3g} "
-                  f"({'significant' if significant else 'not significant'} at alpha {alpha:g})")
-        checks.append(GateCheck(level, f"regression {name}", f"<= +{max_increase_pct:g}%", f"{rise:+.1f}%",
-                                passed, detail))
+                  f"({'significant' if significant else 'not significant'} at alpha {alpha:g}); "
+                  f"{_regression_reason(passed, significant, over_pct, over_ms)}")
+        checks.append(GateCheck(level, f"regression {name}", regression_limit(max_increase_pct, min_increase_ms, alpha),
+                                f"{rise:+.1f}% ({rise_ms:+.3f} ms)", passed, detail))
     return checks
+
+
+def regression_limit(max_increase_pct: float, min_increase_ms: float, alpha: float) -> str:
+    """The whole rule in the limit column: a rise fails only above both limits and when significant."""
+    floor = f" or <= +{min_increase_ms:g} ms" if min_increase_ms > 0 else ""
+    return f"<= +{max_increase_pct:g}%{floor} (or p >= {alpha:g})"
+
+
+def _regression_reason(passed: bool, significant: bool, over_pct: bool, over_ms: bool) -> str:
+    if not passed:
+        return "above both the relative limit and the absolute floor"
+    if not over_pct:
+        return "within the relative limit"
+    if not over_ms:
+        return "within the absolute floor (--min-increase-ms), though above the relative limit"
+    return "above both limits, but not significant"
 
 
 def missing_baseline_check(level: str, reason: str) -> GateCheck:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter_ns
@@ -54,6 +55,7 @@ class LevelResult:
     errors: int  # failed requests in the reported windows
     error_rate: float
     client_cpu: float  # busiest window's load-generator CPU, share of one core per worker
+    client_cpu_us_per_request: float  # load-generator CPU (all workers) per request, reported windows
     warnings: tuple[str, ...]
     first_error: str | None
 
@@ -84,7 +86,7 @@ def measure_level(loadgen: LoadGenerator, stats: StatsReader | None, level: Leve
             loadgen.stop()
         raise
     totals = loadgen.stop()
-    after = _snapshot(stats)
+    after = settled_snapshot(stats, before, totals.sent)
     reported = windows[-3:]
     merged = combined(reported)
     hist = histogram.from_ns(merged.latencies_ns)
@@ -105,8 +107,29 @@ def measure_level(loadgen: LoadGenerator, stats: StatsReader | None, level: Leve
         latency=histogram.summarize(hist), histogram=histogram.encode(hist), server=split,
         counts=count_check(totals.sent, whole), errors=merged.errors,
         error_rate=merged.errors / attempted if attempted else 0.0, client_cpu=client_cpu,
+        client_cpu_us_per_request=merged.cpu_s * 1e6 / attempted if attempted else 0.0,
         warnings=tuple(warnings), first_error=totals.first_error,
     )
+
+
+def settled_snapshot(stats: StatsReader | None, before, sent: int, *, attempts: int = 20, pause_s: float = 0.05,
+                     sleep: Callable[[float], None] = time.sleep):
+    """The statistics after a level, once they count every request the client saw answered.
+
+    Triton records a request's statistics when the backend releases it (InferenceRequest::ReportStatistics),
+    which can come just after the response reached the client, notably for large responses: re-read briefly
+    (at most `attempts` x `pause_s`) instead of reporting a shortfall that is only that lag.
+    """
+    after = _snapshot(stats)
+    for _ in range(attempts):
+        if before is None or after is None:
+            return after
+        counted = (after.success[0] - before.success[0]) + (after.fail[0] - before.fail[0])
+        if counted >= sent:
+            return after
+        sleep(pause_s)
+        after = _snapshot(stats)
+    return after
 
 
 def _snapshot(stats: StatsReader | None):

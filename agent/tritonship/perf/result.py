@@ -28,6 +28,7 @@ def level_dict(lr: LevelResult) -> dict[str, Any]:
         "stability": lr.stability,
         "windows": [w.as_dict() for w in lr.windows],
         "client_cpu": round(lr.client_cpu, 3),
+        "client_cpu_us_per_request": round(lr.client_cpu_us_per_request, 2),
         "warnings": list(lr.warnings),
         "first_error": lr.first_error,
         "histogram": lr.histogram,

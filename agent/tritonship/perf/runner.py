@@ -71,6 +71,10 @@ def run_perf(config: PerfConfig, http_url: str, grpc_url: str | None,
     if not url:
         raise BadInput("--protocol grpc needs the server's gRPC address (--grpc-url HOST:PORT)")
     payload = build_payload(config.model, url, config.measure.batch, arrays, outputs)
+    if config.protocol == "grpc":
+        from tritonship.perf.h2_frames import check_message_size
+
+        check_message_size(len(payload.grpc))
     workers = config.workers or auto_workers(config.levels)
     stats = StatsReader(http_url, config.model)
     results = []

@@ -1,5 +1,6 @@
 """One tritonserver for the perf integration tests, on a tmp repository: the example's add_sub plus
-models that sleep (fast and slowed on purpose, for the regression gate) and one that always fails."""
+models that sleep (fast and slowed on purpose, for the regression gate), one that always fails, and one
+that echoes a large UINT8 tensor."""
 
 from __future__ import annotations
 
@@ -42,6 +43,28 @@ class TritonPythonModel:
 
 MODELS = {"sleepy_fast": (0.002, False), "sleepy_slow": (0.008, False), "always_fails": (0.0, True)}
 
+ECHO_CONFIG = """
+name: "echo_large"
+backend: "python"
+max_batch_size: 0
+input [ { name: "X" data_type: TYPE_UINT8 dims: [ -1 ] } ]
+output [ { name: "Y" data_type: TYPE_UINT8 dims: [ -1 ] } ]
+instance_group [ { count: 1 kind: KIND_CPU } ]
+"""
+
+ECHO_MODEL = """
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        out = []
+        for request in requests:
+            x = pb_utils.get_input_tensor_by_name(request, "X").as_numpy()
+            out.append(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("Y", x)]))
+        return out
+"""
+
 
 def make_repository(root: Path) -> Path:
     repo = root / "perf_repo"
@@ -50,6 +73,9 @@ def make_repository(root: Path) -> Path:
         (repo / name / "1").mkdir(parents=True)
         (repo / name / "config.pbtxt").write_text(CONFIG.format(name=name))
         (repo / name / "1" / "model.py").write_text(MODEL.format(sleep=sleep, fail=fail))
+    (repo / "echo_large" / "1").mkdir(parents=True)  # echoes a large tensor: large requests and responses
+    (repo / "echo_large" / "config.pbtxt").write_text(ECHO_CONFIG)
+    (repo / "echo_large" / "1" / "model.py").write_text(ECHO_MODEL)
     return repo
 
 

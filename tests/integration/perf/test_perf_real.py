@@ -31,6 +31,7 @@ def test_http_run_counts_match_server_and_writes_every_report(run_cli, perf_serv
         assert lv["errors"] == 0 and lv["throughput"] > 0
         assert 0 < lv["latency_ms"]["p50"] <= lv["latency_ms"]["p99"] <= lv["latency_ms"]["max"]
         assert lv["server"]["success"] > 0 and lv["server"]["compute_infer_ms"] > 0
+        assert 0 < lv["client_cpu_us_per_request"] < 1e6  # CPU the client spent per request, microseconds
     assert sum(lv["sent"] for lv in levels) == server_counts("add_sub") - before
     rows = list(csv.DictReader((tmp_path / "perf.csv").open()))
     assert [r["Concurrency"] for r in rows] == ["1", "4"] and int(rows[0]["p99 latency"]) > 0

@@ -30,7 +30,8 @@ def level_result(concurrency: int = 1, latency_us: int = 500, throughput: float 
         windows=(WindowSummary(0, throughput, latency_us / 1000, 1000, 0, 0.2),),
         stable=True, stability="last 3 windows within 10%", throughput=throughput,
         latency=histogram.summarize(hist), histogram=histogram.encode(hist), server=split,
-        counts=count_check(sent, split), errors=0, error_rate=0.0, client_cpu=0.2, warnings=(), first_error=None,
+        counts=count_check(sent, split), errors=0, error_rate=0.0, client_cpu=0.2,
+        client_cpu_us_per_request=40.0, warnings=(), first_error=None,
     )
 
 

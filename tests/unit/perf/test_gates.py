@@ -84,3 +84,20 @@ def test_rise_below_the_absolute_floor_is_jitter():
 def test_increase_pct():
     assert increase_pct(1.5, 1.0) == 50.0
     assert increase_pct(0.0, 0.0) == 0.0
+
+
+def test_limit_column_shows_the_whole_rule_and_detail_names_what_passed_it():
+    current, baseline = _samples(0.8, seed=1), _samples(0.4, seed=2)  # +100%, ~0.4 ms: the floor passes it
+    checks = regression_checks("c1", _stats(current), _stats(baseline), current, baseline,
+                               max_increase_pct=25, alpha=0.01, min_increase_ms=1.0)
+    assert checks[1].limit == "<= +25% or <= +1 ms (or p >= 0.01)"
+    assert checks[1].measured.startswith("+") and checks[1].measured.endswith(" ms)")
+    assert checks[1].passed and "absolute floor" in checks[1].detail
+
+
+def test_limit_without_a_floor_shows_only_the_relative_rule():
+    current, baseline = _samples(2.0, seed=1), _samples(1.0, seed=2)
+    checks = regression_checks("c1", _stats(current), _stats(baseline), current, baseline,
+                               max_increase_pct=10, alpha=0.05, min_increase_ms=0.0)
+    assert checks[0].limit == "<= +10% (or p >= 0.05)"
+    assert not checks[0].passed and "above both" in checks[0].detail

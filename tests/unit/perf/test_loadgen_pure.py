@@ -1,4 +1,4 @@
-"""Pure parts of the load generator: arrival schedules, window merging, HTTP/2 encodings."""
+"""Pure parts of the load generator: arrival schedules, window merging."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import statistics
 from tests.unit.perf.builders import window
 
 from tritonship.perf.generators import arrival_times
-from tritonship.perf.grpc_h2 import _integer, frame, header_block
 from tritonship.perf.windows import combined, merge
 
 
@@ -31,20 +30,3 @@ def test_merge_sums_workers_and_combined_spans_windows():
     both = combined([window(0, requests=100), window(1, requests=300)])
     assert both.requests == 400 and both.duration_s == 2.0 and both.throughput() == 200
 
-
-def test_hpack_integer_encoding_rfc7541_examples():
-    assert _integer(10, 5, 0) == b"\x0a"
-    assert _integer(1337, 5, 0) == b"\x1f\x9a\x0a"
-    assert _integer(42, 8, 0) == b"\x2a"
-
-
-def test_frame_header_layout():
-    data = frame(0x1, 0x4, 3, b"abc")
-    assert data[:9] == b"\x00\x00\x03\x01\x04\x00\x00\x00\x03" and data[9:] == b"abc"
-
-
-def test_header_block_names_the_method_and_content_type():
-    block = header_block("127.0.0.1:8001")
-    assert block.startswith(b"\x83\x86")  # :method POST, :scheme http from the static table
-    assert b"/inference.GRPCInferenceService/ModelInfer" in block
-    assert b"application/grpc" in block and b"trailers" in block

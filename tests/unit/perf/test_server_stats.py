@@ -42,3 +42,24 @@ def test_counts_say_why_not():
     assert "fewer" in count_check(100, delta(parse(stats_doc(0)), parse(stats_doc(90)))).reason
     unreadable = count_check(100, None)
     assert not unreadable.matches and "statistics" in unreadable.reason
+
+
+def test_settled_snapshot_rereads_until_the_server_counted_every_answered_request():
+    from tritonship.perf.measure import settled_snapshot
+    from tritonship.perf.server_stats import StatsSnapshot
+
+    class Lagging:
+        """Statistics that catch up one read later, as Triton's do when a request is released late."""
+
+        def __init__(self) -> None:
+            self.reads = [StatsSnapshot(success=(9, 0)), StatsSnapshot(success=(10, 0))]
+
+        def snapshot(self):
+            return self.reads.pop(0) if len(self.reads) > 1 else self.reads[0]
+
+    pauses: list[float] = []
+    after = settled_snapshot(Lagging(), StatsSnapshot(), 10, sleep=pauses.append)
+    assert after.success == (10, 0) and pauses == [0.05]
+    stuck: list[float] = []
+    settled_snapshot(Lagging(), StatsSnapshot(), 11, attempts=3, sleep=stuck.append)
+    assert stuck == [0.05] * 3  # bounded: a real shortfall is reported after a moment
