@@ -17,9 +17,11 @@ says what a re-run must continue:
     restoring     a `tritonship rollback` record: re-applying the target revision's manifests
     failed        a rollback (or a restore) could not complete; the reason says what runs
 
-Mirrors Argo Rollouts' sticky phases (rollout/abort.go: an aborted Rollout stays `Degraded` until
-`kubectl argo rollouts retry`; a new pod template is a new revision) and its status fields that make
-a restarted controller resume (`currentStepIndex`, `stableRS`, `abort`).
+Mirrors Argo Rollouts: a failed analysis or rollout sets `status.abort` and the Rollout stays
+aborted/degraded until a person runs `kubectl argo rollouts retry` (which merge-patches
+`{"status":{"abort":false}}`, cmd/retry/retry.go) or a new pod template arrives (a new revision);
+here that is `promote --retry` or a new image/settings. Like Argo's status (`currentStepIndex`,
+`stableRS`, `abort`, `pauseConditions[].startTime`), the record carries what a restarted agent needs.
 """
 
 from __future__ import annotations

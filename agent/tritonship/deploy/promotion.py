@@ -88,7 +88,8 @@ class Promotion:
 
     def wait_until(self, key: str, seconds: float) -> None:
         """A timed wait whose deadline is kept in `state[key]` (so in the ledger): a resumed
-        promotion waits only the remainder."""
+        promotion waits only the remainder (as Argo Rollouts ends a timed pause at its recorded
+        `pauseConditions[].startTime` + duration, whoever is running the controller then)."""
         if key not in self.state:
             self.state[key] = self.clock.now() + seconds
             self.save()

@@ -112,7 +112,7 @@ class Controllers:
             "startTime": old.get("startTime") or now_iso(),
             "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"},
                            {"type": "ContainersReady", "status": cond}, {"type": "Ready", "status": cond}],
-            "containerStatuses": [{"name": "tritonserver", "image": image, "ready": ready, "restartCount": restarts,
+            "containerStatuses": [{"name": pod["spec"]["containers"][0].get("name", ""), "image": image, "ready": ready, "restartCount": restarts,
                                    "started": not bad, "state": state, **({"lastState": last} if last else {})}],
         }
 

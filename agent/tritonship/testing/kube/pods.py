@@ -57,9 +57,9 @@ def pull_failure_status(pod: dict, elapsed: float, ready_delay: float) -> dict:
 
 def crashloop_state(pod: dict) -> tuple[dict, dict]:
     """(state, lastState) of a crash-looping container, as the kubelet reports them."""
-    name = pod["metadata"]["name"]
+    name, container = pod["metadata"]["name"], pod["spec"]["containers"][0].get("name", "")
     return ({"waiting": {"reason": "CrashLoopBackOff",
-                         "message": f"back-off 10s restarting failed container=tritonserver pod={name}"}},
+                         "message": f"back-off 10s restarting failed container={container} pod={name}"}},
             {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": pod["metadata"]["creationTimestamp"],
                             "finishedAt": now_iso()}})
 
