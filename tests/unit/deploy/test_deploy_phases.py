@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 
 import pytest
-
 from tests.conftest import ROOT
+
 from tritonship.deploy.engine import sticky_failure
 from tritonship.deploy.ledger import Ledger, Release, decode, encode
 from tritonship.deploy.phases import (
@@ -56,7 +56,7 @@ def test_moves(old, new, ok):
 
 
 def test_a_forbidden_move_is_refused_with_what_is_allowed():
-    with pytest.raises(IllegalTransition, match="'rolling-back' cannot move to 'succeeded'.*rolled-back"):
+    with pytest.raises(IllegalTransition, match=r"'rolling-back' cannot move to 'succeeded'.*rolled-back"):
         check_move("rolling-back", "succeeded", 7)
     check_move("progressing", "progressing", 7)  # the next step of the same phase
     with pytest.raises(IllegalTransition, match="final"):
@@ -91,5 +91,6 @@ def test_sticky_failure_is_the_newest_promote_of_the_same_release():
     assert sticky_failure(failed, other, "h", "rolling") is None
     later = Ledger("app", "dev", (rel(1, "rolled-back"), rel(2, "succeeded", other)))
     assert sticky_failure(later, IMG, "h", "rolling") is None  # something else ran since
-    after_rollback = Ledger("app", "dev", (rel(1, "succeeded"), rel(2, "aborted"), rel(3, "succeeded", kind="rollback")))
+    after_rollback = Ledger("app", "dev", (rel(1, "succeeded"), rel(2, "aborted"),
+                                           rel(3, "succeeded", kind="rollback")))
     assert sticky_failure(after_rollback, IMG, "h", "rolling").revision == 2

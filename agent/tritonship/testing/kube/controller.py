@@ -112,8 +112,9 @@ class Controllers:
             "startTime": old.get("startTime") or now_iso(),
             "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"},
                            {"type": "ContainersReady", "status": cond}, {"type": "Ready", "status": cond}],
-            "containerStatuses": [{"name": pod["spec"]["containers"][0].get("name", ""), "image": image, "ready": ready, "restartCount": restarts,
-                                   "started": not bad, "state": state, **({"lastState": last} if last else {})}],
+            "containerStatuses": [{"name": pod["spec"]["containers"][0].get("name", ""), "image": image,
+                                   "ready": ready, "restartCount": restarts, "started": not bad, "state": state,
+                                   **({"lastState": last} if last else {})}],
         }
 
     def _schedule(self, pod: dict) -> str | None:
