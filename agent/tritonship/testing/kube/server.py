@@ -270,6 +270,7 @@ class Handler(BaseHTTPRequestHandler):
     """One request; make_handler binds the API, faults, token and admin hook as class attributes."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
     api: Api
     faults: Faults
     token: str = ""
