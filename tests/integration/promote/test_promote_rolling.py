@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.integration.promote.conftest import BAD, GOOD, GOOD2, deployment_image, ledger, promote_args
 
+from tritonship.testing.kube.store import BY_PATH
+
 pytestmark = pytest.mark.integration
 
 
@@ -30,6 +32,17 @@ def test_rolling_success_is_recorded_and_visible(sim, tship):
     status = tship("status", "--env", "dev").json()
     assert status["running"]["revision"] == 1
     assert status["deployments"][0]["ready"] == 2 and status["in_progress"] is None
+    assert status["verified"] is True and status["drift"] == []
+    sim.store.update(BY_PATH[("apps/v1", "deployments")], "models-dev", "demo-app", _with_image(sim, GOOD2))
+    drifted = tship("status", "--env", "dev").json()
+    assert drifted["verified"] is False and f"runs {GOOD2}, not {GOOD}" in drifted["drift"][0]
+
+
+def _with_image(sim, image: str) -> dict:
+    """The Deployment as someone's `kubectl set image` would leave it."""
+    dep = sim.get("Deployment", "demo-app", "models-dev")
+    dep["spec"]["template"]["spec"]["containers"][0]["image"] = image
+    return dep
 
 
 def test_crashlooping_image_rolls_back_and_history_says_why(sim, tship):
