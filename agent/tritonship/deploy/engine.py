@@ -95,8 +95,9 @@ def _check_retry(ledger: Ledger, req: PromoteRequest, image: str, hash_: str, st
     """Sticky failure: the same release again needs `--retry` (recorded as `retry_of`)."""
     failed = sticky_failure(ledger, image, hash_, strategy)
     if failed is not None and not req.retry:
+        why = (failed.reason or "no reason recorded").splitlines()[0]
         raise GateFailed(f"revision {failed.revision} of this image and settings ended {failed.outcome} in "
-                         f"{req.env!r}: {(failed.reason or 'no reason recorded').splitlines()[0]}; a re-run does not try it again",
+                         f"{req.env!r}: {why}; a re-run does not try it again",
                          hint=f"promote a new image or settings, or pass --retry to try revision {failed.revision} "
                               "again as a new revision")
     if failed is None and req.retry:
