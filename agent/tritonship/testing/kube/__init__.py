@@ -140,4 +140,5 @@ class KubeSimulator:
             self.add_namespace(body["name"])
         return {"faults": {"served": self.faults.served, "failed": self.faults.failed, "dropped": self.faults.dropped},
                 "ready_delay": self.behaviour.ready_delay, "crashloop_image": self.behaviour.crashloop_image,
+                "pull_fail_image": self.behaviour.pull_fail_image,
                 "deny": self.access.deny}
