@@ -93,10 +93,15 @@ class Ledger:
         return [r.outcome for r in self.releases if r.digest == digest]
 
     def with_release(self, release: Release) -> Ledger:
-        """Replace the record of the same revision, or append; keep the newest KEEP records."""
+        """Replace the record of the same revision, or append; keep the newest KEEP records, and the
+        newest succeeded one even when it is older: it is what runs, and what a rollback returns to."""
         others = [r for r in self.releases if r.revision != release.revision]
         merged = sorted([*others, release], key=lambda r: r.revision)
-        return replace(self, releases=tuple(merged[-KEEP:]))
+        kept = merged[-KEEP:]
+        running = next((r for r in reversed(merged) if r.outcome == "succeeded"), None)
+        if running is not None and running not in kept:
+            kept = [running, *merged[-(KEEP - 1):]]
+        return replace(self, releases=tuple(kept))
 
 
 # -- (de)serialisation, validated ----------------------------------------------------------------

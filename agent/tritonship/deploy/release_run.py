@@ -195,8 +195,10 @@ class ReleaseRun:
     def _previous(self, record: Release) -> Release | None:
         """What this record returns to: its recorded target once it is rolling back, else the last
         succeeded release before it (for a rollback record: the release it replaces)."""
-        if record.kind == "promote" and record.rollback_to is not None:
-            return self.ledger.find(record.rollback_to) if record.rollback_to else None
+        if record.kind == "promote" and record.rollback_to == 0:
+            return None  # a first release: its rollback scales it to zero
+        if record.kind == "promote" and record.rollback_to is not None and self.ledger.find(record.rollback_to):
+            return self.ledger.find(record.rollback_to)
         return self.ledger.last_succeeded(before=record.revision)
 
     def _enter(self, phase: str, *, waiting: bool = False, **changes: Any) -> None:
