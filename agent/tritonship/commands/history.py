@@ -14,7 +14,8 @@ from tritonship.output import Outcome, emit
 @global_options
 @click.pass_context
 def command(ctx: click.Context, *, env_name: str, spec_path: str | None) -> None:
-    """Show the last 10 revisions: image digest, strategy, who, when, outcome, step reached, reason.
+    """Show the last 10 revisions: image digest, strategy, who, when, outcome (and phase while open), step
+    reached, reason.
 
     Exit 0, 2 bad input (or a corrupt/hand-edited ledger), 3 cluster unreachable.
     """
@@ -35,8 +36,9 @@ def command(ctx: click.Context, *, env_name: str, spec_path: str | None) -> None
             table.add_column(col, overflow="fold")
         for r in releases:
             digest = r["digest"].split(":")[-1][:12]
-            table.add_row(str(r["revision"]), r["kind"], r["outcome"], digest, r["strategy"], r["step"],
-                          r["started_at"][:19], r["started_by"], (r["reason"] or "") +
+            outcome = r["outcome"] if r["phase"] in ("", r["outcome"]) else f"{r['outcome']} ({r['phase']})"
+            table.add_row(str(r["revision"]), r["kind"], outcome, digest, r["strategy"], r["step"],
+                          r["started_at"][:19], r["started_by"], (r["reason"] or "").split("\n", 1)[0] +
                           (f" [skipped preflight: {', '.join(r['skipped_preflight'])}]" if r["skipped_preflight"]
                            else ""))
         console.print(table if releases else f"no releases of {spec.project} in {env_name} yet")

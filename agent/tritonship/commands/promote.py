@@ -20,11 +20,14 @@ from tritonship.output import Outcome, emit
                    "environment's `from:` gate (the digest must otherwise have succeeded there).")
 @click.option("--resume", is_flag=True, help="Continue a paused (or interrupted) promotion.")
 @click.option("--abort", is_flag=True, help="Undo a paused (or interrupted) promotion.")
+@click.option("--retry", is_flag=True, help="Try again a release whose newest attempt failed or was rolled back "
+                                              "(a new revision that records which one it retries).")
 @spec_option
 @global_options
 @click.pass_context
 def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: str | None, wait_lock: float,
-            dry_run: bool, skip_preflight: tuple[str, ...], resume: bool, abort: bool, spec_path: str | None) -> None:
+            dry_run: bool, skip_preflight: tuple[str, ...], resume: bool, abort: bool, retry: bool,
+            spec_path: str | None) -> None:
     """Promote an image digest to an environment with its strategy.
 
     Exit 0 promoted (or paused, or aborted on request), 1 a gate failed (preflight, lock held,
@@ -37,13 +40,14 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
 
     if resume and abort:
         raise BadInput("--resume and --abort exclude each other")
-    if (resume or abort) and (image or from_env or dry_run):
-        raise BadInput("--resume/--abort continue the recorded promotion: give no --image, --from or --dry-run")
+    if (resume or abort) and (image or from_env or dry_run or retry):
+        raise BadInput("--resume/--abort continue the recorded promotion: give no --image, --from, --dry-run, "
+                       "--retry")
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
     world = cluster_world(spec, log=_logger())
     req = PromoteRequest(env=env_name, started_by=started_by(), image=image, from_env=from_env, wait_lock=wait_lock,
-                         dry_run=dry_run, skip_preflight=skip_preflight, resume=resume, abort=abort)
+                         dry_run=dry_run, skip_preflight=skip_preflight, resume=resume, abort=abort, retry=retry)
     try:
         result = promote(world, spec, req)
     except PreflightFailed as exc:

@@ -24,16 +24,20 @@ def command(ctx: click.Context, *, env_name: str, spec_path: str | None) -> None
     spec = load_optional_spec(spec_path, required=True)
     st = read_status(cluster_world(spec), spec, env_name)
     data = {"app": spec.project, "env": env_name, "namespace": st.namespace, "running": st.running,
-            "in_progress": st.in_progress, "lock_holder": st.lock_holder, "deployments": list(st.deployments)}
+            "in_progress": st.in_progress, "lock_holder": st.lock_holder, "deployments": list(st.deployments),
+            "verified": st.running is not None and not st.drift, "drift": list(st.drift)}
 
     def render(console) -> None:
         run = st.running
         console.print(f"[bold]{spec.project}[/] in {env_name} (namespace {st.namespace})")
         running = f"revision {run['revision']}\n  image: {run['image']}" if run else "nothing yet"
         console.print(f"  running: {running}")
+        for problem in st.drift:
+            console.print(f"  [red]not running as recorded[/]: {problem}")
         if st.in_progress:
             cur = st.in_progress
-            console.print(f"  open promotion: revision {cur['revision']} {cur['outcome']} at step {cur['step']!r}"
+            console.print(f"  open promotion: revision {cur['revision']} {cur['phase'] or cur['outcome']} at step "
+                          f"{cur['step']!r}"
                           f"{' — ' + cur['reason'] if cur['reason'] else ''}")
         if st.lock_holder:
             console.print(f"  lock held by {st.lock_holder}")

@@ -1,20 +1,21 @@
-"""The promotion engine: resolve the image, preflight, lock, then run the strategy's steps, recording
-each in the ledger before it runs so that a killed agent resumes where it stopped."""
+"""The promotion engine: resolve the image, refuse a sticky failure, preflight, lock, then hand the
+release record to deploy/release_run.py, which moves it through the phases of deploy/phases.py,
+recording each before acting on it, so that a killed agent's re-run continues the recorded phase."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.clock import iso
-from tritonship.deploy.ledger import LedgerStore, Release
+from tritonship.deploy.ledger import Ledger, LedgerStore, Release
 from tritonship.deploy.lock import Holder, Lock, lease_name
 from tritonship.deploy.manifests import render_release, spec_hash
 from tritonship.deploy.origin import choose_from, digest_of
+from tritonship.deploy.phases import START
 from tritonship.deploy.preflight import PreflightReport, run_preflight
-from tritonship.deploy.promotion import Promotion
-from tritonship.deploy.strategies import fail
-from tritonship.errors import BadInput, GateFailed, TritonshipError
+from tritonship.deploy.release_run import ReleaseRun
+from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
     from tritonship.deploy.world import World
@@ -32,6 +33,7 @@ class PromoteRequest:
     skip_preflight: tuple[str, ...] = ()
     resume: bool = False
     abort: bool = False
+    retry: bool = False  # try a release again whose newest attempt failed (sticky failure)
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,14 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     image, source = resolve_image(world, spec, req)
     strategy = env.strategy.kind
     skip = tuple(sorted(set(req.skip_preflight)))
+    hash_ = spec_hash(spec, req.env)
     open_rel = ledger.current
-    resuming = open_rel is not None and _same(open_rel, image, spec_hash(spec, req.env), strategy)
+    resuming = open_rel is not None and _same(open_rel, image, hash_, strategy)
     if resuming and open_rel.outcome == "paused":
-        raise BadInput(f"the promotion of revision {open_rel.revision} to {req.env} is paused at step "
+        raise BadInput(f"the promotion of revision {open_rel.revision} to {req.env!r} is paused at step "
                        f"{open_rel.step!r}: {open_rel.reason or ''}".rstrip(": "),
                        hint=f"tritonship promote --env {req.env} --resume (or --abort)")
+    retry_of = None if resuming else _check_retry(ledger, req, image, hash_, strategy)
     report = None if resuming else run_preflight(kube, spec, req.env, image, skip=skip, image_exists=world.image_exists)
     if req.dry_run:
         objs = render_release(spec, req.env, image, ledger.next_revision)
@@ -82,8 +86,24 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     if report is not None and not report.passed:
         raise PreflightFailed(report)
     with _locked(world, kube, spec, req) as lock:
-        run = _Run(world, spec, req, store, lock)
-        return run.start(image, strategy, skip, report, source)
+        run = ReleaseRun(world, spec, req, store, lock)
+        run.report = report
+        return _start(run, image, strategy, skip, source=source, retry_of=retry_of)
+
+
+def _check_retry(ledger: Ledger, req: PromoteRequest, image: str, hash_: str, strategy: str) -> int | None:
+    """Sticky failure: the same release again needs `--retry` (recorded as `retry_of`)."""
+    failed = sticky_failure(ledger, image, hash_, strategy)
+    if failed is not None and not req.retry:
+        why = (failed.reason or "no reason recorded").splitlines()[0]
+        raise GateFailed(f"revision {failed.revision} of this image and settings ended {failed.outcome} in "
+                         f"{req.env!r}: {why}; a re-run does not try it again",
+                         hint=f"promote a new image or settings, or pass --retry to try revision {failed.revision} "
+                              "again as a new revision")
+    if failed is None and req.retry:
+        raise BadInput(f"--retry: the newest promotion to {req.env!r} of this image and settings did not fail; "
+                       "there is nothing to retry")
+    return failed.revision if failed is not None else None
 
 
 class PreflightFailed(GateFailed):
@@ -142,143 +162,47 @@ class _locked:
                 raise  # otherwise the original error says more; the lease expires by itself
 
 
-class _Run:
-    """One promotion attempt (new or resumed) under the lock."""
-
-    def __init__(self, world: World, spec: Spec, req: PromoteRequest, store: LedgerStore, lock: Lock) -> None:
-        self.world, self.spec, self.req, self.store, self.lock = world, spec, req, store, lock
-        self.ledger = store.read()
-        self.record: Release | None = None
-        self.p: Promotion | None = None
-        self.superseded: int | None = None
-        self._pending_events: list[str] = []
-
-    # -- entry points ----------------------------------------------------------------------------
-    def start(self, image: str, strategy: str, skip: tuple[str, ...], report: PreflightReport | None,
-              source: str | None = None) -> PromoteResult:
-        hash_ = spec_hash(self.spec, self.req.env)
-        open_rel = self.ledger.current
-        if open_rel is not None and _same(open_rel, image, hash_, strategy) and open_rel.outcome == "in-progress":
-            self._attach(open_rel)
-            self.p.note(f"resuming revision {open_rel.revision} at step {open_rel.step!r}")
-            return self._steps(resumed=True)
-        if open_rel is not None:
-            self._supersede(open_rel)
-        record = Release(revision=self.ledger.next_revision, image=image, digest=digest_of(image), strategy=strategy,
-                         started_by=self.req.started_by, started_at=iso(self.world.clock.now()), kind="promote",
-                         spec_hash=hash_, step="start", from_env=source, skipped_preflight=list(skip))
-        self._attach(record)
-        self._save()
-        self._notify("start")
-        return self._steps(resumed=False, report=report)
-
-    def resume_or_abort(self, open_rel: Release) -> PromoteResult:
-        self._attach(open_rel)
-        if self.req.abort:
-            self.world.strategy_for(open_rel.strategy).abort(self.p)
-            self._finish("aborted", f"aborted by {self.req.started_by}")
-            return self._result("aborted")
-        self.p.note(f"resuming revision {open_rel.revision} after step {open_rel.step!r}")
-        return self._steps(resumed=True)
-
-    # -- the loop --------------------------------------------------------------------------------
-    def _steps(self, *, resumed: bool, report: PreflightReport | None = None) -> PromoteResult:
-        strategy = self.world.strategy_for(self.record.strategy)
-        steps = strategy.steps(self.p)
-        index = self.record.step_index
-        while index < len(steps):
-            step = steps[index]
-            self._save(step=step.name, step_index=index, outcome="in-progress", reason=None)
-            self.lock.renew()
-            out = self._run_step(step)
-            if out.kind == "pause":
-                self._save(outcome="paused", reason=out.reason, step_index=index if out.retry else index + 1)
-                self.p.note(f"paused after step {step.name!r}: {out.reason}")
-                self._notify("paused", out.reason)
-                return self._result("paused", resumed, report)
-            if out.kind == "fail":
-                self.p.note(f"step {step.name!r} failed: {out.reason}; rolling back")
-                self._save(reason=out.reason)
-                self._rollback(strategy, out.reason)
-                return self._result("failed", resumed, report)
-            index += 1
-        self._save(step="done", step_index=len(steps))
-        self._finish("succeeded", None)
-        return self._result("passed", resumed, report)
-
-    def _run_step(self, step: Any) -> Any:
-        """Run one step. The API refusing a request (403, 422, ...) is definitive: the step failed, so
-        the strategy rolls back. An unreachable cluster or a lost lock propagates and leaves the
-        record in progress, for a re-run to resume."""
-        from tritonship.deploy.kube import ApiError
-
-        try:
-            return step.run(self.p)
-        except ApiError as exc:
-            return fail(f"the API refused a request: {exc.message}")
-
-    def _rollback(self, strategy: Any, reason: str) -> None:
-        from tritonship.deploy.kube import ClusterUnreachable
-
-        try:
-            strategy.rollback(self.p, reason)
-        except ClusterUnreachable:
-            raise  # the record stays in progress with the reason: a re-run resumes and rolls back
-        except TritonshipError as exc:
-            self._finish("failed", f"{reason}; rollback failed: {exc.message}")
-            return
-        target = f"revision {self.p.previous.revision}" if self.p.previous else "nothing (scaled to 0)"
-        self._finish("rolled-back", f"{reason}; rolled back to {target}")
-
-    def _supersede(self, old: Release) -> None:
-        """A different image (or settings) arrived while an attempt was open: undo it cleanly first."""
-        self._attach(old)
-        self.p.note(f"revision {old.revision} ({old.image}) was still {old.outcome} at step {old.step!r}; aborting it")
-        self.world.strategy_for(old.strategy).abort(self.p)
-        self._finish("superseded", f"superseded by a promotion of another image by {self.req.started_by}")
-        self.superseded = old.revision
-        events = self.p.events
-        self.record = self.p = None
-        self._pending_events = events
-
-    # -- bookkeeping -----------------------------------------------------------------------------
-    def _attach(self, record: Release) -> None:
-        self.record = record
-        events = self._pending_events
-        self.p = Promotion(kube=self.store.kube, clock=self.world.clock, spec=self.spec, env_name=self.req.env,
-                           image=record.image, revision=record.revision,
-                           previous=self.ledger.last_succeeded(before=record.revision), state=dict(record.state),
-                           manifests=list(record.manifests), log=self.world.log, heartbeat=self.lock.renew,
-                           save=self._save, events=list(events))
-
-    def _save(self, **changes: Any) -> None:
-        self.record = replace(self.record, state=dict(self.p.state), manifests=list(self.p.manifests), **changes)
-        self.ledger = self.ledger.with_release(self.record)
-        self.store.write(self.ledger)
-
-    def _finish(self, outcome: str, reason: str | None) -> None:
-        self._save(outcome=outcome, reason=reason, finished_at=iso(self.world.clock.now()))
-        self._notify(outcome, reason or "")
-
-    def _notify(self, outcome: str, reason: str = "") -> None:
-        """Tell the optional webhook (issue 7's deploy/notify.py); never fails the promotion."""
-        if self.world.notify is not None:
-            self.world.notify(outcome, self.p, reason, self.record.kind)
-
-    def _result(self, status: str, resumed: bool = True, report: PreflightReport | None = None) -> PromoteResult:
-        rec = self.record
-        return PromoteResult(status, self.req.env, self.p.namespace, rec.strategy, rec.image, rec.revision,
-                             step=rec.step, reason=rec.reason or "", resumed=resumed, superseded=self.superseded,
-                             lock_takeover=self.lock.took_over, preflight=report, events=tuple(self.p.events),
-                             manifests=tuple(rec.manifests), record=rec.summary())
-
-
 def _continue(world: World, spec: Spec, req: PromoteRequest, store: LedgerStore) -> PromoteResult:
-    """`promote --resume` / `--abort`: continue or undo the open promotion."""
+    """`promote --resume` / `--abort`: continue or undo the open promotion. A record that is rolling
+    back (or a `tritonship rollback` in progress) continues toward its recorded target either way."""
     with _locked(world, store.kube, spec, req) as lock:
-        run = _Run(world, spec, req, store, lock)
+        run = ReleaseRun(world, spec, req, store, lock)
         open_rel = run.ledger.current
         if open_rel is None:
             raise BadInput(f"no promotion of {spec.project} to {req.env!r} is in progress or paused",
                            hint=f"see `tritonship status --env {req.env}`")
-        return run.resume_or_abort(open_rel)
+        if req.abort and open_rel.current_phase not in ("rolling-back", "restoring"):
+            run.attach(open_rel)
+            run.resumed = True
+            return run.undo("aborted", f"aborted by {req.started_by}")
+        return run.continue_open(open_rel)
+
+
+def _start(run: ReleaseRun, image: str, strategy: str, skip: tuple[str, ...], *, source: str | None,
+           retry_of: int | None) -> PromoteResult:
+    """Under the lock: continue this release's open record, or settle another open record and
+    record a new revision (phase `preflight`) before the first step changes anything."""
+    req, spec = run.req, run.spec
+    hash_ = spec_hash(spec, req.env)
+    open_rel = run.ledger.current
+    if open_rel is not None and _same(open_rel, image, hash_, strategy) and open_rel.outcome == "in-progress":
+        return run.continue_open(open_rel)
+    if open_rel is not None:
+        run.settle(open_rel)
+    record = Release(revision=run.ledger.next_revision, image=image, digest=digest_of(image), strategy=strategy,
+                     started_by=req.started_by, started_at=iso(run.world.clock.now()), kind="promote",
+                     spec_hash=hash_, step="start", phase=START["promote"], from_env=source,
+                     skipped_preflight=list(skip), retry_of=retry_of)
+    run.begin(record)
+    return run.run_steps()
+
+
+def sticky_failure(ledger: Ledger, image: str, hash_: str, strategy: str) -> Release | None:
+    """The newest promote record, when it is this very release (same digest, settings and strategy) and
+    it ended failed, rolled back or aborted. Pure. Like an aborted Argo Rollout, such a release stays
+    failed: re-running the same promote does not try (or re-analyse) it again without `--retry`."""
+    last = next((r for r in reversed(ledger.releases) if r.kind == "promote"), None)
+    if last is not None and not last.open and last.outcome in ("failed", "rolled-back", "aborted") \
+            and _same(last, image, hash_, strategy):
+        return last
+    return None

@@ -174,9 +174,19 @@ class Kube:
         except NotFound:
             return False
 
+    def pod_log(self, name: str, namespace: str, *, container: str = "", tail: int = 20,
+                previous: bool = False) -> str:
+        """GET pods/NAME/log (text/plain), as `kubectl logs [--previous] --tail N -c C` reads it."""
+        query = [("tailLines", str(tail))]
+        if container:
+            query.append(("container", container))
+        if previous:
+            query.append(("previous", "true"))
+        return self.request("GET", resource("Pod").path(namespace, name, "log"), query=query, raw=True)
+
     # -- transport -----------------------------------------------------------------------------
     def request(self, method: str, path: str, *, body: Any = None, query: list | None = None,
-                content_type: str = "application/json") -> Any:
+                content_type: str = "application/json", raw: bool = False) -> Any:
         delay = self.backoff
         last = ""
         for attempt in range(self.attempts):
@@ -194,6 +204,8 @@ class Kube:
             if status in RETRY_STATUS:
                 last = f"HTTP {status}: {_message(text)}"
                 continue
+            if raw and status < 400:
+                return text
             return _decode(status, text)
         host = getattr(getattr(self.api, "configuration", None), "host", "?")
         raise ClusterUnreachable(f"Kubernetes API at {host} unavailable after {self.attempts} attempts ({last})",

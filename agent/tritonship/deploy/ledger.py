@@ -1,10 +1,11 @@
 """The release history of one app in one environment, kept in a ConfigMap.
 
 One record per revision: image digest, spec hash, strategy, who started it, start and end, outcome,
-the step reached, the exact manifests applied (rollback re-applies them) and the strategy's
-resumable state. The newest record may be `in-progress` or `paused`: that is the promotion state a
-re-run resumes from. The ConfigMap carries a checksum annotation; a ledger that fails validation or
-whose checksum does not match (edited by hand) is refused with BadInput and never overwritten.
+the phase (deploy/phases.py: the state machine) and step reached, the exact manifests applied
+(rollback re-applies them) and the strategy's resumable state. The newest record may be open (not
+in a final phase): that is the state a re-run continues. The ConfigMap carries a checksum
+annotation; a ledger that fails validation or whose checksum does not match (edited by hand) is
+refused with BadInput and never overwritten.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from tritonship.deploy.phases import PHASES
 from tritonship.errors import BadInput, InfraError
 
 KEEP = 10
@@ -40,7 +42,10 @@ class Release:
     finished_at: str | None = None
     reason: str | None = None
     from_env: str | None = None
-    rollback_to: int | None = None
+    rollback_to: int | None = None  # rollback records: the target; promote records rolling back: 0 = none
+    phase: str = ""  # deploy/phases.py; "" in records written before phases (read from the outcome)
+    ending: str | None = None  # while rolling back: rolled-back | aborted | superseded once it worked
+    retry_of: int | None = None  # `promote --retry`: the failed revision this attempt retries
     skipped_preflight: list[str] = field(default_factory=list)
     manifests: list[dict] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
@@ -48,6 +53,12 @@ class Release:
     @property
     def open(self) -> bool:
         return self.outcome in OPEN
+
+    @property
+    def current_phase(self) -> str:
+        from tritonship.deploy.phases import legacy_phase
+
+        return self.phase or legacy_phase(self.outcome, self.kind)
 
     def summary(self) -> dict[str, Any]:
         """The record without its manifests (for history output)."""
@@ -82,10 +93,15 @@ class Ledger:
         return [r.outcome for r in self.releases if r.digest == digest]
 
     def with_release(self, release: Release) -> Ledger:
-        """Replace the record of the same revision, or append; keep the newest KEEP records."""
+        """Replace the record of the same revision, or append; keep the newest KEEP records, and the
+        newest succeeded one even when it is older: it is what runs, and what a rollback returns to."""
         others = [r for r in self.releases if r.revision != release.revision]
         merged = sorted([*others, release], key=lambda r: r.revision)
-        return replace(self, releases=tuple(merged[-KEEP:]))
+        kept = merged[-KEEP:]
+        running = next((r for r in reversed(merged) if r.outcome == "succeeded"), None)
+        if running is not None and running not in kept:
+            kept = [running, *merged[-(KEEP - 1):]]
+        return replace(self, releases=tuple(kept))
 
 
 # -- (de)serialisation, validated ----------------------------------------------------------------
@@ -93,7 +109,8 @@ _FIELDS = {
     "revision": int, "image": str, "digest": str, "strategy": str, "started_by": str, "started_at": str,
     "kind": str, "spec_hash": str, "outcome": str, "step": str, "step_index": int,
     "finished_at": (str, type(None)), "reason": (str, type(None)), "from_env": (str, type(None)),
-    "rollback_to": (int, type(None)), "skipped_preflight": list, "manifests": list, "state": dict,
+    "rollback_to": (int, type(None)), "phase": str, "ending": (str, type(None)),
+    "retry_of": (int, type(None)), "skipped_preflight": list, "manifests": list, "state": dict,
 }
 _REQUIRED = ("revision", "image", "digest", "strategy", "started_by", "started_at", "outcome")
 
@@ -139,6 +156,8 @@ def _release(item: Any, where: str) -> Release:
             raise BadInput(f"{where}: field {key!r} has the wrong type ({type(value).__name__})")
     if item["outcome"] not in OUTCOMES:
         raise BadInput(f"{where}: outcome {item['outcome']!r} is not one of {', '.join(OUTCOMES)}")
+    if item.get("phase", "") not in ("", *PHASES):
+        raise BadInput(f"{where}: phase {item['phase']!r} is not one of {', '.join(PHASES)}")
     if item.get("kind", "promote") not in KINDS:
         raise BadInput(f"{where}: kind {item['kind']!r} is not one of {', '.join(KINDS)}")
     return Release(**item)

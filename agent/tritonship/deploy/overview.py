@@ -1,4 +1,5 @@
-"""Read-only views of an environment: its history and what runs there now."""
+"""Read-only views of an environment: its history and what runs there now. `status` checks the last
+succeeded record against the cluster (verify.py): a record is never shown as running unverified."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tritonship.deploy.ledger import Ledger, LedgerStore
 from tritonship.deploy.lock import lease_name
 from tritonship.deploy.steps import rollout_status
+from tritonship.deploy.verify import verify_release
 
 if TYPE_CHECKING:
     from tritonship.deploy.world import World
@@ -21,6 +23,7 @@ class EnvStatus:
     ledger: Ledger
     deployments: tuple[dict[str, Any], ...]
     lock_holder: str | None
+    drift: tuple[str, ...] = ()  # how the cluster differs from the last succeeded record (verify.py)
 
     @property
     def running(self) -> dict[str, Any] | None:
@@ -46,7 +49,9 @@ def read_status(world: World, spec: Spec, env_name: str) -> EnvStatus:
     deployments = tuple(_deployment_view(d) for d in kube.list("Deployment", env.namespace, selector))
     lease = kube.find("Lease", lease_name(spec.project, env_name), env.namespace)
     holder = ((lease or {}).get("spec") or {}).get("holderIdentity")
-    return EnvStatus(env_name, env.namespace, ledger, deployments, holder)
+    last = ledger.last_succeeded()
+    drift = verify_release(kube, env.namespace, last.manifests).problems if last and last.manifests else ()
+    return EnvStatus(env_name, env.namespace, ledger, deployments, holder, drift)
 
 
 def _deployment_view(dep: dict) -> dict[str, Any]:

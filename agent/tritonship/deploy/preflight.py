@@ -70,6 +70,9 @@ def run_preflight(kube: Kube, spec: Spec, env_name: str, image: str, *, skip: tu
     checks = [_namespace(kube, env.namespace)]
     if checks[0].status == "failed":
         return PreflightReport(tuple(checks))
+    from tritonship.deploy.discovery import check_api  # every kind the release applies is served
+
+    checks.append(check_api(kube, spec, env_name, image))
     checks.append(_skipped("rbac") if "rbac" in skip else _rbac(kube, env.namespace, needed_permissions(env)))
     if "image" in skip or image_exists is None:
         checks.append(_skipped("image", "" if "image" in skip else "no registry client"))

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from tritonship.deploy.clock import Clock
     from tritonship.deploy.kube import Kube
     from tritonship.deploy.ledger import Release
+    from tritonship.deploy.steps import RolloutStatus
     from tritonship.spec.environment import Environment
     from tritonship.spec.model import Spec
 
@@ -56,6 +57,45 @@ class Promotion:
         from tritonship.deploy.manifests import render_release
 
         return render_release(self.spec, self.env_name, self.image, self.revision, **overrides)
+
+    @property
+    def deadline_s(self) -> float:
+        """Our backstop for one rollout: twice the controller's progress deadline, plus 30 s."""
+        s = self.env.strategy
+        deadline = next((x.progress_deadline for x in (s.rolling, s.blue_green, s.canary) if x is not None), 600.0)
+        return deadline * 2 + 30
+
+    @property
+    def grace(self) -> float:
+        """How long a pod may stay unschedulable before the step fails (deploy/podwatch.py)."""
+        from tritonship.deploy.podwatch import UNSCHEDULABLE_GRACE
+
+        return getattr(self.env, "unschedulable_grace", UNSCHEDULABLE_GRACE)
+
+    def converge(self, want: dict) -> RolloutStatus:
+        """The Deployment `want` applied if it differs, rolled out, watched and verified (steps.converge)."""
+        from tritonship.deploy.steps import converge
+
+        return converge(self.kube, self.namespace, want, self.clock, deadline_s=self.deadline_s,
+                        heartbeat=self.heartbeat, log=self.log, grace=self.grace)
+
+    def wait_deployment(self, name: str, expect: dict | None = None) -> RolloutStatus:
+        """Wait for a Deployment's rollout, watching its new pods (steps.wait_rollout)."""
+        from tritonship.deploy.steps import wait_rollout
+
+        return wait_rollout(self.kube, self.namespace, name, self.clock, deadline_s=self.deadline_s,
+                            heartbeat=self.heartbeat, log=self.log, expect=expect, grace=self.grace)
+
+    def wait_until(self, key: str, seconds: float) -> None:
+        """A timed wait whose deadline is kept in `state[key]` (so in the ledger): a resumed
+        promotion waits only the remainder (as Argo Rollouts ends a timed pause at its recorded
+        `pauseConditions[].startTime` + duration, whoever is running the controller then)."""
+        if key not in self.state:
+            self.state[key] = self.clock.now() + seconds
+            self.save()
+        left = self.state[key] - self.clock.now()
+        if left > 0:
+            self.wait(left)
 
     def wait(self, seconds: float, step: float = 1.0) -> None:
         """Wait through the clock, renewing the lock."""

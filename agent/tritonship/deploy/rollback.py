@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tritonship.deploy.clock import iso
-from tritonship.deploy.engine import PromoteRequest, PromoteResult, _locked, _Run
+from tritonship.deploy.engine import PromoteRequest, PromoteResult, _locked
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
+from tritonship.deploy.phases import START
+from tritonship.deploy.release_run import ReleaseRun
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
@@ -43,22 +45,28 @@ def choose_target(ledger: Ledger, to: int | None) -> Release:
 
 
 def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
+    """An open record is settled first: an interrupted `tritonship rollback` continues toward its own
+    target (never re-applying the release it is leaving), a promote that was rolling back finishes
+    its rollback, an attempt in progress is aborted. Then the target's manifests go back (phase
+    `restoring`) and the record succeeds only once verify.py finds the target running."""
     env = spec.environment(req.env)
     store = LedgerStore(world.kube_for(req.env), env.namespace, spec.project, req.env)
-    choose_target(store.read(), req.to)  # validate before taking the lock
+    ledger = store.read()
+    open_rel = ledger.current
+    if open_rel is None or open_rel.kind != "rollback":
+        choose_target(ledger, req.to)  # validate before taking the lock
     preq = PromoteRequest(env=req.env, started_by=req.started_by, wait_lock=req.wait_lock)
     with _locked(world, store.kube, spec, preq) as lock:
-        run = _Run(world, spec, preq, store, lock)
+        run = ReleaseRun(world, spec, preq, store, lock)
         open_rel = run.ledger.current
+        if open_rel is not None and open_rel.kind == "rollback" and req.to in (None, open_rel.rollback_to):
+            return run.continue_open(open_rel)
         if open_rel is not None:
-            run._supersede(open_rel)
+            run.settle(open_rel)
         target = choose_target(run.ledger, req.to)
         record = Release(revision=run.ledger.next_revision, image=target.image, digest=target.digest,
                          strategy=target.strategy, started_by=req.started_by, started_at=iso(world.clock.now()),
-                         kind="rollback", spec_hash=target.spec_hash, step="restore", rollback_to=target.revision,
-                         manifests=list(target.manifests))
-        run._attach(record)
-        run._save()
-        world.strategy_for(target.strategy).restore(run.p, target)
-        run._finish("succeeded", f"rolled back to revision {target.revision}")
-        return run._result("passed", resumed=False)
+                         kind="rollback", spec_hash=target.spec_hash, step="restore", phase=START["rollback"],
+                         rollback_to=target.revision, manifests=list(target.manifests))
+        run.begin(record)
+        return run.restore()

@@ -51,24 +51,56 @@ def apply_all(kube: Kube, objects: list[dict]) -> list[dict]:
 
 def wait_rollout(kube: Kube, namespace: str, name: str, clock: Clock, *, deadline_s: float,
                  heartbeat: Callable[[], None] = lambda: None, log: Callable[[str], None] = lambda _m: None,
-                 poll: float = 0.25) -> RolloutStatus:
+                 poll: float = 0.25, expect: dict | None = None, pods: bool = True,
+                 grace: float | None = None) -> RolloutStatus:
     """Wait until the Deployment is rolled out or fails. The controller's own progress deadline is the
-    main verdict; `deadline_s` is our backstop when the controller never reports one."""
+    main verdict; `deadline_s` is our backstop when the controller never reports one. With `expect`
+    (the Deployment as rendered), a Deployment that stops carrying its image and revision fails the
+    wait at once; with `pods`, so does a pod of the new revision that cannot start (deploy/podwatch.py)."""
+    from tritonship.deploy.podwatch import UNSCHEDULABLE_GRACE, PodWatch
+    from tritonship.deploy.verify import carries
+
+    watch = PodWatch(kube, namespace, clock, grace=UNSCHEDULABLE_GRACE if grace is None else grace) if pods else None
     end = clock.now() + deadline_s
     said = ""
     while True:
         heartbeat()
         dep = kube.get("Deployment", name, namespace)
+        if expect is not None and (drift := carries(dep, expect)):
+            return RolloutStatus(False, True, f"{'; '.join(drift)} (changed while we waited)")
         status = rollout_status(dep)
         if status.message != said:
             log(status.message)
             said = status.message
         if status.done or status.failed:
             return status
+        problem = watch.check(dep) if watch is not None else None
+        if problem is not None:
+            return RolloutStatus(False, True, f"deployment {name!r}: {problem.describe()}")
         if clock.now() >= end:
             return RolloutStatus(False, True, f"deployment {name!r} not rolled out after {deadline_s:.0f}s: "
                                               f"{status.message}")
         clock.sleep(poll)
+
+
+def converge(kube: Kube, namespace: str, want: dict, clock: Clock, *, deadline_s: float,
+             heartbeat: Callable[[], None] = lambda: None, log: Callable[[str], None] = lambda _m: None,
+             grace: float | None = None) -> RolloutStatus:
+    """Make a Deployment run `want`: apply it unless it already carries the image, revision and replica
+    count, wait for the rollout (watching the pods), then verify what runs. Idempotent."""
+    from tritonship.deploy.verify import carries, deployment_problems
+
+    name = want["metadata"]["name"]
+    live = kube.find("Deployment", name, namespace)
+    replicas = (want.get("spec") or {}).get("replicas", 1)
+    if carries(live, want) or (live.get("spec") or {}).get("replicas", 1) != replicas:
+        kube.apply(want)
+    status = wait_rollout(kube, namespace, name, clock, deadline_s=deadline_s, heartbeat=heartbeat, log=log,
+                          expect=want, grace=grace)
+    if not status.done:
+        return status
+    problems = deployment_problems(kube.get("Deployment", name, namespace), want)
+    return RolloutStatus(False, True, "; ".join(problems)) if problems else status
 
 
 def scale(kube: Kube, namespace: str, name: str, replicas: int) -> None:

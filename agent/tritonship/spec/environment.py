@@ -115,6 +115,8 @@ class Environment(Strict):
     autoscaling: dict[str, int] | None = Field(None, description="{min, max, cpu_percent} for an HPA.")
     service_monitor: bool = Field(False, description="Render a Prometheus Operator ServiceMonitor.")
     pdb_min_available: int | str | None = Field(None, description="PodDisruptionBudget minAvailable.")
+    unschedulable_grace: Duration = Field(120.0, description="How long a new pod may stay unschedulable before "
+                                          "the rollout fails (and rolls back).")
 
     @field_validator("namespace")
     @classmethod

@@ -133,3 +133,90 @@ def push_tiny_image(host: str, repository: str) -> str:
                                       "digest": config_digest, "size": len(config)}}).encode()
     digest = client.put_manifest(repository, "v1", manifest, media)
     return f"{host}/{repository}@{digest}"
+
+
+class Killed(BaseException):
+    """Stands for the agent's process dying at this point (not an error the engine could catch)."""
+
+
+class SkippingClock:
+    """The agent's clock in engine tests: real time plus whatever the agent chose to wait, so a
+    600 s pause or progress deadline costs almost no real time, while the simulator (which runs in
+    real time) still gets a short moment on every poll. `kill_after` (agent seconds waited) raises
+    Killed from a wait, as if the process had been killed there."""
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+        self.waited = 0.0
+        self.kill_after: float | None = None
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.waited += seconds
+        if self.kill_after is not None and self.waited >= self.kill_after:
+            self.kill_after = None
+            raise Killed
+        real = min(seconds, 0.02)
+        self.offset += seconds - real
+        time.sleep(real)
+
+
+@dataclass
+class Engine:
+    """The promotion engine in-process on the simulator: each call is a fresh agent (own client)."""
+
+    project: Project
+    clock: SkippingClock
+
+    def world(self):
+        from tritonship.deploy.kube import Kube, load_api_client
+        from tritonship.deploy.world import World
+
+        kube = Kube(load_api_client(kubeconfig=str(self.project.kubeconfig)), self.clock, attempts=3, backoff=0.01)
+        return World(kube_for=lambda _env: kube, clock=self.clock)
+
+    def promote(self, image: str | None = None, env: str = "dev", **kw):
+        from tritonship.deploy.engine import PromoteRequest, promote
+        from tritonship.spec import load_spec
+
+        skip = kw.pop("skip_preflight", ("image",))
+        req = PromoteRequest(env=env, started_by="tester", image=image, skip_preflight=skip, **kw)
+        return promote(self.world(), load_spec(self.project.spec), req)
+
+    def rollback(self, to: int | None = None, env: str = "dev"):
+        from tritonship.deploy.rollback import RollbackRequest, rollback
+        from tritonship.spec import load_spec
+
+        return rollback(self.world(), load_spec(self.project.spec), RollbackRequest(env, "tester", to=to))
+
+
+@pytest.fixture
+def engine(project) -> Engine:
+    return Engine(project, SkippingClock())
+
+
+class Outage:
+    """A simulator hook: after `after` requests matching `trigger` were served, every request fails
+    (HTTP 503) until `stop()`; records every request it saw."""
+
+    def __init__(self, sim, trigger: str, after: int = 1) -> None:
+        import re
+
+        self.sim, self.trigger, self.left, self.seen = sim, re.compile(trigger), after, []
+        self.down = False
+        sim.faults.hook = self
+
+    def __call__(self, request: str) -> str | None:
+        self.seen.append(request)
+        if self.down:
+            return "fail"
+        if self.trigger.search(request):
+            self.left -= 1
+            self.down = self.left <= 0
+        return None
+
+    def stop(self) -> None:
+        self.sim.faults.hook = None

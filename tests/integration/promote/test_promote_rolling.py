@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.integration.promote.conftest import BAD, GOOD, GOOD2, deployment_image, ledger, promote_args
 
+from tritonship.testing.kube.store import BY_PATH
+
 pytestmark = pytest.mark.integration
 
 
@@ -14,7 +16,7 @@ def test_rolling_success_is_recorded_and_visible(sim, tship):
     doc = result.json()
     assert doc["status"] == "passed" and doc["revision"] == 1 and doc["strategy"] == "rolling"
     assert {c["name"]: c["status"] for c in doc["preflight"]} == {
-        "namespace": "passed", "rbac": "passed", "image": "skipped", "capacity": "passed"}
+        "namespace": "passed", "api": "passed", "rbac": "passed", "image": "skipped", "capacity": "passed"}
     assert deployment_image(sim) == GOOD
     dep = sim.get("Deployment", "demo-app", "models-dev")
     assert dep["status"]["availableReplicas"] == 2
@@ -30,6 +32,17 @@ def test_rolling_success_is_recorded_and_visible(sim, tship):
     status = tship("status", "--env", "dev").json()
     assert status["running"]["revision"] == 1
     assert status["deployments"][0]["ready"] == 2 and status["in_progress"] is None
+    assert status["verified"] is True and status["drift"] == []
+    sim.store.update(BY_PATH[("apps/v1", "deployments")], "models-dev", "demo-app", _with_image(sim, GOOD2))
+    drifted = tship("status", "--env", "dev").json()
+    assert drifted["verified"] is False and f"runs {GOOD2}, not {GOOD}" in drifted["drift"][0]
+
+
+def _with_image(sim, image: str) -> dict:
+    """The Deployment as someone's `kubectl set image` would leave it."""
+    dep = sim.get("Deployment", "demo-app", "models-dev")
+    dep["spec"]["template"]["spec"]["containers"][0]["image"] = image
+    return dep
 
 
 def test_crashlooping_image_rolls_back_and_history_says_why(sim, tship):
@@ -38,14 +51,15 @@ def test_crashlooping_image_rolls_back_and_history_says_why(sim, tship):
     assert result.exit_code == 1, result.stderr
     doc = result.json()
     assert doc["status"] == "failed"
-    assert "progress deadline" in doc["reason"] and "rolled back to revision 1" in doc["reason"]
+    assert "CrashLoopBackOff" in doc["reason"] and "rolled back to revision 1" in doc["reason"]
     assert deployment_image(sim) == GOOD
     dep = sim.get("Deployment", "demo-app", "models-dev")
     assert dep["status"].get("availableReplicas") == 2
     releases = tship("history", "--env", "dev").json()["releases"]
     assert releases[0]["revision"] == 2 and releases[0]["outcome"] == "rolled-back"
-    assert "ProgressDeadlineExceeded" in releases[0]["reason"] or "progress deadline" in releases[0]["reason"]
-    assert releases[0]["step"] == "rollout"
+    assert "CrashLoopBackOff" in releases[0]["reason"] and "pod demo-app-" in releases[0]["reason"]
+    assert releases[0]["step"] == "rollout" and releases[0]["phase"] == "rolled-back"
+    assert releases[0]["rollback_to"] == 1
 
 
 def test_first_release_failing_scales_to_zero(sim, tship):
@@ -158,7 +172,8 @@ def test_result_json_shape_is_pinned_for_groovy(run_cli, project, tmp_path):
     assert doc["verb"] == "promote" and doc["status"] == "passed" and doc["digest"] == "sha256:" + "a" * 64
     assert doc["analysis"] == []  # rolling runs no analysis
     assert set(doc["release"]) >= {"revision", "image", "digest", "spec_hash", "strategy", "started_by", "started_at",
-                                   "finished_at", "outcome", "step", "reason", "skipped_preflight", "kind"}
+                                   "finished_at", "outcome", "step", "reason", "skipped_preflight", "kind",
+                                   "phase", "rollback_to", "retry_of"}
     junit = (reports / "junit.xml").read_text()
     assert 'name="preflight capacity"' in junit and 'name="promote dev"' in junit and "<failure" not in junit
 

@@ -55,3 +55,14 @@ def test_hand_edits_are_caught_by_the_checksum():
     edited = text.replace('"succeeded"', '"failed"')
     with pytest.raises(BadInput, match="edited by hand"):
         decode("app", "dev", edited, checksum, "cm")
+
+
+def test_trimming_keeps_the_release_that_runs_however_many_failed_after_it():
+    ledger = Ledger("app", "dev").with_release(rel(1))
+    for n in range(2, 16):
+        ledger = ledger.with_release(rel(n, "rolled-back"))
+    assert len(ledger.releases) == KEEP and ledger.releases[0].revision == 1
+    assert [r.revision for r in ledger.releases[1:]] == list(range(16 - KEEP + 1, 16))
+    assert ledger.last_succeeded().revision == 1
+    text, checksum = encode(ledger)
+    assert decode("app", "dev", text, checksum, "cm") == ledger

@@ -18,7 +18,8 @@ def test_serve_writes_a_kubeconfig_and_stops_on_sigterm(tmp_path):
 
     kubeconfig = tmp_path / "kc"
     proc = subprocess.Popen([sys.executable, "-m", "tritonship.testing.kube", "serve", "--kubeconfig", str(kubeconfig),
-                             "--nodes", "3", "--gpus-per-node", "2", "--namespace", "models-dev"],
+                             "--nodes", "3", "--gpus-per-node", "2", "--namespace", "models-dev",
+                             "--pull-fail-image", "typo"],
                             env={**os.environ, "PYTHONPATH": str(ROOT / "agent")}, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -30,6 +31,8 @@ def test_serve_writes_a_kubeconfig_and_stops_on_sigterm(tmp_path):
         assert [n["status"]["allocatable"]["nvidia.com/gpu"] for n in nodes] == ["2", "2", "2"]
         assert kube.get("Namespace", "models-dev")["status"]["phase"] == "Active"
         assert oct(kubeconfig.stat().st_mode & 0o777) == "0o600"
+        state = kube.request("POST", "/_sim/behaviour", body={})
+        assert state["pull_fail_image"] == "typo"
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0

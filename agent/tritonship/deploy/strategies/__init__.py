@@ -14,7 +14,8 @@ The interface (argo-rollouts style). A strategy module exposes a class with:
     def restore(self, p: Promotion, target: Release) -> None
         # `tritonship rollback [--to REVISION]`: put `target`'s manifests back, fast (no analysis).
 
-`Step(name, run)`: `run(p) -> StepOutcome` performs the next piece of work and returns
+`Step(name, run, phase)`: `phase` is the release phase (deploy/phases.py) the engine records before
+the step touches the cluster. `run(p) -> StepOutcome` performs the next piece of work and returns
 `NEXT`, `pause(reason)` (the command ends with exit 0 and status "paused"; `promote --resume`
 continues with the following step, or re-runs this one if `retry=True`) or `fail(reason)` (the
 engine calls `rollback`, records outcome "rolled-back" and exits 1).
@@ -25,8 +26,10 @@ running; steps must therefore be safe to run twice), it renews the lock (steps t
 `p.heartbeat()`), and it records the outcome. A step keeps its own progress in `p.state` (a
 JSON-able dict) and calls `p.save()` after changing it. Objects applied go to `p.manifests`
 (recorded with the release, used by later rollbacks). Waiting goes through `p.clock`, never
-time.sleep. Shared steps (apply, wait for a Deployment, scale, switch a Service selector,
-delete) live once in `deploy/steps.py`.
+time.sleep; a timed wait keeps its deadline in `p.state` (`p.wait_until`) so a resume waits only the
+remainder. A Deployment is waited for with `p.converge(rendered)` or `p.wait_deployment(name,
+expect)`, which watch its pods and verify that it runs the rendered image and revision. Shared
+steps (apply, wait for a Deployment, scale, switch a Service selector, delete) live once in `deploy/steps.py`.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def fail(reason: str) -> StepOutcome:
 class Step:
     name: str
     run: Callable[[Promotion], StepOutcome]
+    phase: str = "progressing"  # the release phase (deploy/phases.py) recorded before the step runs
 
 
 # name -> "module:Class"; modules are imported only when used (blue-green and canary are issue 7's).

@@ -45,15 +45,15 @@ class BlueGreen:
     def steps(self, p: Promotion) -> list[Step]:
         bg = p.env.strategy.blue_green
         analysed = self._analysed(p)
-        out = [Step("preview", self.preview)]
+        out = [Step("preview", self.preview, "applying")]
         if bg.pre_promotion_analysis and analysed:
-            out.append(Step("pre-promotion-analysis", self.pre_analysis))
+            out.append(Step("pre-promotion-analysis", self.pre_analysis, "analysing"))
         if bg.manual_pause and p.previous is not None:  # a first release has no traffic to protect
-            out.append(Step("manual-pause", self.manual_pause))
-        out.append(Step("switch", self.switch))
+            out.append(Step("manual-pause", self.manual_pause, "paused"))
+        out.append(Step("switch", self.switch, "promoting"))
         if bg.post_promotion_analysis and analysed:
-            out.append(Step("post-promotion-analysis", self.post_analysis))
-        out.append(Step("scale-down-old", self.scale_down_old))
+            out.append(Step("post-promotion-analysis", self.post_analysis, "analysing"))
+        out.append(Step("scale-down-old", self.scale_down_old, "promoting"))
         return out
 
     # -- the steps -------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ class BlueGreen:
         objects = [*p.render(track=colour, replicas=size, kinds=("Deployment",)), self._preview_service(p, colour)]
         steps.apply_all(p.kube, objects)
         p.note(f"preview: {p.app}-{colour} at {size} replicas behind {p.app}-preview")
-        status = self._wait(p, f"{p.app}-{colour}")
+        status = p.wait_deployment(f"{p.app}-{colour}", expect=objects[0])
         return NEXT if status.done else fail(f"the {colour} preview did not become ready: {status.message}")
 
     def pre_analysis(self, p: Promotion) -> StepOutcome:
@@ -85,11 +85,10 @@ class BlueGreen:
     def switch(self, p: Promotion) -> StepOutcome:
         colour = self._colour(p)
         p.manifests = self._release(p, colour)
-        deployments = steps.deployments_of(p.manifests)
-        steps.apply_all(p.kube, deployments)
-        status = self._wait(p, f"{p.app}-{colour}")
-        if not status.done:
-            return fail(f"{p.app}-{colour} did not scale to {p.env.replicas}: {status.message}")
+        for dep in steps.deployments_of(p.manifests):
+            status = p.converge(dep)
+            if not status.done:
+                return fail(f"{p.app}-{colour} did not scale to {p.env.replicas}: {status.message}")
         steps.apply_all(p.kube, [o for o in p.manifests if o.get("kind") != "Deployment"])
         p.state["switched_at"] = p.clock.now()
         p.save()
@@ -132,19 +131,25 @@ class BlueGreen:
         self._back_to(p, target, new_names=running)
 
     def _back_to(self, p: Promotion, target: Release, new_names: list[str]) -> None:
-        """Traffic back to `target`: warm it if it was scaled down, move the selector, scale the rest to 0."""
+        """Traffic back to `target`: its colour is *warm* only when its Deployment runs the target's
+        image and revision with every replica available (verify.deployment_problems); otherwise the
+        target's exact Deployment is re-applied and waited for. Then the selector moves and the rest
+        goes to 0."""
+        from tritonship.deploy.verify import deployment_problems
+
         for dep in steps.deployments_of(target.manifests):
             name, want = dep["metadata"]["name"], dep["spec"].get("replicas", 1)
-            live = p.kube.find("Deployment", name, p.namespace)
-            if live is None or (live.get("status") or {}).get("availableReplicas", 0) < want:
-                steps.apply_all(p.kube, [dep])
-                status = self._wait(p, name)
-                if not status.done:
-                    from tritonship.errors import InfraError
+            cold = deployment_problems(p.kube.find("Deployment", name, p.namespace), dep)
+            if not cold:
+                p.note(f"{name} is still warm with revision {target.revision} ({want} replicas): switching back "
+                       "instantly")
+                continue
+            p.note(f"{name} is not warm ({'; '.join(cold)}): re-applying revision {target.revision}")
+            status = p.converge(dep)
+            if not status.done:
+                from tritonship.errors import InfraError
 
-                    raise InfraError(f"{name} did not come back: {status.message}")
-            else:
-                p.note(f"{name} is still warm ({want} replicas): switching back instantly")
+                raise InfraError(f"{name} did not come back: {status.message}")
         old_track = track_of(target.manifests) or "stable"
         steps.apply_all(p.kube, [o for o in target.manifests if o.get("kind") != "Deployment"])
         steps.switch_selector(p.kube, p.namespace, p.app, {TRACK_LABEL: old_track})
@@ -176,8 +181,3 @@ class BlueGreen:
         mine = set(deployment_names(p.manifests))
         return [n for n in deployment_names(p.previous.manifests) if n not in mine
                 and p.kube.find("Deployment", n, p.namespace) is not None]
-
-    def _wait(self, p: Promotion, name: str):
-        deadline = p.env.strategy.blue_green.progress_deadline if p.env.strategy.blue_green else 600.0
-        return steps.wait_rollout(p.kube, p.namespace, name, p.clock, deadline_s=deadline * 2 + 30,
-                                  heartbeat=p.heartbeat, log=p.log)

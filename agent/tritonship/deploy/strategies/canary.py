@@ -71,15 +71,17 @@ class Canary:
     def steps(self, p: Promotion) -> list[Step]:
         if p.previous is None:
             return Rolling().steps(p)
-        out = [Step("canary-start", self.start)]
+        out = [Step("canary-start", self.start, "applying")]
         for i, s in enumerate(p.env.strategy.canary.steps, 1):
             if s.set_weight is not None:
-                out.append(Step(f"{i}:set-weight-{s.set_weight}", partial(self.set_weight, weight=s.set_weight)))
+                out.append(Step(f"{i}:set-weight-{s.set_weight}", partial(self.set_weight, weight=s.set_weight),
+                                "progressing"))
             elif s.pause is not None:
-                out.append(Step(f"{i}:pause", partial(self.pause, duration=s.pause.duration, index=i)))
+                out.append(Step(f"{i}:pause", partial(self.pause, duration=s.pause.duration, index=i), "paused"))
             else:
-                out.append(Step(f"{i}:analysis", partial(self.analysis, spec=s.analysis, name=f"{i}:analysis")))
-        out.append(Step("promote", self.promote))
+                out.append(Step(f"{i}:analysis", partial(self.analysis, spec=s.analysis, name=f"{i}:analysis"),
+                                "analysing"))
+        out.append(Step("promote", self.promote, "promoting"))
         return out
 
     # -- the steps -------------------------------------------------------------------------------
@@ -106,7 +108,7 @@ class Canary:
         for name, replicas in scaled:  # grow the new pods first, then shrink stable
             steps.scale(p.kube, p.namespace, name, replicas)
         for name, _ in scaled:
-            status = self._wait(p, name)
+            status = p.wait_deployment(name, expect=self._rendered(p, name))
             if not status.done:
                 return fail(f"{name} did not become ready: {status.message}")
         for name in self._stable_names(p):
@@ -122,7 +124,7 @@ class Canary:
         if duration is None:
             return pause(f"manual pause (step {index}): promote --resume to continue, --abort to undo")
         p.note(f"pausing {duration:g}s")
-        p.wait(duration)
+        p.wait_until(f"pause_until:{index}", duration)  # the deadline is in the ledger: a resume waits the rest
         return NEXT
 
     def analysis(self, p: Promotion, spec: AnalysisStep, name: str) -> StepOutcome:
@@ -135,8 +137,8 @@ class Canary:
         p.manifests = p.render()
         p.save()
         steps.apply_all(p.kube, p.manifests)
-        for name in deployment_names(p.manifests):
-            status = self._wait(p, name)
+        for dep in steps.deployments_of(p.manifests):
+            status = p.converge(dep)
             if not status.done:
                 return fail(f"stable did not take the new image: {status.message}")
         self._scale_down_extras(p, keep=deployment_names(p.manifests))
@@ -169,6 +171,12 @@ class Canary:
         return render_release(p.spec, p.env_name, prev.image, prev.revision, track="baseline",
                               replicas=replicas, kinds=("Deployment",))
 
+    def _rendered(self, p: Promotion, name: str) -> dict:
+        """The canary or baseline Deployment as rendered (what its pods must run)."""
+        if name == self._baseline_name(p):
+            return self._baseline(p, replicas=0)[0]
+        return p.render(track="canary", replicas=0, kinds=("Deployment",))[0]
+
     def _canary_name(self, p: Promotion) -> str:
         return f"{p.app}-canary"
 
@@ -192,8 +200,3 @@ class Canary:
         for name in sorted(names - set(keep)):
             if p.kube.find("Deployment", name, p.namespace) is not None:
                 steps.scale(p.kube, p.namespace, name, 0)
-
-    def _wait(self, p: Promotion, name: str):
-        deadline = p.env.strategy.canary.progress_deadline if p.env.strategy.canary else 600.0
-        return steps.wait_rollout(p.kube, p.namespace, name, p.clock, deadline_s=deadline * 2 + 30,
-                                  heartbeat=p.heartbeat, log=p.log)

@@ -1,4 +1,5 @@
-"""Rolling update: apply the release, wait as `kubectl rollout status` does; on failure, re-apply the
+"""Rolling update: apply the release, wait as `kubectl rollout status` does (watching the new pods and
+verifying the image and revision that run); on failure, re-apply the
 previous release's exact manifests (or scale the new one to zero when there is none)."""
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ if TYPE_CHECKING:
     from tritonship.deploy.promotion import Promotion
 
 
-def _deadline(p: Promotion) -> float:
-    rolling = p.env.strategy.rolling
-    return (rolling.progress_deadline if rolling else 600.0) * 2 + 30
-
-
 class Rolling:
     name = "rolling"
 
     def steps(self, p: Promotion) -> list[Step]:
-        return [Step("apply", self.apply), Step("rollout", self.rollout)]
+        return [Step("apply", self.apply, "applying"), Step("rollout", self.rollout, "progressing")]
 
     def apply(self, p: Promotion) -> StepOutcome:
         p.manifests = p.render()
@@ -34,9 +30,8 @@ class Rolling:
     def rollout(self, p: Promotion) -> StepOutcome:
         if not p.manifests:  # resumed before the apply step recorded them
             p.manifests = p.render()
-        for dep in steps.deployments_of(p.manifests):
-            status = steps.wait_rollout(p.kube, p.namespace, dep["metadata"]["name"], p.clock,
-                                        deadline_s=_deadline(p), heartbeat=p.heartbeat, log=p.log)
+        for dep in steps.deployments_of(p.manifests):  # re-applied if it does not run this revision
+            status = p.converge(dep)
             if not status.done:
                 return fail(status.message)
             p.events.append(status.message)  # wait_rollout already logged it
@@ -57,8 +52,7 @@ class Rolling:
         steps.apply_all(p.kube, target.manifests)
         p.note(f"re-applied the manifests of revision {target.revision} ({target.image})")
         for dep in steps.deployments_of(target.manifests):
-            status = steps.wait_rollout(p.kube, p.namespace, dep["metadata"]["name"], p.clock,
-                                        deadline_s=_deadline(p), heartbeat=p.heartbeat, log=p.log)
+            status = p.converge(dep)
             p.events.append(status.message)
             if not status.done:
                 from tritonship.errors import InfraError

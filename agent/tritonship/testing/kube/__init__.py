@@ -9,6 +9,8 @@ SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
         os.environ["KUBECONFIG"] = str(sim.write_kubeconfig(tmp / "kubeconfig"))
         sim.faults.set(fail_next=3)            # the next 3 API calls answer 503
         sim.behaviour.crashloop_image = "bad"  # pods of matching images never become Ready
+        sim.behaviour.pull_fail_image = "typo"  # ... or cannot pull their image (ImagePullBackOff)
+        sim.discovery.absent.add("ServiceMonitor")  # a CRD that is not installed
         sim.access.deny.append({"verb": "create", "resource": "deployments"})  # SSAR says no
         sim.access.enforce = True              # ... and such requests get 403 Forbidden
 
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tritonship.testing.kube.controller import Behaviour, Controllers
+from tritonship.testing.kube.discovery import Discovery
 from tritonship.testing.kube.server import Access, Api, Faults, make_server
 from tritonship.testing.kube.store import BY_PATH, Store, now_iso
 
@@ -39,7 +42,8 @@ class KubeSimulator:
         self.faults = Faults()
         self.access = Access()
         self.controllers = Controllers(self.store, self.behaviour)
-        self.server = make_server(Api(self.store, self.access), self.faults, TOKEN, self._admin, port)
+        self.discovery = Discovery()  # discovery.absent: kinds this cluster does not serve (a CRD not installed)
+        self.server = make_server(Api(self.store, self.access, self.discovery), self.faults, TOKEN, self._admin, port)
         self._thread: threading.Thread | None = None
         for name in ("default", "kube-system", *namespaces):
             self.add_namespace(name)
@@ -136,4 +140,5 @@ class KubeSimulator:
             self.add_namespace(body["name"])
         return {"faults": {"served": self.faults.served, "failed": self.faults.failed, "dropped": self.faults.dropped},
                 "ready_delay": self.behaviour.ready_delay, "crashloop_image": self.behaviour.crashloop_image,
+                "pull_fail_image": self.behaviour.pull_fail_image,
                 "deny": self.access.deny}

@@ -21,17 +21,20 @@ def main() -> None:
 @click.option("--node-cpu", default="8", show_default=True)
 @click.option("--node-memory", default="32Gi", show_default=True)
 @click.option("--crashloop-image", default=None, help="Regex: pods of matching images never become ready.")
+@click.option("--pull-fail-image", default=None, help="Regex: pods of matching images cannot pull (ImagePullBackOff).")
 @click.option("--ready-delay", default=1.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds from scheduling to Ready.")
 @click.option("--namespace", "namespaces", multiple=True, help="Namespace to create (repeatable).")
 @click.option("--port", default=0, show_default=True, type=click.IntRange(min=0, max=65535), help="0: a free port.")
 def serve(*, kubeconfig: str, nodes: int, gpus_per_node: int, node_cpu: str, node_memory: str,
-          crashloop_image: str | None, ready_delay: float, namespaces: tuple[str, ...], port: int) -> None:
+          crashloop_image: str | None, pull_fail_image: str | None, ready_delay: float, namespaces: tuple[str, ...],
+          port: int) -> None:
     """Serve until SIGINT/SIGTERM; prints the URL once the kubeconfig is written."""
     from tritonship.testing.kube import KubeSimulator
 
     sim = KubeSimulator(nodes=nodes, gpus_per_node=gpus_per_node, node_cpu=node_cpu, node_memory=node_memory,
                         ready_delay=ready_delay, crashloop_image=crashloop_image, namespaces=namespaces, port=port)
+    sim.behaviour.pull_fail_image = pull_fail_image
     sim.start()
     sim.write_kubeconfig(kubeconfig)
     click.echo(f"kubernetes simulator listening on {sim.url} (kubeconfig {kubeconfig})", err=True)

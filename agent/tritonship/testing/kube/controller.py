@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from tritonship.testing.kube.pods import crashloop_state, insufficient, pull_failure_status, unschedulable_status
 from tritonship.testing.kube.rollout import plan, status_for
 from tritonship.testing.kube.store import BY_PATH, StatusError, Store, now_iso
 
@@ -27,6 +28,7 @@ class Behaviour:
 
     ready_delay: float = 1.0  # seconds from scheduling to Ready
     crashloop_image: str | None = None  # regex: pods whose image matches never become Ready
+    pull_fail_image: str | None = None  # regex: pods whose image matches cannot pull it (testing/kube/pods.py)
     tick: float = 0.05
 
 
@@ -77,7 +79,8 @@ class Controllers:
             if not pod["spec"].get("nodeName"):
                 node = self._schedule(pod)
                 if node is None:
-                    new = _pending_status("Unschedulable", "0/N nodes are available: insufficient resources.")
+                    rooms = self._rooms(pod)
+                    new = unschedulable_status(status, len(rooms), insufficient(_requests(pod), list(rooms.values())))
                     if status != new:
                         self.store.update(POD, ns, name, {**pod, "status": new}, status_only=True)
                     continue
@@ -92,12 +95,14 @@ class Controllers:
         image = pod["spec"]["containers"][0].get("image", "")
         since = self._pods.get(pod["metadata"]["name"], time.monotonic())
         elapsed = time.monotonic() - since
+        if self.behaviour.pull_fail_image and re.search(self.behaviour.pull_fail_image, image):
+            return pull_failure_status(pod, elapsed, self.behaviour.ready_delay)
         bad = self.behaviour.crashloop_image and re.search(self.behaviour.crashloop_image, image)
         ready = not bad and elapsed >= self.behaviour.ready_delay
+        last: dict = {}
         if bad:
-            state = {"waiting": {"reason": "CrashLoopBackOff",
-                                 "message": "back-off restarting failed container tritonserver"}}
-            restarts = int(elapsed / max(self.behaviour.ready_delay, 0.1))
+            state, last = crashloop_state(pod)
+            restarts = 1 + int(elapsed / max(self.behaviour.ready_delay, 0.1))
         else:
             state, restarts = {"running": {"startedAt": pod["metadata"]["creationTimestamp"]}}, 0
         cond = "True" if ready else "False"
@@ -107,14 +112,22 @@ class Controllers:
             "startTime": old.get("startTime") or now_iso(),
             "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"},
                            {"type": "ContainersReady", "status": cond}, {"type": "Ready", "status": cond}],
-            "containerStatuses": [{"name": "tritonserver", "image": image, "ready": ready, "restartCount": restarts,
-                                   "started": not bad, "state": state}],
+            "containerStatuses": [{"name": pod["spec"]["containers"][0].get("name", ""), "image": image,
+                                   "ready": ready, "restartCount": restarts, "started": not bad, "state": state,
+                                   **({"lastState": last} if last else {})}],
         }
 
     def _schedule(self, pod: dict) -> str | None:
+        want = _requests(pod)
+        for name, free in self._rooms(pod).items():
+            if all(free.get(r, 0.0) >= v for r, v in want.items() if v):
+                return name
+        return None
+
+    def _rooms(self, pod: dict) -> dict[str, dict[str, float]]:
+        """Free resources of each node the pod's nodeSelector allows."""
         from tritonship.deploy.capacity import parse_amounts
 
-        want = _requests(pod)
         used: dict[str, dict[str, float]] = {}
         for other in self.store.list(POD):
             node = other["spec"].get("nodeName")
@@ -122,15 +135,15 @@ class Controllers:
                 for r, v in _requests(other).items():
                     used.setdefault(node, {})[r] = used.get(node, {}).get(r, 0.0) + v
         selector = pod["spec"].get("nodeSelector") or {}
+        rooms: dict[str, dict[str, float]] = {}
         for node in self.store.list(NODE):
             labels = node["metadata"].get("labels") or {}
             if any(labels.get(k) != v for k, v in selector.items()):
                 continue
             alloc = parse_amounts(node["status"].get("allocatable") or {})
             mine = used.get(node["metadata"]["name"], {})
-            if all(alloc.get(r, 0.0) - mine.get(r, 0.0) >= v for r, v in want.items() if v):
-                return node["metadata"]["name"]
-        return None
+            rooms[node["metadata"]["name"]] = {r: alloc.get(r, 0.0) - mine.get(r, 0.0) for r in alloc}
+        return rooms
 
     def _orphans(self) -> None:
         live = {(d["metadata"]["namespace"], d["metadata"]["name"]) for d in self.store.list(DEPLOYMENT)}

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tritonship.testing.kube.discovery import Discovery
+from tritonship.testing.kube.pods import pod_log
 from tritonship.testing.kube.store import BY_PATH, Kind, StatusError, Store, invalid
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -32,9 +34,16 @@ class Faults:
     served: int = 0
     failed: int = 0
     dropped: int = 0
+    hook: Any = None  # tests: callable("METHOD /path") -> None | "fail" | "drop" | "drop-after", per request
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def take(self, request: str) -> str | None:
+        if self.hook is not None and (trouble := self.hook(request)) is not None:
+            with self._lock:
+                self.served += 1
+                self.failed += trouble == "fail"
+                self.dropped += trouble != "fail"
+            return trouble
         with self._lock:
             self.served += 1
             if self.match and not re.search(self.match, request):
@@ -172,25 +181,35 @@ def validate(kind: Kind, obj: dict, old: dict | None) -> None:
 class Api:
     """Verb handlers over the Store; raise StatusError for API errors."""
 
-    def __init__(self, store: Store, access: Access) -> None:
+    def __init__(self, store: Store, access: Access, discovery: Discovery | None = None) -> None:
         self.store, self.access = store, access
+        self.discovery = discovery or Discovery()
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, ctype: str) -> tuple[int, Any]:
         if path == "/version":
             return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0-tritonship-sim", "platform": "sim"}
         if path == SSAR_PATH and method == "POST":
             return 201, self._review(body)
+        if method == "GET" and (doc := self.discovery.serve(path)) is not None:
+            return 200, doc
         kind, namespace, name, sub = route(path)
+        self.discovery.check(kind, path)
         self.access.check(method, kind, namespace, name)
         if method == "GET":
-            if name:
-                return 200, self.store.get(kind, namespace, name)
-            items = self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0])
-            return 200, {"kind": f"{kind.kind}List", "apiVersion": kind.group_version,
-                         "metadata": {"resourceVersion": self.store.resource_version()}, "items": items}
+            return 200, self._read(kind, namespace, name, sub, query)
         if not isinstance(body, dict) and method != "DELETE":
             raise StatusError(400, "BadRequest", "the request body must be an object")
         return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype)
+
+    def _read(self, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
+              query: dict[str, list[str]]) -> Any:
+        if sub == "log" and kind.kind == "Pod":
+            return pod_log(self.store.get(kind, namespace, name), query)  # text/plain
+        if name:
+            return self.store.get(kind, namespace, name)
+        items = self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0])
+        return {"kind": f"{kind.kind}List", "apiVersion": kind.group_version,
+                "metadata": {"resourceVersion": self.store.resource_version()}, "items": items}
 
     def _write(self, method: str, kind: Kind, *, namespace: str | None, name: str | None, sub: str | None,
                body: Any, ctype: str) -> tuple[int, Any]:
@@ -251,6 +270,7 @@ class Handler(BaseHTTPRequestHandler):
     """One request; make_handler binds the API, faults, token and admin hook as class attributes."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
     api: Api
     faults: Faults
     token: str = ""
@@ -260,9 +280,10 @@ class Handler(BaseHTTPRequestHandler):
         return
 
     def _reply(self, code: int, doc: Any) -> None:
-        data = json.dumps(doc).encode()
+        text = isinstance(doc, str)  # pods/log answers text/plain
+        data = doc.encode() if text else json.dumps(doc).encode()
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "text/plain" if text else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

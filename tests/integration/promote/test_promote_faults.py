@@ -1,0 +1,243 @@
+"""Fault injection at every API call a promotion, a failing promotion, a rollback, a resume and an
+abort make, followed by a re-run; after each, the invariant of issue 11 must hold.
+
+The call sites are gathered by the test itself: a dry pass of each flow records every request the
+agent sends to the simulator ("METHOD /path"); each write is a site at each of its occurrences,
+each read (GET, access reviews, lease renewals: repeated by polling and timers) at its first. Then
+for every site, on a fresh simulator, the flow runs again with that call failing:
+
+    5xx      the call (and its retries) answer 503: the agent ends with exit 3
+    refused  the connection is closed before the call is served (and on its retries)
+    lost     the call is served, but the answer never arrives and the retries answer 503
+    kill     the CLI, run as a subprocess, is killed while that call is on the wire (it is never served)
+
+and is then run again by another agent (in-process). Invariant: the ledger
+parses and has no open record, the environment runs exactly the digest of its last succeeded
+record (verified like the engine does: image, revision annotation, Service selector, complete
+rollout) and no other Deployment of the app runs anything else. A new API call in the engine
+becomes a new site without editing this file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from tests.integration.promote.conftest import (
+    BAD,
+    GOOD,
+    GOOD2,
+    Engine,
+    Project,
+    SkippingClock,
+    spawn,
+    write_spec,
+)
+
+from tritonship.deploy.kube import ClusterUnreachable
+from tritonship.errors import BadInput, GateFailed
+
+pytestmark = pytest.mark.integration
+
+CANARY = """\
+    strategy:
+      canary:
+        progress_deadline: 600s
+        steps: [ { set_weight: 50 }, { pause: {} } ]
+"""
+ROLLING = "    strategy:\n      rolling: { max_surge: 1, max_unavailable: 0, progress_deadline: 600s }\n"
+PROMOTE = ("--env", "dev", "--skip-preflight", "image")
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    canary: bool
+    setup: Callable[[Engine], object]
+    action: Callable[[Engine], object]
+    argv: tuple[str, ...]
+    rerun_may_refuse: tuple[type[Exception], ...] = ()  # a re-run after the work was done may say so
+
+
+def _paused(engine: Engine) -> None:
+    assert engine.promote(GOOD).status == "passed"
+    assert engine.promote(GOOD2).status == "paused"
+
+
+FLOWS = [
+    Flow("promote", False, lambda e: e.promote(GOOD), lambda e: e.promote(GOOD2),
+         ("promote", "--image", GOOD2, *PROMOTE)),
+    Flow("failing-promote", False, lambda e: e.promote(GOOD), lambda e: e.promote(BAD),
+         ("promote", "--image", BAD, *PROMOTE), (GateFailed,)),
+    Flow("rollback", False, lambda e: (e.promote(GOOD), e.promote(GOOD2)), lambda e: e.rollback(to=1),
+         ("rollback", "--env", "dev", "--to", "1")),
+    Flow("resume", True, _paused, lambda e: e.promote(resume=True), ("promote", "--env", "dev", "--resume"),
+         (BadInput,)),
+    Flow("abort", True, _paused, lambda e: e.promote(abort=True), ("promote", "--env", "dev", "--abort"),
+         (BadInput,)),
+]
+
+
+def idempotent(request: str) -> bool:
+    return request.startswith("GET ") or "selfsubjectaccessreviews" in request or \
+        (request.startswith("PUT ") and "/leases/" in request)
+
+
+def site_of(request: str) -> str:
+    """A request without what differs between runs (pod names end in random letters). Pure."""
+    return re.sub(r"/pods/[^/?]+", "/pods/NAME", request)
+
+
+def call_sites(requests: list[str]) -> list[tuple[str, int]]:
+    """(request, occurrence) for every write and the first of every read. Pure."""
+    seen: Counter[str] = Counter()
+    sites = []
+    for request in map(site_of, requests):
+        seen[request] += 1
+        if seen[request] == 1 or not idempotent(request):
+            sites.append((request, seen[request]))
+    return sites
+
+
+class Fault:
+    """The simulator hook that breaks one call site."""
+
+    def __init__(self, site: tuple[str, int], mode: str, retries: int) -> None:
+        self.site, self.mode, self.retries = site, mode, retries
+        self.counts: Counter[str] = Counter()
+        self.hit = False
+        self.left = 0
+        self.reached, self.killed = threading.Event(), threading.Event()
+
+    def __call__(self, request: str) -> str | None:
+        if self.left:
+            self.left -= 1
+            return "drop" if self.mode == "refused" else "fail"
+        request = site_of(request)
+        self.counts[request] += 1
+        if self.hit or (request, self.counts[request]) != self.site:
+            return None
+        self.hit = True
+        self.left = self.retries
+        if self.mode == "kill":
+            self.reached.set()
+            self.killed.wait(60)
+            return "drop"
+        return {"5xx": "fail", "refused": "drop", "lost": "drop-after"}[self.mode]
+
+
+def invariant(project: Project) -> list[str]:
+    from tritonship.deploy.kube import Kube, load_api_client
+    from tritonship.deploy.ledger import LedgerStore
+    from tritonship.deploy.verify import images_of, verify_release
+
+    kube = Kube(load_api_client(kubeconfig=str(project.kubeconfig)))
+    ledger = LedgerStore(kube, "models-dev", "demo-app", "dev").read()  # parses, checksum holds
+    problems = []
+    if ledger.current is not None:
+        problems.append(f"revision {ledger.current.revision} is still open ({ledger.current.current_phase})")
+    last = ledger.last_succeeded()
+    if last is None:
+        return [*problems, "no succeeded revision"]
+    problems += verify_release(kube, "models-dev", last.manifests).problems
+    for dep in kube.list("Deployment", "models-dev", "app.kubernetes.io/name=demo-app"):
+        if dep["spec"].get("replicas", 1) and set(images_of(dep).values()) != {last.image}:
+            problems.append(f"{dep['metadata']['name']} runs {images_of(dep)} beside revision {last.revision}")
+    return problems
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """A factory of fresh simulators with the flow's spec, each stopped at the end."""
+    from tritonship.testing.kube import KubeSimulator
+
+    sims = []
+
+    def make(flow: Flow, n: int) -> tuple[KubeSimulator, Project, Engine]:
+        sim = KubeSimulator(nodes=2, ready_delay=0.0, crashloop_image="broken-models",
+                            namespaces=("models-dev", "models-staging"))
+        sim.behaviour.tick = 0.01
+        sim.start()
+        sims.append(sim)
+        spec = write_spec(tmp_path / f"{flow.name}-{n}.yaml", deadline="600s")
+        if flow.canary:
+            spec.write_text(spec.read_text().replace(ROLLING, CANARY, 1))
+        project = Project(spec, sim.write_kubeconfig(tmp_path / f"kubeconfig-{n}"))
+        engine = Engine(project, SkippingClock())
+        flow.setup(engine)
+        return sim, project, engine
+
+    yield make
+    for sim in sims:
+        sim.stop()
+
+
+def gather(fresh, flow: Flow) -> list[tuple[str, int]]:
+    sim, _project, engine = fresh(flow, 0)
+    requests: list[str] = []
+    sim.faults.hook = requests.append
+    flow.action(engine)
+    sim.faults.hook = None
+    return call_sites(requests)
+
+
+def rerun(flow: Flow, engine: Engine) -> None:
+    with contextlib.suppress(*flow.rerun_may_refuse):
+        flow.action(engine)
+
+
+@pytest.mark.timeout(1500)
+@pytest.mark.parametrize("mode", ["5xx", "refused", "lost"])
+@pytest.mark.parametrize("flow", FLOWS, ids=[f.name for f in FLOWS])
+def test_every_call_failing_then_a_rerun_keeps_the_environment_on_a_known_digest(fresh, flow, mode):
+    sites = gather(fresh, flow)
+    assert len(sites) > 10, sites  # the dry pass saw the flow's calls
+    broken, missed = [], []
+    for n, site in enumerate(sites, 1):
+        sim, project, engine = fresh(flow, n)
+        fault = Fault(site, mode, retries=2)  # Engine's client makes 3 attempts
+        sim.faults.hook = fault
+        with contextlib.suppress(ClusterUnreachable):
+            flow.action(engine)
+        sim.faults.hook = None
+        if not fault.hit:  # a poll that this time found the rollout already done
+            assert idempotent(site[0]), f"{site} was not reached this time"
+            missed.append(site)
+        rerun(flow, engine)
+        if problems := invariant(project):
+            broken.append(f"{site[0]} #{site[1]}: {problems}")
+        sim.stop()
+    assert not broken, "\n".join(broken)
+    assert len(missed) <= len(sites) // 4, missed
+
+
+@pytest.mark.timeout(1500)
+@pytest.mark.parametrize("flow", FLOWS, ids=[f.name for f in FLOWS])
+def test_the_cli_killed_at_every_call_then_a_rerun_keeps_the_environment_on_a_known_digest(fresh, flow):
+    sites = gather(fresh, flow)
+    broken, missed = [], []
+    for n, site in enumerate(sites, 1):
+        sim, project, engine = fresh(flow, n)
+        fault = Fault(site, "kill", retries=0)
+        sim.faults.hook = fault
+        proc = spawn(project, *flow.argv)
+        while not fault.reached.wait(0.05) and proc.poll() is None:
+            pass  # until the CLI sends that call (and waits for its answer), or ends without it
+        proc.kill()
+        proc.wait(timeout=30)
+        fault.killed.set()
+        sim.faults.hook = None
+        if not fault.hit:
+            assert idempotent(site[0]), f"{site} was not reached: {proc.stderr.read()[-2000:]}"
+            missed.append(site)
+        rerun(flow, engine)  # another agent, after the dead one (its lease is orphaned)
+        if problems := invariant(project):
+            broken.append(f"{site[0]} #{site[1]}: {problems}")
+        sim.stop()
+    assert not broken, "\n".join(broken)
+    assert len(missed) <= len(sites) // 4, missed
