@@ -14,7 +14,15 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "k8s"
 GPU = "nvidia.com/gpu"
-ALL_KINDS = ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceMonitor")
+ALL_KINDS = ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceMonitor",
+             "PodMonitor")
+
+
+def monitor_kind(env: Environment) -> str | None:
+    """"ServiceMonitor", "PodMonitor" or None: which Prometheus Operator object the environment renders."""
+    if env.monitoring is not None:
+        return env.monitoring.kind
+    return "ServiceMonitor" if env.service_monitor else None
 
 
 def base_labels(app: str, env_name: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -101,6 +101,16 @@ class Toleration(Strict):
     effect: str | None = None
 
 
+class Monitoring(Strict):
+    """How Prometheus (the Prometheus Operator, e.g. kube-prometheus-stack) finds the pods."""
+
+    kind: Literal["ServiceMonitor", "PodMonitor"] = Field(
+        "ServiceMonitor", description="PodMonitor also scrapes pods no Service selects (a blue-green preview).")
+    labels: dict[str, str] = Field(default_factory=dict, description=(
+        "Extra labels on the monitor for the Prometheus' selector, e.g. {release: kube-prometheus-stack}."))
+    interval: Duration = Field(15.0, description="Scrape interval.")
+
+
 class Environment(Strict):
     context: str | None = Field(None, description="kubeconfig context; default: the current context.")
     namespace: str = "default"
@@ -113,7 +123,10 @@ class Environment(Strict):
     approval: bool = Field(False, description="Jenkins asks a person before promoting here.")
     promote_from: str | None = Field(None, alias="from", description="Environment whose successful digest is promoted.")
     autoscaling: dict[str, int] | None = Field(None, description="{min, max, cpu_percent} for an HPA.")
-    service_monitor: bool = Field(False, description="Render a Prometheus Operator ServiceMonitor.")
+    service_monitor: bool = Field(False, description="Render a Prometheus Operator ServiceMonitor (see monitoring).")
+    monitoring: Monitoring | None = Field(None, description="ServiceMonitor/PodMonitor settings; implies a monitor.")
+    capacity: Literal["check", "autoscaling"] = Field(
+        "check", description="'autoscaling': the cluster grows on demand, so a capacity shortfall only warns.")
     pdb_min_available: int | str | None = Field(None, description="PodDisruptionBudget minAvailable.")
 
     @field_validator("namespace")

@@ -185,9 +185,12 @@ class Api:
         if method == "GET":
             if name:
                 return 200, self.store.get(kind, namespace, name)
-            items = self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0])
+            from tritonship.testing.kube.paging import page
+
+            items, more = page(self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0]),
+                               (query.get("limit") or [None])[0], (query.get("continue") or [None])[0])
             return 200, {"kind": f"{kind.kind}List", "apiVersion": kind.group_version,
-                         "metadata": {"resourceVersion": self.store.resource_version()}, "items": items}
+                         "metadata": {"resourceVersion": self.store.resource_version(), **more}, "items": items}
         if not isinstance(body, dict) and method != "DELETE":
             raise StatusError(400, "BadRequest", "the request body must be an object")
         return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype)
@@ -222,6 +225,9 @@ class Api:
         except StatusError:
             if ctype != "application/apply-patch+yaml":
                 raise
+            # an apply that creates is also authorised as `create` (apiserver handlers/patch.go:
+            # createAuthorizerAttributes with Verb "create")
+            self.access.check("POST", kind, namespace, name)
             obj = defaults(kind, copy.deepcopy(body))
             obj.setdefault("metadata", {})["name"] = name
             validate(kind, obj, None)
