@@ -61,9 +61,10 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
                                         "tritonship.io/revision": str(revision)}))
     service_labels = {k: v for k, v in labels.items() if k not in ("tritonship.io/track", "tritonship.io/revision")}
     svc_common = {"namespace": env.namespace, "labels": service_labels}
-    if "Service" in kinds:
-        out.append(_render("service.yaml.j2", **svc_common, name=service_name or app,
-                           selector={**base, **(service_selector or {})}))
+    if "Service" in kinds:  # only the main Service is the ServiceMonitor's: one scrape per pod
+        main = {METRICS_LABEL: "true"} if service_name in (None, app) else {}
+        out.append(_render("service.yaml.j2", namespace=env.namespace, labels={**service_labels, **main},
+                           name=service_name or app, selector={**base, **(service_selector or {})}))
     if "PodDisruptionBudget" in kinds and (env.pdb_min_available is not None or env.replicas > 1):
         min_available = env.pdb_min_available if env.pdb_min_available is not None else max(1, env.replicas - 1)
         out.append(_render("pdb.yaml.j2", **svc_common, name=app, min_available=min_available, selector=base))
@@ -72,9 +73,42 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
         out.append(_render("hpa.yaml.j2", **svc_common, name=app, target=deploy_name,
                            min_replicas=auto.get("min", env.replicas), max_replicas=auto.get("max", env.replicas),
                            cpu_percent=auto.get("cpu_percent", 80)))
-    if "ServiceMonitor" in kinds and env.service_monitor:
-        out.append(_render("servicemonitor.yaml.j2", **svc_common, name=app, selector=base))
+    kind = monitor_kind(env)
+    if kind is not None and kind in kinds:
+        out.append(_monitor(env, kind, {**svc_common, "labels": {**service_labels, **_monitor_labels(env)}},
+                            app, base))
     return out
+
+
+METRICS_LABEL = "tritonship.io/metrics"
+# What the built-in queries filter on, from the pod's own labels (the operator adds `namespace`
+# itself; we set it too so the rule stands alone). Prometheus' Kubernetes SD exposes pod labels as
+# __meta_kubernetes_pod_label_<name with every non [a-zA-Z0-9_] character as '_'>.
+QUERY_LABELS = {"namespace": "__meta_kubernetes_namespace",
+                "app": "__meta_kubernetes_pod_label_app_kubernetes_io_name",
+                "track": "__meta_kubernetes_pod_label_tritonship_io_track",
+                "environment": "__meta_kubernetes_pod_label_tritonship_io_environment"}
+
+
+def monitor_relabelings() -> list[dict]:
+    """ServiceMonitor/PodMonitor `relabelings` that produce the labels the built-in queries use."""
+    return [{"sourceLabels": [source], "targetLabel": target, "action": "replace"}
+            for target, source in QUERY_LABELS.items()]
+
+
+def _monitor_labels(env: Environment) -> dict[str, str]:
+    return dict(env.monitoring.labels) if env.monitoring else {}
+
+
+def _monitor(env: Environment, kind: str, common: dict, app: str, base: dict[str, str]) -> dict:
+    from tritonship.deploy.analysis.prometheus import window_text
+
+    interval = window_text(env.monitoring.interval if env.monitoring else 15.0)
+    if kind == "PodMonitor":
+        return _render("podmonitor.yaml.j2", **common, name=app, selector=base, interval=interval,
+                       relabelings=monitor_relabelings())
+    return _render("servicemonitor.yaml.j2", **common, name=app, selector={**base, METRICS_LABEL: "true"},
+                   interval=interval, relabelings=monitor_relabelings())
 
 
 def _version(image: str) -> str:

@@ -53,8 +53,17 @@ def test_every_object_validates_against_the_kubernetes_schema(objects):
 def test_service_monitor_is_structurally_right(objects):
     sm = objects[-1]
     assert sm["apiVersion"] == "monitoring.coreos.com/v1"
-    assert sm["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s"}]
-    assert sm["spec"]["selector"]["matchLabels"] == objects[1]["spec"]["selector"]
+    [endpoint] = sm["spec"]["endpoints"]
+    assert (endpoint["port"], endpoint["path"], endpoint["interval"]) == ("metrics", "/metrics", "15s")
+    targets = {r["targetLabel"]: r["sourceLabels"] for r in endpoint["relabelings"]}
+    assert targets["app"] == ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    assert targets["track"] == ["__meta_kubernetes_pod_label_tritonship_io_track"]
+    assert targets["namespace"] == ["__meta_kubernetes_namespace"]
+    # selects the main Service only (one scrape per pod): the Service carries the metrics label
+    selector = sm["spec"]["selector"]["matchLabels"]
+    assert selector.pop("tritonship.io/metrics") == "true"
+    assert objects[1]["metadata"]["labels"]["tritonship.io/metrics"] == "true"
+    assert selector == objects[1]["spec"]["selector"]
     assert sm["spec"]["namespaceSelector"]["matchNames"] == ["models-prod"]
 
 
