@@ -18,6 +18,17 @@ ALL_KINDS = ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutos
              "PodMonitor")
 
 
+# Deployments no HPA targets: their size is tritonship's to set (the HPA scales the stable/colour one).
+UNSCALED_TRACKS = ("canary", "baseline")
+
+
+def hpa_bounds(env: Environment) -> tuple[int, int]:
+    """(minReplicas, maxReplicas) of the environment's HPA (defaults: the environment's replicas)."""
+    auto = env.autoscaling
+    low = (auto.min if auto else None) or max(1, env.replicas)
+    return low, (auto.max if auto else None) or max(low, env.replicas)
+
+
 def monitor_kind(env: Environment) -> str | None:
     """"ServiceMonitor", "PodMonitor" or None: which Prometheus Operator object the environment renders."""
     if env.monitoring is not None:
@@ -54,6 +65,8 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
     deploy_name = name or (app if track == "stable" else f"{app}-{track}")
     out: list[dict] = []
     if "Deployment" in kinds:
+        if env.autoscaling and track not in UNSCALED_TRACKS:
+            replicas = None  # the HPA owns spec.replicas: applying it would take the field back (SSA)
         out.append(_render("deployment.yaml.j2", **common, **_deployment_values(env, image, deploy_name, replicas),
                            selector={**base, "tritonship.io/track": track},
                            annotations={"tritonship.io/image": image,
@@ -69,10 +82,10 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
         min_available = env.pdb_min_available if env.pdb_min_available is not None else max(1, env.replicas - 1)
         out.append(_render("pdb.yaml.j2", **svc_common, name=app, min_available=min_available, selector=base))
     if "HorizontalPodAutoscaler" in kinds and env.autoscaling:
-        auto = env.autoscaling
-        out.append(_render("hpa.yaml.j2", **svc_common, name=app, target=deploy_name,
-                           min_replicas=auto.get("min", env.replicas), max_replicas=auto.get("max", env.replicas),
-                           cpu_percent=auto.get("cpu_percent", 80)))
+        low, high = hpa_bounds(env)
+        out.append(_render("hpa.yaml.j2", **svc_common, name=app, target=deploy_name, min_replicas=low,
+                           max_replicas=high, cpu_percent=env.autoscaling.cpu_percent,
+                           queue_us=env.autoscaling.queue_us))
     kind = monitor_kind(env)
     if kind is not None and kind in kinds:
         out.append(_monitor(env, kind, {**svc_common, "labels": {**service_labels, **_monitor_labels(env)}},
@@ -123,7 +136,8 @@ def _deployment_values(env: Environment, image: str, name: str, replicas: int | 
     deadline = next(s.progress_deadline for s in (env.strategy.rolling, env.strategy.blue_green, env.strategy.canary)
                     if s is not None)
     return {
-        "name": name, "image": image, "replicas": env.replicas if replicas is None else replicas,
+        "name": name, "image": image,
+        "replicas": None if env.autoscaling and replicas is None else (env.replicas if replicas is None else replicas),
         "max_surge": surge, "max_unavailable": unavailable, "progress_deadline": max(1, math.ceil(deadline)),
         "resources": pod_resources(env), "node_selector": dict(env.node_selector),
         "tolerations": [t.model_dump(exclude_none=True) for t in env.tolerations],

@@ -101,6 +101,25 @@ class Toleration(Strict):
     effect: str | None = None
 
 
+class Autoscaling(Strict):
+    """A HorizontalPodAutoscaler on the serving Deployment. tritonship then leaves `spec.replicas` to it."""
+
+    min: int | None = Field(None, ge=1, description="minReplicas; default: the environment's replicas.")
+    max: int | None = Field(None, ge=1, description="maxReplicas; default: min.")
+    cpu_percent: int | None = Field(80, ge=1, le=1000, description="Target average CPU utilisation; null: none.")
+    queue_us: int | None = Field(None, ge=1, description=(
+        "Target average queue time per request in microseconds: the Prometheus adapter's custom metric "
+        "`avg_time_queue_us` (from nv_inference_queue_duration_us), as NVIDIA's Triton Helm chart scales."))
+
+    @model_validator(mode="after")
+    def _sane(self) -> Autoscaling:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"autoscaling min ({self.min}) is above max ({self.max})")
+        if self.cpu_percent is None and self.queue_us is None:
+            raise ValueError("autoscaling needs a target: cpu_percent, queue_us or both")
+        return self
+
+
 class Monitoring(Strict):
     """How Prometheus (the Prometheus Operator, e.g. kube-prometheus-stack) finds the pods."""
 
@@ -122,7 +141,7 @@ class Environment(Strict):
     analysis: AnalysisSpec | None = None
     approval: bool = Field(False, description="Jenkins asks a person before promoting here.")
     promote_from: str | None = Field(None, alias="from", description="Environment whose successful digest is promoted.")
-    autoscaling: dict[str, int] | None = Field(None, description="{min, max, cpu_percent} for an HPA.")
+    autoscaling: Autoscaling | None = Field(None, description="{min, max, cpu_percent, queue_us} for an HPA.")
     service_monitor: bool = Field(False, description="Render a Prometheus Operator ServiceMonitor (see monitoring).")
     monitoring: Monitoring | None = Field(None, description="ServiceMonitor/PodMonitor settings; implies a monitor.")
     capacity: Literal["check", "autoscaling"] = Field(

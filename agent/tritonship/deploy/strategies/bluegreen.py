@@ -64,11 +64,15 @@ class BlueGreen:
         bg = p.env.strategy.blue_green
         if self._analysed(p) and (bg.pre_promotion_analysis or bg.post_promotion_analysis):
             require_provider(p)
-        size = p.env.replicas if bg.preview_replicas is None else bg.preview_replicas
+        from tritonship.deploy import sizing
+
+        active = deployment_names(p.previous.manifests) if p.previous else []
+        size = sizing.track_size(p, active) if bg.preview_replicas is None else bg.preview_replicas
         p.manifests = self._release(p, colour)
         p.save()
         objects = [*p.render(track=colour, replicas=size, kinds=("Deployment",)), self._preview_service(p, colour)]
         steps.apply_all(p.kube, objects)
+        sizing.ensure_size(p, f"{p.app}-{colour}", size)  # under an HPA the manifest has no replicas
         p.note(f"preview: {p.app}-{colour} at {size} replicas behind {p.app}-preview")
         status = self._wait(p, f"{p.app}-{colour}")
         return NEXT if status.done else fail(f"the {colour} preview did not become ready: {status.message}")
@@ -87,6 +91,10 @@ class BlueGreen:
         p.manifests = self._release(p, colour)
         deployments = steps.deployments_of(p.manifests)
         steps.apply_all(p.kube, deployments)
+        from tritonship.deploy import sizing
+
+        active = deployment_names(p.previous.manifests) if p.previous else []
+        sizing.ensure_size(p, f"{p.app}-{colour}", sizing.track_size(p, active))  # no-op without an HPA
         status = self._wait(p, f"{p.app}-{colour}")
         if not status.done:
             return fail(f"{p.app}-{colour} did not scale to {p.env.replicas}: {status.message}")

@@ -28,6 +28,7 @@ class Behaviour:
     ready_delay: float = 1.0  # seconds from scheduling to Ready
     crashloop_image: str | None = None  # regex: pods whose image matches never become Ready
     tick: float = 0.05
+    hpa_desired: dict[str, int] = field(default_factory=dict)  # HPA name -> replicas its metrics ask for
 
 
 @dataclass
@@ -63,7 +64,10 @@ class Controllers:
             self.reconcile()
 
     def reconcile(self) -> None:
+        from tritonship.testing.kube.hpa import reconcile_hpas
+
         with self.store.lock:
+            reconcile_hpas(self.store, self.behaviour.hpa_desired)
             self._kubelet()
             for dep in self.store.list(DEPLOYMENT):
                 self._deployment(dep)

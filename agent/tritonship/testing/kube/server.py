@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tritonship.testing.kube import managed
 from tritonship.testing.kube.store import BY_PATH, Kind, StatusError, Store, invalid
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -122,22 +123,6 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return out
 
 
-def applied(old: dict, body: dict) -> dict:
-    """Server-side apply by a sole field manager that owns every field it applies: its fields replace ours."""
-    new = copy.deepcopy(old)
-    for key, value in body.items():
-        if key not in ("metadata", "status", "kind", "apiVersion"):
-            new[key] = copy.deepcopy(value)
-    meta = body.get("metadata") or {}
-    for key in ("labels", "annotations"):
-        if key in meta:
-            new["metadata"][key] = copy.deepcopy(meta[key])
-        else:
-            new["metadata"].pop(key, None)
-    new["metadata"].pop("resourceVersion", None)
-    return new
-
-
 def defaults(kind: Kind, obj: dict) -> dict:
     if kind.kind == "Deployment":
         spec = obj.setdefault("spec", {})
@@ -193,14 +178,16 @@ class Api:
                          "metadata": {"resourceVersion": self.store.resource_version(), **more}, "items": items}
         if not isinstance(body, dict) and method != "DELETE":
             raise StatusError(400, "BadRequest", "the request body must be an object")
-        return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype)
+        return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype,
+                           manager=(query.get("fieldManager") or [""])[0], force=query.get("force") == ["true"])
 
     def _write(self, method: str, kind: Kind, *, namespace: str | None, name: str | None, sub: str | None,
-               body: Any, ctype: str) -> tuple[int, Any]:
+               body: Any, ctype: str, manager: str = "", force: bool = False) -> tuple[int, Any]:
         if method == "POST" and not name:
             obj = defaults(kind, copy.deepcopy(body))
             validate(kind, obj, None)
-            return 201, self.store.create(kind, namespace, obj)
+            return 201, self.store.create(kind, namespace, managed.update(None, obj, manager,
+                                                                          api_version=kind.group_version))
         if not name:
             raise StatusError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
         with self.store.lock:
@@ -213,12 +200,14 @@ class Api:
                 obj = defaults(kind, copy.deepcopy(body))
                 if sub != "status":
                     validate(kind, obj, old)
+                    obj = managed.update(old, obj, manager, api_version=kind.group_version)
                 return 200, self.store.update(kind, namespace, name, obj, status_only=sub == "status")
             if method == "PATCH":
-                return self._patch(kind, namespace, name, body, ctype)
+                return self._patch(kind, namespace, name, body, ctype, manager=manager, force=force)
         raise StatusError(405, "MethodNotAllowed", f"{method} is not supported")
 
-    def _patch(self, kind: Kind, namespace: str | None, name: str, body: dict, ctype: str) -> tuple[int, Any]:
+    def _patch(self, kind: Kind, namespace: str | None, name: str, body: dict, ctype: str, *, manager: str = "",
+               force: bool = False) -> tuple[int, Any]:
         ctype = ctype.split(";", maxsplit=1)[0].strip()
         try:
             old = self.store.get(kind, namespace, name)
@@ -231,13 +220,15 @@ class Api:
             obj = defaults(kind, copy.deepcopy(body))
             obj.setdefault("metadata", {})["name"] = name
             validate(kind, obj, None)
+            obj = managed.created_by_apply(obj, manager, api_version=kind.group_version)
             return 201, self.store.create(kind, namespace, obj)
         if ctype == "application/apply-patch+yaml":
-            new = applied(old, body)
+            new = managed.apply(old, body, manager, force=force, api_version=kind.group_version)
         elif ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             new = merge_patch(old, body)
             if "resourceVersion" not in (body.get("metadata") or {}):
                 new["metadata"].pop("resourceVersion", None)
+            new = managed.update(old, new, manager, api_version=kind.group_version)
         else:
             raise StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format: {ctype}")
         new = defaults(kind, new)
