@@ -67,8 +67,9 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
     if "Deployment" in kinds:
         if env.autoscaling and track not in UNSCALED_TRACKS:
             replicas = None  # the HPA owns spec.replicas: applying it would take the field back (SSA)
-        out.append(_render("deployment.yaml.j2", **common, **_deployment_values(env, image, deploy_name, replicas),
-                           selector={**base, "tritonship.io/track": track},
+        selector = {**base, "tritonship.io/track": track}
+        out.append(_render("deployment.yaml.j2", **common, selector=selector,
+                           **_deployment_values(env, image, deploy_name, replicas, selector),
                            annotations={"tritonship.io/image": image,
                                         "tritonship.io/spec-hash": spec_hash(spec, env_name),
                                         "tritonship.io/revision": str(revision)}))
@@ -129,7 +130,8 @@ def _version(image: str) -> str:
     return digest.split(":")[-1][:12] if "@" in image else image.rsplit(":", 1)[-1][:63]
 
 
-def _deployment_values(env: Environment, image: str, name: str, replicas: int | None) -> dict[str, Any]:
+def _deployment_values(env: Environment, image: str, name: str, replicas: int | None,
+                       selector: dict[str, str]) -> dict[str, Any]:
     rolling = env.strategy.rolling
     surge = rolling.max_surge if rolling else "25%"
     unavailable = rolling.max_unavailable if rolling else 0
@@ -141,7 +143,31 @@ def _deployment_values(env: Environment, image: str, name: str, replicas: int | 
         "max_surge": surge, "max_unavailable": unavailable, "progress_deadline": max(1, math.ceil(deadline)),
         "resources": pod_resources(env), "node_selector": dict(env.node_selector),
         "tolerations": [t.model_dump(exclude_none=True) for t in env.tolerations],
+        **_pod_values(env, selector),
     }
+
+
+def _pod_values(env: Environment, selector: dict[str, str]) -> dict[str, Any]:
+    """Production settings of the pod: shared memory, draining, spreading, pull secrets, identity.
+    Startup budget: the startup probe (every 10 s) gives Triton this long to load its models."""
+    return {
+        "shm_size": env.shm_size, "termination_grace": math.ceil(env.termination_grace),
+        "pre_stop_delay": math.ceil(env.pre_stop_delay),
+        "topology_spread": topology_spread(env, selector), "service_account": env.service_account,
+        "image_pull_secrets": [{"name": n} for n in env.image_pull_secrets],
+        "startup_failures": max(1, math.ceil((env.startup_budget or 300.0) / 10)),
+    }
+
+
+def topology_spread(env: Environment, selector: dict[str, str]) -> list[dict]:
+    """Spread a track's pods across nodes and zones (skew 1), as the scheduler's PodTopologySpread
+    does it; `matchLabelKeys: [pod-template-hash]` keeps old and new ReplicaSets apart (k8s >= 1.27)."""
+    if env.topology_spread == "none":
+        return []
+    when = "DoNotSchedule" if env.topology_spread == "hard" else "ScheduleAnyway"
+    return [{"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": when, "matchLabelKeys": ["pod-template-hash"],
+             "labelSelector": {"matchLabels": dict(selector)}}
+            for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")]
 
 
 def pod_resources(env: Environment) -> dict[str, dict[str, str]]:

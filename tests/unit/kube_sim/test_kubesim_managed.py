@@ -67,3 +67,20 @@ def test_hpa_controller_scales_through_its_own_field_manager(sim, kube):
     assert owners(live, REPLICAS) == {("kube-controller-manager", "Update")}
     sim.behaviour.hpa_desired["web"] = 9
     wait_for(lambda: sim.get("Deployment", "web", "ns")["spec"]["replicas"] == 4, what="HPA to scale to max")
+
+
+@pytest.mark.parametrize(("kind", "name", "labels", "words"), [
+    ("Service", "9web", {}, "DNS-1035"),
+    ("Service", "w" * 64, {}, "at most 63"),
+    ("ConfigMap", "Web", {}, "DNS-1123 subdomain"),
+    ("ConfigMap", "web", {"app": "x" * 64}, "at most 63"),
+    ("ConfigMap", "web", {"bad key!": "x"}, "label key"),
+])
+def test_names_and_labels_are_validated_as_the_api_server_does(kube, kind, name, labels, words):
+    api = {"Service": "v1", "ConfigMap": "v1"}[kind]
+    obj = {"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": "ns", "labels": labels}}
+    if kind == "Service":
+        obj["spec"] = {"ports": [{"port": 80}]}
+    with pytest.raises(ApiError) as refused:
+        kube.create(obj)
+    assert refused.value.status == 422 and words in str(refused.value)

@@ -138,6 +138,9 @@ def defaults(kind: Kind, obj: dict) -> dict:
 
 
 def validate(kind: Kind, obj: dict, old: dict | None) -> None:
+    from tritonship.testing.kube.validation import validate_meta
+
+    validate_meta(kind, obj)
     name = obj["metadata"].get("name", "")
     if kind.kind != "Deployment":
         return
