@@ -28,7 +28,7 @@ NEEDED = [
     *((verb, "", "services") for verb in APPLY),
     ("get", "", "configmaps"), ("create", "", "configmaps"), ("update", "", "configmaps"),
     ("get", "coordination.k8s.io", "leases"), ("create", "coordination.k8s.io", "leases"),
-    ("update", "coordination.k8s.io", "leases"), ("delete", "coordination.k8s.io", "leases"),
+    ("update", "coordination.k8s.io", "leases"),  # released by an update, as client-go does: no delete
     *((verb, "policy", "poddisruptionbudgets") for verb in APPLY),
 ]
 
