@@ -92,6 +92,12 @@ def load_api_client(context: str | None = None, kubeconfig: str | None = None):
 
     path = kubeconfig or os.environ.get("KUBECONFIG")
     in_pod = os.environ.get("KUBERNETES_SERVICE_HOST") and not path
+    if in_pod and context:
+        # in-cluster config (the pod's service account) has no contexts: honouring `context:` is
+        # impossible, and silently talking to this cluster instead could promote to the wrong one
+        raise BadInput(f"the environment asks for kubeconfig context {context!r}, but this runs in a pod without "
+                       "a kubeconfig (in-cluster config has no contexts)",
+                       hint="mount a kubeconfig and set KUBECONFIG, or remove `context:` to use the pod's cluster")
     try:
         if in_pod:
             config.load_incluster_config()
