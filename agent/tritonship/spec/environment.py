@@ -31,7 +31,14 @@ class RollingStrategy(Strict):
 
 class BlueGreenStrategy(Strict):
     preview_replicas: int | None = Field(None, ge=0, description="Replicas of the new colour before the switch.")
-    pre_promotion_analysis: bool = True
+    pre_promotion_smoke: bool = Field(True, description=(
+        "Smoke the preview Service before the switch (generated requests, the checks of `smoke --url`)."))
+    preview_url: str | None = Field(None, description=(
+        "Where the agent reaches the preview's HTTP port; {service} and {namespace} are filled in. "
+        "Default: http://{service}.{namespace}.svc:8000 (the agent runs in the cluster)."))
+    mirrored_traffic: bool = Field(False, description=(
+        "A mesh or gateway mirrors production traffic to the preview: only then can metrics judge it."))
+    pre_promotion_analysis: bool = Field(True, description="Metric analysis of the preview (needs mirrored_traffic).")
     post_promotion_analysis: bool = True
     manual_pause: bool = Field(False, description="Wait for a person before switching the active Service.")
     scale_down_delay: Duration = Field(30.0, description="Old colour kept warm this long after the switch.")

@@ -108,7 +108,7 @@ def test_unreachable_prometheus_hits_the_consecutive_error_limit_and_aborts(sim,
 def test_blue_green_post_promotion_failure_switches_back_while_the_old_colour_is_warm(sim, prometheus_url,
                                                                                       promote_cli):
     url, ns = prometheus_url, "bg-bad"
-    strategy = BLUE_GREEN.format(pre="false", manual="false", delay="60s")
+    strategy = BLUE_GREEN.format(pre="false", manual="false", delay="60s", smoke="false", preview="null")
     first_release(promote_cli, strategy, url, ns)
     blue = sim.get("Deployment", f"{APP}-blue", ns)
     assert blue["spec"]["replicas"] == 4
@@ -127,7 +127,7 @@ def test_blue_green_post_promotion_failure_switches_back_while_the_old_colour_is
 
 def test_blue_green_manual_pause_switch_scale_down_then_rollback(sim, prometheus_url, promote_cli):
     url, ns = prometheus_url, "bg-good"
-    strategy = BLUE_GREEN.format(pre="true", manual="true", delay="1s")
+    strategy = BLUE_GREEN.format(pre="true", manual="true", delay="1s", smoke="false", preview="null")
     first_release(promote_cli, strategy, url, ns)
     paused = promote_cli(*image_args(NEW))
     doc = paused.json()

@@ -46,7 +46,12 @@ class BlueGreen:
         bg = p.env.strategy.blue_green
         analysed = self._analysed(p)
         out = [Step("preview", self.preview)]
-        if bg.pre_promotion_analysis and analysed:
+        from tritonship.deploy.preview_smoke import pre_promotion_checks, smoke_step
+
+        checks = pre_promotion_checks(bg, analysed)  # smoke by default; analysis only on mirrored traffic
+        if "smoke" in checks:
+            out.append(Step("pre-promotion-smoke", smoke_step))
+        if "analysis" in checks:
             out.append(Step("pre-promotion-analysis", self.pre_analysis))
         if bg.manual_pause and p.previous is not None:  # a first release has no traffic to protect
             out.append(Step("manual-pause", self.manual_pause))
