@@ -44,11 +44,12 @@ def smoke_step(p: Promotion) -> StepOutcome:
         result = _smoke(p, url)
     except TritonshipError as exc:
         return fail(f"the preview at {url} did not answer: {exc.message}")
-    p.state["preview_smoke"] = {"url": url, "passed": result.passed, "failed_models": result.failed_models(),
+    p.state["preview_smoke"] = {"url": url, "passed": result.passed, "failed_models": result.failed_models,
                                 "problems": list(result.problems)}
     p.save()
     if not result.passed:
-        why = ", ".join(result.failed_models()) or "; ".join(result.problems)
+        why = "; ".join([f"{m.name}: {', '.join(m.problems)[:300]}" for m in result.models if not m.passed]
+                        + list(result.problems))
         return fail(f"smoke of the preview failed: {why}")
     p.note(f"preview smoke passed: {len(result.models)} model(s)")
     return NEXT

@@ -20,23 +20,34 @@ def test_the_decision_smokes_by_default_and_analyses_only_mirrored_traffic():
     assert pre_promotion_checks(BlueGreenStrategy(pre_promotion_smoke=False), analysed=True) == ()
 
 
-@pytest.mark.parametrize(("server", "passes"), [("healthy_b", True), ("bad", False)])
-def test_preview_smoke_gates_the_switch(sim, prometheus_url, promote_cli, tritons, server, passes):
-    ns = "bg-good"
-    strategy = BLUE_GREEN.format(pre="false", manual="false", delay="1s", smoke="true",
-                                 preview=tritons["healthy_a"].http_url)
+def write(promote_cli, tmp_path, strategy: str, prometheus_url: str, ns: str, models: str = "[]") -> None:
+    """The spec, smoking over HTTP only (the test servers' gRPC port is not the HTTP port + 1, as a
+    Service's 8000/8001 are), the models listed (a missing one fails the smoke)."""
     promote_cli.write(strategy, prometheus_url, ns)
-    assert promote_cli(*image_args(STABLE)).exit_code == 0
-    promote_cli.write(strategy.replace(tritons["healthy_a"].http_url, tritons[server].http_url), prometheus_url, ns)
+    spec = tmp_path / "tritonship.yaml"
+    spec.write_text(spec.read_text().replace(
+        "model_repository: models\n", f"model_repository: models\nsmoke: {{ protocol: http, models: {models} }}\n"))
+
+
+@pytest.mark.parametrize(("models", "passes"), [("[]", True), ("[add_sub, no_such_model]", False)])
+def test_preview_smoke_gates_the_switch(sim, prometheus_url, promote_cli, tritons, tmp_path, models, passes):
+    ns = "bg-good"
+    url = tritons["healthy_b"].http_url
+    strategy = BLUE_GREEN.format(pre="false", manual="false", delay="1s", smoke="true", preview=url)
+    write(promote_cli, tmp_path, strategy, prometheus_url, ns)
+    first = promote_cli(*image_args(STABLE))
+    assert first.exit_code == 0, first.json()["reason"]
+    write(promote_cli, tmp_path, strategy, prometheus_url, ns, models)
     result = promote_cli(*image_args(NEW))
     doc = result.json()
     smoke = doc["release"]["state"].get("preview_smoke") or {}
     if passes:
         assert result.exit_code == 0, doc
-        assert smoke["passed"] and smoke["url"] == tritons[server].http_url
+        assert smoke["passed"] and smoke["url"] == url
         assert sim.get("Service", APP, ns)["spec"]["selector"]["tritonship.io/track"] == "green"
     else:
         assert result.exit_code == 1, doc
         assert doc["step"] == "pre-promotion-smoke" and "smoke of the preview failed" in doc["reason"]
+        assert "no_such_model" in doc["reason"]
         assert sim.get("Service", APP, ns)["spec"]["selector"]["tritonship.io/track"] == "blue"
         assert sim.get("Deployment", f"{APP}-green", ns)["spec"]["replicas"] == 0
