@@ -87,3 +87,88 @@ def _shortfall(pods: list[Amounts], left: list[Amounts], free: dict[str, Amounts
         per_pod = ", ".join(f"{r} {show(r, v)}" for r, v in left[0].items() if v)
         detail = f"enough in total but no single node has room for a pod ({per_pod})"
     return Fit(False, placed, len(left), short, f"{head}: {detail}")
+
+
+# -- taints --------------------------------------------------------------------------------------------
+def tolerates(tolerations: list[dict], taint: dict) -> bool:
+    """Whether any toleration tolerates the taint: k8s.io/api core/v1 `Toleration.ToleratesTaint`
+    (an empty effect matches every effect, an empty key every key; Exists ignores the value)."""
+    for t in tolerations:
+        if t.get("effect") and t["effect"] != taint.get("effect"):
+            continue
+        if t.get("key") and t["key"] != taint.get("key"):
+            continue
+        if (t.get("operator") or "Equal") == "Exists" or (t.get("value") or "") == (taint.get("value") or ""):
+            return True
+    return False
+
+
+def blocking_taints(node: dict, tolerations: list[dict]) -> list[str]:
+    """The node's NoSchedule/NoExecute taints that no toleration tolerates (the scheduler's
+    TaintToleration filter; PreferNoSchedule only scores, it never blocks)."""
+    taints = (node.get("spec") or {}).get("taints") or []
+    return [f"{t.get('key')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect')}" for t in taints
+            if t.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(tolerations, t)]
+
+
+def implicit_tolerations(gpus: int, nodes: list[dict]) -> list[dict]:
+    """Tolerations the cluster adds by itself: GKE enables the ExtendedResourceToleration admission
+    plugin, which gives a pod that requests `nvidia.com/gpu` the toleration `nvidia.com/gpu:Exists`
+    (for the taint GKE puts on every GPU node). Recognised by GKE's node-pool label."""
+    gke = any("cloud.google.com/gke-nodepool" in ((n.get("metadata") or {}).get("labels") or {}) for n in nodes)
+    return [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}] if gpus and gke else []
+
+
+# -- how many new pods at the peak ------------------------------------------------------------------
+def surge_pods(max_surge: int | str, replicas: int) -> int:
+    """maxSurge as the Deployment controller resolves it: a percentage of replicas, rounded up."""
+    if isinstance(max_surge, str) and max_surge.endswith("%"):
+        return -(-int(max_surge[:-1]) * replicas // 100)
+    return int(max_surge)
+
+
+def peak_new_pods(strategy: str, replicas: int, existing: int, *, max_surge: int | str = "25%",
+                  canary_pods: int = 0, baseline_pods: int = 0) -> int:
+    """Pods the release adds beside those of the app that run now (which keep their room):
+    a first release (nothing running) needs `replicas`; rolling adds up to `maxSurge` at a time;
+    blue-green starts a whole second colour; canary adds its canary and baseline pods at the largest
+    weight, and the stable Deployment's rolling surge when it takes the new image."""
+    if existing <= 0:
+        return replicas
+    if strategy == "blue-green":
+        return replicas
+    surge = surge_pods(max_surge, replicas)
+    if strategy == "canary":
+        return canary_pods + baseline_pods + surge
+    return surge
+
+
+# -- can the cluster grow? -------------------------------------------------------------------------
+GROUP_LABELS = ("eks.amazonaws.com/nodegroup", "alpha.eksctl.io/nodegroup-name", "cloud.google.com/gke-nodepool",
+                "karpenter.sh/nodepool", "karpenter.sh/provisioner-name", "kubernetes.azure.com/agentpool")
+_KARPENTER = ("karpenter.sh/nodepool", "karpenter.sh/provisioner-name")
+
+
+def node_group(node: dict) -> str | None:
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    return next((labels[k] for k in GROUP_LABELS if labels.get(k)), None)
+
+
+def growable_groups(declared: bool, autoscaler_status: str | None, nodes: list[dict]) -> list[str] | None:
+    """The node groups that can grow, or None when nothing says the cluster autoscales.
+
+    Evidence, as an SRE would look for it: the cluster-autoscaler's status ConfigMap
+    (kube-system/cluster-autoscaler-status; its `Name:` lines are the node groups it manages),
+    Karpenter's node-pool labels on nodes, or `capacity: autoscaling` in the spec."""
+    import re
+
+    groups: list[str] = []
+    if autoscaler_status is not None:
+        groups += re.findall(r"^\s*Name:\s*(\S+)", autoscaler_status, flags=re.MULTILINE)
+    karpenter = [n for n in nodes if any(k in ((n.get("metadata") or {}).get("labels") or {}) for k in _KARPENTER)]
+    groups += [g for n in karpenter if (g := node_group(n))]
+    if declared:
+        groups += [g for n in nodes if (g := node_group(n))]
+    if autoscaler_status is None and not karpenter and not declared:
+        return None
+    return sorted(set(groups)) or ["(unnamed)"]

@@ -5,7 +5,11 @@ estimate (median of all pairwise differences canary - baseline) as the effect si
 distribution-free confidence interval at the configured confidence. A metric is *high* or *low*
 only when the change is significant (p < 1 - confidence and the interval excludes zero) *and* the
 relative effect exceeds the allowed change; it fails only when that direction is the bad one.
-Too few samples to form the interval is *nodata* — never a pass.
+A shift no larger than the metric's absolute tolerance always passes, and when the baseline median
+is 0 (a queue time, often) the absolute tolerance alone decides: a relative change is undefined there.
+Too few samples to form the interval is *nodata* — never a pass. The test assumes independent
+samples: see analysis/samples.py for how they are taken, benchmarks/judge_false_alarm.py for the
+false-alarm rate that results.
 
 The score is the weighted share of judged metrics that passed (0..100). Verdict: a failed critical
 metric -> fail; any metric without data -> inconclusive; score >= pass -> pass; score >= marginal
@@ -31,6 +35,7 @@ class MetricSamples:
     allowed_change_pct: float = 10.0
     critical: bool = False
     weight: float = 1.0
+    allowed_change_abs: float = 0.0  # a shift this small (metric's unit) always passes
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,12 @@ def _median(values: Sequence[float]) -> float:
     return float(median(values))
 
 
-def relative_pct(effect: float, reference: float) -> float:
+def relative_pct(effect: float, reference: float) -> float | None:
+    """The change in % of the baseline; None when the baseline is 0 (undefined, and not JSON)."""
     if effect == 0:
         return 0.0
     if reference == 0:
-        return math.copysign(math.inf, effect)
+        return None
     return effect / abs(reference) * 100.0
 
 
@@ -115,9 +121,15 @@ def classify(samples: MetricSamples, effect: Effect, p_value: float, confidence:
     significant = p_value < 1 - confidence and not (effect.low <= 0 <= effect.high)
     if not significant:
         return PASS, f"no significant change (p={p_value:.3g})"
+    if abs(effect.estimate) <= samples.allowed_change_abs:
+        return PASS, f"change {effect.estimate:+.4g} is within the absolute tolerance {samples.allowed_change_abs:g}"
+    direction = HIGH if effect.estimate > 0 else LOW
+    if pct is None:
+        return direction, (f"baseline median is 0 and the change {effect.estimate:+.4g} exceeds the absolute "
+                           f"tolerance {samples.allowed_change_abs:g} (p={p_value:.3g})")
     if abs(pct) <= samples.allowed_change_pct:
         return PASS, f"change {pct:+.1f}% is within the allowed {samples.allowed_change_pct:g}%"
-    return (HIGH if pct > 0 else LOW), f"{pct:+.1f}% (p={p_value:.3g}), allowed {samples.allowed_change_pct:g}%"
+    return direction, f"{pct:+.1f}% (p={p_value:.3g}), allowed {samples.allowed_change_pct:g}%"
 
 
 def is_bad(classification: str, direction: str) -> bool:

@@ -29,6 +29,7 @@ class ApiError(InfraError):
 
     def __init__(self, status: int, reason: str, message: str) -> None:
         super().__init__(f"Kubernetes API {status} {reason}: {message}")
+        self.detail = message
         self.status = status
         self.reason = reason
 
@@ -74,6 +75,7 @@ RESOURCES: dict[str, Resource] = {
         Resource("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
         Resource("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
         Resource("ServiceMonitor", "monitoring.coreos.com/v1", "servicemonitors"),
+        Resource("PodMonitor", "monitoring.coreos.com/v1", "podmonitors"),
         Resource("Lease", "coordination.k8s.io/v1", "leases"),
         Resource("SelfSubjectAccessReview", "authorization.k8s.io/v1", "selfsubjectaccessreviews", namespaced=False),
     )
@@ -90,6 +92,12 @@ def load_api_client(context: str | None = None, kubeconfig: str | None = None):
 
     path = kubeconfig or os.environ.get("KUBECONFIG")
     in_pod = os.environ.get("KUBERNETES_SERVICE_HOST") and not path
+    if in_pod and context:
+        # in-cluster config (the pod's service account) has no contexts: honouring `context:` is
+        # impossible, and silently talking to this cluster instead could promote to the wrong one
+        raise BadInput(f"the environment asks for kubeconfig context {context!r}, but this runs in a pod without "
+                       "a kubeconfig (in-cluster config has no contexts)",
+                       hint="mount a kubeconfig and set KUBECONFIG, or remove `context:` to use the pod's cluster")
     try:
         if in_pod:
             config.load_incluster_config()
@@ -123,8 +131,10 @@ class Kube:
     """JSON-in, JSON-out calls with retries. `api_client` is a kubernetes.client.ApiClient."""
 
     def __init__(self, api_client: Any, clock: Clock | None = None, *, attempts: int = 6,
-                 backoff: float = 0.2, max_backoff: float = 5.0, timeout: float = 15.0) -> None:
+                 backoff: float = 0.2, max_backoff: float = 5.0, timeout: float = 15.0,
+                 page_size: int = 500) -> None:
         self.api = api_client
+        self.page_size = page_size
         self.clock = clock or RealClock()
         self.attempts = attempts
         self.backoff = backoff
@@ -143,8 +153,20 @@ class Kube:
             return None
 
     def list(self, kind: str, namespace: str | None = None, selector: str | None = None) -> list[dict]:
-        query = [("labelSelector", selector)] if selector else []
-        return self.request("GET", resource(kind).path(namespace), query=query).get("items", [])
+        """Every item, page by page: `limit` plus the `continue` token, as client-go's pager does
+        (tools/pager: ListPager.List), so a big cluster is never one huge answer."""
+        items: list[dict] = []
+        token = ""
+        while True:
+            query = [("labelSelector", selector)] if selector else []
+            query.append(("limit", str(self.page_size)))
+            if token:
+                query.append(("continue", token))
+            page = self.request("GET", resource(kind).path(namespace), query=query)
+            items.extend(page.get("items") or [])
+            token = (page.get("metadata") or {}).get("continue") or ""
+            if not token:
+                return items
 
     def create(self, obj: dict) -> dict:
         res = resource(obj["kind"])

@@ -14,7 +14,26 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "k8s"
 GPU = "nvidia.com/gpu"
-ALL_KINDS = ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceMonitor")
+ALL_KINDS = ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceMonitor",
+             "PodMonitor")
+
+
+# Deployments no HPA targets: their size is tritonship's to set (the HPA scales the stable/colour one).
+UNSCALED_TRACKS = ("canary", "baseline")
+
+
+def hpa_bounds(env: Environment) -> tuple[int, int]:
+    """(minReplicas, maxReplicas) of the environment's HPA (defaults: the environment's replicas)."""
+    auto = env.autoscaling
+    low = (auto.min if auto else None) or max(1, env.replicas)
+    return low, (auto.max if auto else None) or max(low, env.replicas)
+
+
+def monitor_kind(env: Environment) -> str | None:
+    """"ServiceMonitor", "PodMonitor" or None: which Prometheus Operator object the environment renders."""
+    if env.monitoring is not None:
+        return env.monitoring.kind
+    return "ServiceMonitor" if env.service_monitor else None
 
 
 def base_labels(app: str, env_name: str) -> dict[str, str]:
@@ -46,27 +65,64 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
     deploy_name = name or (app if track == "stable" else f"{app}-{track}")
     out: list[dict] = []
     if "Deployment" in kinds:
-        out.append(_render("deployment.yaml.j2", **common, **_deployment_values(env, image, deploy_name, replicas),
-                           selector={**base, "tritonship.io/track": track},
+        if env.autoscaling and track not in UNSCALED_TRACKS:
+            replicas = None  # the HPA owns spec.replicas: applying it would take the field back (SSA)
+        selector = {**base, "tritonship.io/track": track}
+        out.append(_render("deployment.yaml.j2", **common, selector=selector,
+                           **_deployment_values(env, image, deploy_name, replicas, selector),
                            annotations={"tritonship.io/image": image,
                                         "tritonship.io/spec-hash": spec_hash(spec, env_name),
                                         "tritonship.io/revision": str(revision)}))
     service_labels = {k: v for k, v in labels.items() if k not in ("tritonship.io/track", "tritonship.io/revision")}
     svc_common = {"namespace": env.namespace, "labels": service_labels}
-    if "Service" in kinds:
-        out.append(_render("service.yaml.j2", **svc_common, name=service_name or app,
-                           selector={**base, **(service_selector or {})}))
+    if "Service" in kinds:  # only the main Service is the ServiceMonitor's: one scrape per pod
+        main = {METRICS_LABEL: "true"} if service_name in (None, app) else {}
+        out.append(_render("service.yaml.j2", namespace=env.namespace, labels={**service_labels, **main},
+                           name=service_name or app, selector={**base, **(service_selector or {})}))
     if "PodDisruptionBudget" in kinds and (env.pdb_min_available is not None or env.replicas > 1):
         min_available = env.pdb_min_available if env.pdb_min_available is not None else max(1, env.replicas - 1)
         out.append(_render("pdb.yaml.j2", **svc_common, name=app, min_available=min_available, selector=base))
     if "HorizontalPodAutoscaler" in kinds and env.autoscaling:
-        auto = env.autoscaling
-        out.append(_render("hpa.yaml.j2", **svc_common, name=app, target=deploy_name,
-                           min_replicas=auto.get("min", env.replicas), max_replicas=auto.get("max", env.replicas),
-                           cpu_percent=auto.get("cpu_percent", 80)))
-    if "ServiceMonitor" in kinds and env.service_monitor:
-        out.append(_render("servicemonitor.yaml.j2", **svc_common, name=app, selector=base))
+        low, high = hpa_bounds(env)
+        out.append(_render("hpa.yaml.j2", **svc_common, name=app, target=deploy_name, min_replicas=low,
+                           max_replicas=high, cpu_percent=env.autoscaling.cpu_percent,
+                           queue_us=env.autoscaling.queue_us))
+    kind = monitor_kind(env)
+    if kind is not None and kind in kinds:
+        out.append(_monitor(env, kind, {**svc_common, "labels": {**service_labels, **_monitor_labels(env)}},
+                            app, base))
     return out
+
+
+METRICS_LABEL = "tritonship.io/metrics"
+# What the built-in queries filter on, from the pod's own labels (the operator adds `namespace`
+# itself; we set it too so the rule stands alone). Prometheus' Kubernetes SD exposes pod labels as
+# __meta_kubernetes_pod_label_<name with every non [a-zA-Z0-9_] character as '_'>.
+QUERY_LABELS = {"namespace": "__meta_kubernetes_namespace",
+                "app": "__meta_kubernetes_pod_label_app_kubernetes_io_name",
+                "track": "__meta_kubernetes_pod_label_tritonship_io_track",
+                "environment": "__meta_kubernetes_pod_label_tritonship_io_environment"}
+
+
+def monitor_relabelings() -> list[dict]:
+    """ServiceMonitor/PodMonitor `relabelings` that produce the labels the built-in queries use."""
+    return [{"sourceLabels": [source], "targetLabel": target, "action": "replace"}
+            for target, source in QUERY_LABELS.items()]
+
+
+def _monitor_labels(env: Environment) -> dict[str, str]:
+    return dict(env.monitoring.labels) if env.monitoring else {}
+
+
+def _monitor(env: Environment, kind: str, common: dict, app: str, base: dict[str, str]) -> dict:
+    from tritonship.deploy.analysis.prometheus import window_text
+
+    interval = window_text(env.monitoring.interval if env.monitoring else 15.0)
+    if kind == "PodMonitor":
+        return _render("podmonitor.yaml.j2", **common, name=app, selector=base, interval=interval,
+                       relabelings=monitor_relabelings())
+    return _render("servicemonitor.yaml.j2", **common, name=app, selector={**base, METRICS_LABEL: "true"},
+                   interval=interval, relabelings=monitor_relabelings())
 
 
 def _version(image: str) -> str:
@@ -74,18 +130,44 @@ def _version(image: str) -> str:
     return digest.split(":")[-1][:12] if "@" in image else image.rsplit(":", 1)[-1][:63]
 
 
-def _deployment_values(env: Environment, image: str, name: str, replicas: int | None) -> dict[str, Any]:
+def _deployment_values(env: Environment, image: str, name: str, replicas: int | None,
+                       selector: dict[str, str]) -> dict[str, Any]:
     rolling = env.strategy.rolling
     surge = rolling.max_surge if rolling else "25%"
     unavailable = rolling.max_unavailable if rolling else 0
     deadline = next(s.progress_deadline for s in (env.strategy.rolling, env.strategy.blue_green, env.strategy.canary)
                     if s is not None)
     return {
-        "name": name, "image": image, "replicas": env.replicas if replicas is None else replicas,
+        "name": name, "image": image,
+        "replicas": None if env.autoscaling and replicas is None else (env.replicas if replicas is None else replicas),
         "max_surge": surge, "max_unavailable": unavailable, "progress_deadline": max(1, math.ceil(deadline)),
         "resources": pod_resources(env), "node_selector": dict(env.node_selector),
         "tolerations": [t.model_dump(exclude_none=True) for t in env.tolerations],
+        **_pod_values(env, selector),
     }
+
+
+def _pod_values(env: Environment, selector: dict[str, str]) -> dict[str, Any]:
+    """Production settings of the pod: shared memory, draining, spreading, pull secrets, identity.
+    Startup budget: the startup probe (every 10 s) gives Triton this long to load its models."""
+    return {
+        "shm_size": env.shm_size, "termination_grace": math.ceil(env.termination_grace),
+        "pre_stop_delay": math.ceil(env.pre_stop_delay),
+        "topology_spread": topology_spread(env, selector), "service_account": env.service_account,
+        "image_pull_secrets": [{"name": n} for n in env.image_pull_secrets],
+        "startup_failures": max(1, math.ceil((env.startup_budget or 300.0) / 10)),
+    }
+
+
+def topology_spread(env: Environment, selector: dict[str, str]) -> list[dict]:
+    """Spread a track's pods across nodes and zones (skew 1), as the scheduler's PodTopologySpread
+    does it; `matchLabelKeys: [pod-template-hash]` keeps old and new ReplicaSets apart (k8s >= 1.27)."""
+    if env.topology_spread == "none":
+        return []
+    when = "DoNotSchedule" if env.topology_spread == "hard" else "ScheduleAnyway"
+    return [{"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": when, "matchLabelKeys": ["pod-template-hash"],
+             "labelSelector": {"matchLabels": dict(selector)}}
+            for key in ("kubernetes.io/hostname", "topology.kubernetes.io/zone")]
 
 
 def pod_resources(env: Environment) -> dict[str, dict[str, str]]:

@@ -10,9 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tritonship.deploy import capacity
-from tritonship.deploy.manifests import base_labels, pod_resources
-
 if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
     from tritonship.spec.environment import Environment
@@ -20,34 +17,40 @@ if TYPE_CHECKING:
 
 SKIPPABLE = ("image", "capacity", "rbac", "origin")  # origin: the `from:` gate, checked by the engine
 
-# (verb, group, resource) every promotion needs in the namespace (server-side apply is a PATCH).
+# (verb, group, resource) every promotion needs in the namespace. Objects are written with server-side
+# apply, which is a PATCH, and an apply that creates the object is also authorised as `create`
+# (apiserver endpoints/handlers/patch.go: createAuthorizerAttributes), so applied kinds need get,
+# create and patch. Cluster-scoped reads (Nodes, Pods of every namespace) are not here: capacity is
+# checked when they are allowed and reported unknown when they are not.
+APPLY = ("get", "create", "patch")
 NEEDED = [
-    ("get", "apps", "deployments"), ("create", "apps", "deployments"), ("patch", "apps", "deployments"),
-    ("get", "", "services"), ("patch", "", "services"),
+    *((verb, "apps", "deployments") for verb in APPLY),
+    *((verb, "", "services") for verb in APPLY),
     ("get", "", "configmaps"), ("create", "", "configmaps"), ("update", "", "configmaps"),
     ("get", "coordination.k8s.io", "leases"), ("create", "coordination.k8s.io", "leases"),
-    ("update", "coordination.k8s.io", "leases"), ("delete", "coordination.k8s.io", "leases"),
-    ("patch", "policy", "poddisruptionbudgets"),
+    ("update", "coordination.k8s.io", "leases"),  # released by an update, as client-go does: no delete
+    *((verb, "policy", "poddisruptionbudgets") for verb in APPLY),
 ]
-
-
 
 
 def needed_permissions(env: Environment) -> list[tuple[str, str, str]]:
     """What this environment's promotion will ask the API server for: the common set, plus the
-    optional objects it renders (HorizontalPodAutoscaler, ServiceMonitor)."""
+    optional objects it renders (HorizontalPodAutoscaler, ServiceMonitor or PodMonitor)."""
+    from tritonship.deploy.manifests import monitor_kind
+
     needed = list(NEEDED)
     if env.autoscaling:
-        needed.append(("patch", "autoscaling", "horizontalpodautoscalers"))
-    if env.service_monitor:
-        needed.append(("patch", "monitoring.coreos.com", "servicemonitors"))
+        needed += [(verb, "autoscaling", "horizontalpodautoscalers") for verb in APPLY]
+    kind = monitor_kind(env)
+    if kind:
+        needed += [(verb, "monitoring.coreos.com", f"{kind.lower()}s") for verb in APPLY]
     return needed
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # passed | failed | skipped
+    status: str  # passed | failed | skipped | warning (does not fail the gate)
     detail: str
 
 
@@ -108,43 +111,16 @@ def _rbac(kube: Kube, namespace: str, needed: list[tuple[str, str, str]]) -> Che
 
 
 def _capacity(kube: Kube, spec: Spec, env_name: str) -> Check:
-    env = spec.environments[env_name]
-    request = capacity.parse_amounts(pod_resources(env)["requests"])
-    mine = base_labels(spec.project, env_name)
-    rooms = [room for node in kube.list("Node") if (room := _room(node, env.node_selector, env.tolerations))]
-    used: dict[str, capacity.Amounts] = {}
-    for pod in kube.list("Pod"):
-        labels = (pod.get("metadata") or {}).get("labels") or {}
-        node = (pod.get("spec") or {}).get("nodeName")
-        phase = (pod.get("status") or {}).get("phase")
-        if not node or phase in ("Succeeded", "Failed") or all(labels.get(k) == v for k, v in mine.items()):
-            continue  # pods of this release are replaced, so their room counts as free
-        for r, v in _pod_requests(pod).items():
-            used.setdefault(node, {})[r] = used.get(node, {}).get(r, 0.0) + v
-    free = [capacity.NodeRoom(n.name, {r: n.free.get(r, 0.0) - used.get(n.name, {}).get(r, 0.0)
-                                       for r in capacity.RESOURCES}) for n in rooms]
-    fit = capacity.first_fit_decreasing([request] * env.replicas, free)
-    return Check("capacity", "passed" if fit.fits else "failed", fit.message)
+    """Will the release's peak footprint fit? Reads Nodes and Pods of every namespace, which a
+    namespace-scoped service account may not: then capacity is `unknown (forbidden: …)`, a warning."""
+    from tritonship.deploy.capacity_view import cluster_view, fit_check
+    from tritonship.deploy.kube import ApiError
 
-
-def _room(node: dict, selector: dict[str, str], tolerations: list) -> capacity.NodeRoom | None:
-    meta, spec = node.get("metadata") or {}, node.get("spec") or {}
-    labels = meta.get("labels") or {}
-    if spec.get("unschedulable") or any(labels.get(k) != v for k, v in selector.items()):
-        return None
-    for taint in spec.get("taints") or []:
-        if taint.get("effect") in ("NoSchedule", "NoExecute") and not any(
-            t.key in (None, taint.get("key")) and (t.operator == "Exists" or t.value == taint.get("value"))
-            for t in tolerations
-        ):
-            return None
-    alloc = (node.get("status") or {}).get("allocatable") or {}
-    return capacity.NodeRoom(meta["name"], capacity.parse_amounts(alloc))
-
-
-def _pod_requests(pod: dict) -> capacity.Amounts:
-    total: capacity.Amounts = {}
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        for r, v in capacity.parse_amounts(((c.get("resources") or {}).get("requests")) or {}).items():
-            total[r] = total.get(r, 0.0) + v
-    return total
+    try:
+        view = cluster_view(kube, spec, env_name)
+    except ApiError as exc:
+        if exc.status != 403:
+            raise
+        return Check("capacity", "warning", f"unknown (forbidden: {exc.detail})")
+    status, detail = fit_check(view)
+    return Check("capacity", status, detail)

@@ -40,7 +40,8 @@ def result_data(app: str, result: PromoteResult, *, manifests: bool = False) -> 
 def render_result(verb: str, result: PromoteResult) -> Any:
     def render(console: Console) -> None:
         for check in (result.preflight.checks if result.preflight else ()):
-            mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]"}
+            mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]",
+                    "warning": "[yellow]warning[/]"}
             console.print(f"preflight {check.name:<9} {mark[check.status]}  {check.detail}")
         colour = {"passed": "green", "paused": "yellow", "dry-run": "cyan"}.get(result.status, "red")
         what = f"revision {result.revision}, " if result.revision else ""

@@ -92,8 +92,8 @@ def converge(kube: Kube, namespace: str, want: dict, clock: Clock, *, deadline_s
 
     name = want["metadata"]["name"]
     live = kube.find("Deployment", name, namespace)
-    replicas = (want.get("spec") or {}).get("replicas", 1)
-    if carries(live, want) or (live.get("spec") or {}).get("replicas", 1) != replicas:
+    replicas = (want.get("spec") or {}).get("replicas")  # absent under an HPA, which owns the field
+    if carries(live, want) or (replicas is not None and (live.get("spec") or {}).get("replicas", 1) != replicas):
         kube.apply(want)
     status = wait_rollout(kube, namespace, name, clock, deadline_s=deadline_s, heartbeat=heartbeat, log=log,
                           expect=want, grace=grace)

@@ -54,6 +54,9 @@ class JudgedMetric(Strict):
         "increase", description="Which change is bad: 'increase' for latency, 'decrease' for success rate."
     )
     allowed_change_pct: float = Field(10.0, ge=0)
+    allowed_change_abs: float | None = Field(None, ge=0, description=(
+        "A change this small (in the metric's unit) always passes; decides alone when the baseline median is 0. "
+        "Default: 1 ms for latencies, 0.001 for success_rate, 0.05 for gpu_utilization, 0 for queries."))
     critical: bool = False
     weight: float = Field(1.0, gt=0)
 
@@ -64,7 +67,8 @@ class JudgeSpec(Strict):
     marginal: float = Field(75.0, ge=0, le=100)
     passing: float = Field(95.0, ge=0, le=100, alias="pass")
     samples: int = Field(20, ge=3, description="Samples per metric and track.")
-    interval: Duration = Field(5.0)
+    interval: Duration | None = Field(None, description=(
+        "Time between samples; never less than analysis.window (samples must not share data). Default: window."))
 
 
 class AnalysisSpec(Strict):
@@ -73,7 +77,7 @@ class AnalysisSpec(Strict):
     window: Duration = Field(60.0, description="Range of rate() in built-in queries ({window} in custom ones).")
     interval: Duration = 30.0
     count: int = Field(5, ge=1)
-    initial_delay: Duration = 0.0
+    initial_delay: Duration | None = Field(None, description="Wait before the first measurement; default: window.")
     failure_limit: int = Field(0, ge=0)
     inconclusive_limit: int = Field(0, ge=0)
     consecutive_error_limit: int = Field(4, ge=0)

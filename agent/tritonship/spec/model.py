@@ -42,11 +42,25 @@ class Spec(Strict):
     def _dns_name(cls, value: str) -> str:
         import re
 
-        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?", value):
+        if not re.fullmatch(r"[a-z]([-a-z0-9]{0,50}[a-z0-9])?", value):
             raise ValueError(
-                f"{value!r} must be a DNS label: lower-case letters, digits and '-', at most 52 characters"
+                f"{value!r} must be a DNS label (DNS-1035: it names Services): a lower-case letter first, then "
+                "lower-case letters, digits and '-', at most 52 characters (room for '-baseline' within 63)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _environment_names(self) -> Spec:
+        """Environment names go into object names and label values (`{project}-{env}`, at most 63)."""
+        from tritonship.spec.k8s_names import DNS1123_LABEL
+
+        for name in self.environments:
+            if not DNS1123_LABEL.fullmatch(name):
+                raise ValueError(f"environment name {name!r} must be lower-case letters, digits and '-'")
+            if len(f"{self.project}-{name}") > 63:
+                raise ValueError(f"label value '{self.project}-{name}' (app.kubernetes.io/instance) is longer than "
+                                 "63 characters: shorten the project or the environment name")
+        return self
 
     @model_validator(mode="after")
     def _from_refers_to_env(self) -> Spec:

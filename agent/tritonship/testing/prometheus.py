@@ -75,8 +75,11 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def local_prometheus(workdir: Path, targets: Sequence[ScrapeTarget], *, interval_s: float = 1.0,
-                     timeout: float = 30.0, wait_for_targets: bool = True) -> Iterator[LocalPrometheus]:
-    """Start Prometheus on a free loopback port; yield once ready (and every target scraped); stop it."""
+                     timeout: float = 30.0, wait_for_targets: bool = True, jobs: Sequence[dict] = (),
+                     jobs_targets: int = 0) -> Iterator[LocalPrometheus]:
+    """Start Prometheus on a free loopback port; yield once ready (and every target scraped); stop it.
+    `jobs` are extra scrape jobs written as given (e.g. a ServiceMonitor's translation), which keep
+    `jobs_targets` targets after relabelling."""
     import yaml
 
     binary = shutil.which("prometheus")
@@ -85,7 +88,9 @@ def local_prometheus(workdir: Path, targets: Sequence[ScrapeTarget], *, interval
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "prometheus.yml"
-    config.write_text(yaml.safe_dump(scrape_config(targets, interval_s), sort_keys=False))
+    doc = scrape_config(targets, interval_s)
+    doc["scrape_configs"] += list(jobs)
+    config.write_text(yaml.safe_dump(doc, sort_keys=False))
     log_path = workdir / "prometheus.log"
     port = _free_port()
     argv = [binary, f"--config.file={config}", f"--storage.tsdb.path={workdir / 'data'}",
@@ -94,7 +99,7 @@ def local_prometheus(workdir: Path, targets: Sequence[ScrapeTarget], *, interval
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     prom = LocalPrometheus(f"http://127.0.0.1:{port}", config, log_path, proc.pid)
     try:
-        _wait_ready(proc, prom, len(targets) if wait_for_targets else 0, timeout)
+        _wait_ready(proc, prom, len(targets) + jobs_targets if wait_for_targets else 0, timeout)
         yield prom
     finally:
         proc.terminate()

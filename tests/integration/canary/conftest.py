@@ -112,6 +112,9 @@ CANARY = """\
 BLUE_GREEN = """\
       blue_green:
         pre_promotion_analysis: {pre}
+        mirrored_traffic: true       # Prometheus sees the preview's tracks served (see SCENARIOS)
+        pre_promotion_smoke: {smoke}
+        preview_url: {preview}
         manual_pause: {manual}
         scale_down_delay: {delay}
         progress_deadline: 3s

@@ -77,24 +77,19 @@ INCONCLUSIVE = """\
 """
 
 
-@pytest.mark.parametrize("then", ["--resume", "--abort"])
-def test_inconclusive_analysis_pauses_then_resumes_or_aborts(sim, prometheus_url, promote_cli, then):
+def test_no_data_is_an_error_measurement_retried_then_rolled_back(sim, prometheus_url, promote_cli):
+    """Argo Rollouts' semantics: an empty result is an error measurement, retried up to
+    consecutive_error_limit (2 here), then the analysis errs and the canary is rolled back."""
     url, ns = prometheus_url, "no-canary"  # nothing scrapes a canary there: no data
     first_release(promote_cli, INCONCLUSIVE, url, ns)
-    paused = promote_cli(*image_args(NEW))
-    doc = paused.json()
-    assert paused.exit_code == 0, doc
-    assert doc["status"] == "paused" and "inconclusive" in doc["reason"] and "no data" in doc["reason"]
-    assert sim.get("Deployment", f"{APP}-canary", ns)["spec"]["replicas"] == 2
-    after = promote_cli(then)
-    assert after.exit_code == 0, after.stdout + after.stderr
-    if then == "--resume":
-        assert after.json()["status"] == "passed"
-        assert image(sim.get("Deployment", APP, ns)) == NEW
-    else:
-        assert after.json()["status"] == "aborted"
-        stable = sim.get("Deployment", APP, ns)
-        assert image(stable) == STABLE and stable["spec"]["replicas"] == 4
+    result = promote_cli(*image_args(NEW))
+    doc = result.json()
+    assert result.exit_code == 1, doc
+    assert doc["status"] == "failed" and "no values found" in doc["reason"]
+    metric = doc["analysis"][0]["analysis"]["metrics"][0]
+    assert metric["errors"] == 3 and metric["phase"] == "error"
+    stable = sim.get("Deployment", APP, ns)
+    assert image(stable) == STABLE and stable["spec"]["replicas"] == 4
     assert sim.get("Deployment", f"{APP}-canary", ns)["spec"]["replicas"] == 0
 
 
@@ -113,7 +108,7 @@ def test_unreachable_prometheus_hits_the_consecutive_error_limit_and_aborts(sim,
 def test_blue_green_post_promotion_failure_switches_back_while_the_old_colour_is_warm(sim, prometheus_url,
                                                                                       promote_cli):
     url, ns = prometheus_url, "bg-bad"
-    strategy = BLUE_GREEN.format(pre="false", manual="false", delay="60s")
+    strategy = BLUE_GREEN.format(pre="false", manual="false", delay="60s", smoke="false", preview="null")
     first_release(promote_cli, strategy, url, ns)
     blue = sim.get("Deployment", f"{APP}-blue", ns)
     assert blue["spec"]["replicas"] == 4
@@ -132,7 +127,7 @@ def test_blue_green_post_promotion_failure_switches_back_while_the_old_colour_is
 
 def test_blue_green_manual_pause_switch_scale_down_then_rollback(sim, prometheus_url, promote_cli):
     url, ns = prometheus_url, "bg-good"
-    strategy = BLUE_GREEN.format(pre="true", manual="true", delay="1s")
+    strategy = BLUE_GREEN.format(pre="true", manual="true", delay="1s", smoke="false", preview="null")
     first_release(promote_cli, strategy, url, ns)
     paused = promote_cli(*image_args(NEW))
     doc = paused.json()

@@ -27,8 +27,11 @@ def test_an_expired_lease_is_taken_over(sim, tship):
 
     sim.store.create(BY_PATH[("coordination.k8s.io/v1", "leases")], "models-dev", {
         "metadata": {"name": "tritonship-demo-app-dev"},
-        "spec": {"holderIdentity": "ci (pid 1 on gone-agent)", "leaseDurationSeconds": 30,
+        "spec": {"holderIdentity": "ci (pid 1 on gone-agent)", "leaseDurationSeconds": 1,
                  "acquireTime": "2026-01-01T00:00:00.000000Z", "renewTime": "2026-01-01T00:00:00.000000Z"}})
-    result = tship("promote", *promote_args(GOOD))
+    refused = tship("promote", *promote_args(GOOD))  # never compares the holder's clock with ours
+    assert refused.exit_code == 1 and "held by ci" in refused.json()["error"]["message"]
+    # unchanged for its duration as this agent observes it: taken over
+    result = tship("promote", *promote_args(GOOD), "--wait-lock", "30")
     assert result.exit_code == 0, result.stderr
     assert result.json()["lock_takeover"] == "expired lease of ci (pid 1 on gone-agent)"

@@ -24,7 +24,7 @@ def test_rolling_success_is_recorded_and_visible(sim, tship):
     [rel] = ledger(sim)
     assert rel["outcome"] == "succeeded" and rel["step"] == "done" and rel["skipped_preflight"] == ["image"]
     assert rel["digest"] == GOOD.split("@")[1] and rel["started_by"]
-    assert sim.get("Lease", "tritonship-demo-app-dev", "models-dev") is None  # released
+    assert sim.get("Lease", "tritonship-demo-app-dev", "models-dev")["spec"]["holderIdentity"] == ""  # released
 
     history = tship("history", "--env", "dev")
     assert history.exit_code == 0
@@ -182,7 +182,7 @@ def test_writes_whose_answer_was_lost_are_not_done_twice(sim, tship):
     sim.faults.set(match=r"^POST .*/configmaps$", drop_after_next=1)  # the ledger's first write
     first = tship("promote", *promote_args(GOOD))
     assert first.exit_code == 0, first.stderr
-    sim.faults.set(match=r"^POST .*/leases$", drop_after_next=1)  # taking the lock
+    sim.faults.set(match=r"^PUT .*/leases/", drop_after_next=1)  # taking the (released) lock over
     second = tship("promote", *promote_args(GOOD2))
     assert second.exit_code == 0, second.stderr
     assert sim.faults.dropped == 2

@@ -64,11 +64,40 @@ def test_assess_structured_limits(value, success, failure, expected):
     assert assess(Reading(value), success, failure)[0] == expected
 
 
-def test_no_data_is_inconclusive_and_a_query_error_is_an_error_measurement():
-    assert assess(Reading(None), Bounds(min=0.99), None)[0] == INCONCLUSIVE
-    assert assess(Reading(None), None, Bounds(max=0.5))[0] == INCONCLUSIVE  # never a pass
+def test_no_data_and_a_query_error_are_error_measurements_as_in_argo():
+    phase, why = assess(Reading(None), Bounds(min=0.99), None)
+    assert phase == ERROR and why.startswith("no values found")
+    assert assess(Reading(None), None, Bounds(max=0.5))[0] == ERROR  # never a pass
     phase, why = assess(Reading(None, "cannot reach Prometheus"), Bounds(min=0.99), None)
     assert (phase, why) == (ERROR, "cannot reach Prometheus")
+
+
+def test_no_data_at_first_is_retried_and_passes_once_data_arrives():
+    clock = FakeClock()
+    provider = Scripted(rate=[Reading(None), Reading(None), Reading(1.0)])
+    result = run_analysis([plan(consecutive_error_limit=4, count=3)], provider, clock)
+    assert result.phase == SUCCESSFUL
+    assert [x.phase for x in result.metrics[0].measurements] == [ERROR, ERROR, SUCCESSFUL, SUCCESSFUL, SUCCESSFUL]
+
+
+def test_no_data_for_longer_than_the_error_limit_ends_in_error():
+    clock = FakeClock()
+    result = run_analysis([plan(consecutive_error_limit=4)], Scripted(rate=[Reading(None)]), clock)
+    assert result.phase == ERROR and result.metrics[0].tally.errors == 5
+    assert "no values found" in result.message
+
+
+def test_initial_delay_defaults_to_one_window():
+    from tritonship.deploy.analysis.prometheus import QueryLabels
+    from tritonship.deploy.analysis.run import plans_from_spec
+    from tritonship.spec.analysis import AnalysisSpec
+
+    metrics = [{"name": "sr", "builtin": "success_rate", "success": {"min": 0.99}}]
+    labels = QueryLabels("ns", "app", "canary")
+    [default] = plans_from_spec(AnalysisSpec.model_validate({"window": "2m", "metrics": metrics}), labels)
+    assert default.initial_delay == 120.0
+    given = AnalysisSpec.model_validate({"window": "2m", "initial_delay": "10s", "metrics": metrics})
+    assert plans_from_spec(given, labels)[0].initial_delay == 10.0
 
 
 def test_metric_phase_limits():
@@ -126,8 +155,8 @@ def test_provider_outage_hits_consecutive_error_limit():
 
 def test_inconclusive_run_and_worst_phase_wins():
     clock = FakeClock()
-    provider = Scripted(rate=[Reading(None)], latency=[Reading(10.0)])
-    plans = [plan(), plan("latency", success=Bounds(max=50))]
+    provider = Scripted(rate=[Reading(0.95)], latency=[Reading(10.0)])
+    plans = [plan(failure=Bounds(max=0.9)), plan("latency", success=Bounds(max=50))]
     result = run_analysis(plans, provider, clock)
     assert [r.phase for r in result.metrics] == [INCONCLUSIVE, SUCCESSFUL]
     assert result.phase == INCONCLUSIVE

@@ -85,18 +85,24 @@ def test_rollback_target_defaults_to_the_success_before_the_running_one():
         choose_target(Ledger("app", "dev", (rel(1),)), None)
 
 
-def lease(holder, renewed, duration=30, host="elsewhere", pid="1"):
-    return {"metadata": {"annotations": {"tritonship.io/holder-host": host, "tritonship.io/holder-pid": pid}},
+def lease(holder, renewed, duration=30, process="other-boot/pid:[1]/1"):
+    return {"metadata": {"annotations": {"tritonship.io/holder-process": process}},
             "spec": {"holderIdentity": holder, "renewTime": iso(renewed), "leaseDurationSeconds": duration}}
 
 
-def test_lease_states():
+def test_lease_states_judge_expiry_by_local_observation_as_client_go():
     clock = FakeClock()
-    me = Holder("me", "this-host", 4242)
+    now = clock.now()
+    me = Holder("me", "this-host", 4242, boot="b1", pid_ns="pid:[7]")
     other = Holder("you", "elsewhere", 1).identity
-    assert lease_state({"spec": {}}, me, clock.now()) == "free"
-    assert lease_state(lease(me.identity, clock.now()), me, clock.now()) == "mine"
-    assert lease_state(lease(other, clock.now() - 5), me, clock.now()) == "held"
-    assert lease_state(lease(other, clock.now() - 31), me, clock.now()) == "expired"
-    dead = lease(other, clock.now(), host="this-host", pid="999999999")
-    assert lease_state(dead, me, clock.now()) == "orphaned"
+    assert lease_state({"spec": {}}, me, now, now) == "free"
+    assert lease_state(lease(me.identity, now), me, now, now) == "mine"
+    assert lease_state(lease(other, now - 5), me, now, observed_at=now - 5) == "held"
+    assert lease_state(lease(other, now - 31), me, now, observed_at=now - 31) == "expired"
+    # renewTime long ago by the holder's clock, but only just observed here: not expired (no clock comparison)
+    assert lease_state(lease(other, now - 3600), me, now, observed_at=now) == "held"
+    dead = lease(other, now, process="b1/pid:[7]/999999999")
+    assert lease_state(dead, me, now, now) == "orphaned"
+    other_namespace = lease(other, now, process="b1/pid:[8]/999999999")  # another container of the pod
+    assert lease_state(other_namespace, me, now, now) == "held"
+    assert " #" in me.identity and me.identity != Holder("me", "this-host", 4242).identity

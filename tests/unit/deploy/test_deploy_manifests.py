@@ -53,8 +53,17 @@ def test_every_object_validates_against_the_kubernetes_schema(objects):
 def test_service_monitor_is_structurally_right(objects):
     sm = objects[-1]
     assert sm["apiVersion"] == "monitoring.coreos.com/v1"
-    assert sm["spec"]["endpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s"}]
-    assert sm["spec"]["selector"]["matchLabels"] == objects[1]["spec"]["selector"]
+    [endpoint] = sm["spec"]["endpoints"]
+    assert (endpoint["port"], endpoint["path"], endpoint["interval"]) == ("metrics", "/metrics", "15s")
+    targets = {r["targetLabel"]: r["sourceLabels"] for r in endpoint["relabelings"]}
+    assert targets["app"] == ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    assert targets["track"] == ["__meta_kubernetes_pod_label_tritonship_io_track"]
+    assert targets["namespace"] == ["__meta_kubernetes_namespace"]
+    # selects the main Service only (one scrape per pod): the Service carries the metrics label
+    selector = sm["spec"]["selector"]["matchLabels"]
+    assert selector.pop("tritonship.io/metrics") == "true"
+    assert objects[1]["metadata"]["labels"]["tritonship.io/metrics"] == "true"
+    assert selector == objects[1]["spec"]["selector"]
     assert sm["spec"]["namespaceSelector"]["matchNames"] == ["models-prod"]
 
 
@@ -94,7 +103,13 @@ def test_canary_track_renders_a_separately_named_deployment():
 
 def test_hostile_values_cannot_inject_yaml():
     text = FULL.replace("A100", '"A100\\n  evil: true"')
-    [dep] = render_release(load_spec_text(text), "prod", IMAGE, 1, kinds=("Deployment",))
+    with pytest.raises(ValueError, match="label value"):  # refused when the spec is loaded
+        load_spec_text(text)
+    spec = load_spec_text(FULL)  # and were it to get through, the template quotes it
+    hostile = {"node_selector": {"nvidia.com/gpu.product": "A100\n  evil: true"}}
+    env = spec.environments["prod"].model_copy(update=hostile)
+    spec = spec.model_copy(update={"environments": {"prod": env}})
+    [dep] = render_release(spec, "prod", IMAGE, 1, kinds=("Deployment",))
     assert dep["spec"]["template"]["spec"]["nodeSelector"] == {"nvidia.com/gpu.product": "A100\n  evil: true"}
 
 
@@ -105,3 +120,45 @@ def test_render_verb_prints_yaml_for_gitops(run_cli):
     assert to_yaml([{"a": 1}]) == "---\na: 1\n"
     bad = run_cli("render", "--spec", str(EXAMPLES / "tritonship.yaml"), "--env", "nope")
     assert bad.exit_code == 2 and "no environment 'nope'" in bad.stderr
+
+
+def test_production_pod_settings(objects):
+    pod = objects[0]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    assert pod["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "1Gi"}}]
+    assert container["volumeMounts"] == [{"name": "dshm", "mountPath": "/dev/shm"}]
+    assert container["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "15"]
+    assert pod["terminationGracePeriodSeconds"] == 60
+    keys = [c["topologyKey"] for c in pod["topologySpreadConstraints"]]
+    assert keys == ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]
+    assert pod["topologySpreadConstraints"][0]["labelSelector"]["matchLabels"] == \
+        objects[0]["spec"]["selector"]["matchLabels"]
+    # GPUs requested: 20 minutes to start (models load) and to progress (node provisioning + image pull)
+    assert container["startupProbe"]["failureThreshold"] * container["startupProbe"]["periodSeconds"] == 1200
+    assert objects[0]["spec"]["progressDeadlineSeconds"] == 1200
+    assert "replicas" not in objects[0]["spec"]  # the HPA owns it
+
+
+def test_pull_secrets_service_account_and_cpu_defaults():
+    text = FULL.replace("    service_monitor: true\n", "    service_monitor: true\n    image_pull_secrets: [regcred]\n"
+                        "    service_account: triton\n    topology_spread: none\n    shm_size: null\n")
+    text = text.replace("gpus: 1, ", "").replace("    autoscaling: { min: 3, max: 6, cpu_percent: 70 }\n", "")
+    [dep] = render_release(load_spec_text(text), "prod", IMAGE, 1, kinds=("Deployment",))
+    pod = dep["spec"]["template"]["spec"]
+    assert pod["imagePullSecrets"] == [{"name": "regcred"}] and pod["serviceAccountName"] == "triton"
+    assert "topologySpreadConstraints" not in pod and "volumes" not in pod
+    assert dep["spec"]["progressDeadlineSeconds"] == 600 and dep["spec"]["replicas"] == 3
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (("project: app", "project: 9app"), "DNS label"),
+    (("  prod:", "  Prod:"), "environment name 'Prod'"),
+    (("  prod:", "  " + "p" * 60 + ":"), "longer than 63"),
+    (("    pdb_min_available: 2", "    pdb_min_available: 2\n    monitoring: { labels: { release: '-bad-' } }"),
+     "label value '-bad-'"),
+    (("    pdb_min_available: 2", "    pdb_min_available: 2\n    termination_grace: 10s\n    pre_stop_delay: 10s"),
+     "must be longer than pre_stop_delay"),
+])
+def test_names_and_labels_are_checked_against_kubernetes_limits_at_load(edit, words):
+    with pytest.raises(ValueError, match=words):
+        load_spec_text(FULL.replace(*edit))

@@ -112,3 +112,29 @@ def test_json_shape():
                            "n_baseline", "n_canary", "baseline_median", "canary_median", "p_value", "effect",
                            "effect_ci", "effect_pct"}
     assert metric["classification"] == "high" and metric["effect_ci"][0] > 0
+
+
+def test_zero_baseline_is_judged_by_the_absolute_tolerance_not_infinite_percent():
+    import json
+
+    baseline = (0.0,) * 20
+    small = MetricSamples("queue", baseline, normal(0.3, 0.05, 20, 3), allowed_change_abs=1.0)
+    verdict = judge_metric(small, confidence=0.98)
+    assert verdict.classification == PASS and "absolute tolerance" in verdict.reason
+    assert verdict.effect_pct is None
+    json.dumps(judge_to_dict(judge([small])), allow_nan=False)  # no Infinity in result.json
+    big = MetricSamples("queue", baseline, normal(5.0, 0.5, 20, 4), allowed_change_abs=1.0)
+    worse = judge_metric(big, confidence=0.98)
+    assert (worse.classification, worse.failed) == (HIGH, True) and "baseline median is 0" in worse.reason
+
+
+def test_builtin_metrics_get_an_absolute_tolerance_and_samples_are_a_window_apart():
+    from tritonship.deploy.analysis.samples import absolute_tolerance, sample_interval
+    from tritonship.spec.analysis import JudgeSpec
+
+    assert absolute_tolerance("avg_queue_ms", None) == 1.0
+    assert absolute_tolerance("avg_queue_ms", 0.2) == 0.2
+    assert absolute_tolerance(None, None) == 0.0
+    assert sample_interval(JudgeSpec(), 60.0) == 60.0
+    assert sample_interval(JudgeSpec(interval=5), 60.0) == 60.0  # never shorter than the window
+    assert sample_interval(JudgeSpec(interval=120), 60.0) == 120.0

@@ -1,10 +1,13 @@
 """An analysis run with Argo Rollouts AnalysisRun semantics, as pure decisions plus one small loop.
 
-Per metric: the first measurement after `initial_delay`, then one every `interval` until `count`
-measurements (errors do not count, as in Argo). Each measurement is assessed against structured
-limits: inside `failure` -> failed; inside `success` -> successful; outside both when both are
-given -> inconclusive; only `success` given and missed -> failed; only `failure` given and missed ->
-successful. No data is inconclusive, never a pass. A failed query is an *error* measurement.
+Per metric: the first measurement after `initial_delay` (default: one query window, so fresh pods
+have a full window of data), then one every `interval` until `count` measurements (errors do not
+count, as in Argo). Each measurement is assessed against structured limits: inside `failure` ->
+failed; inside `success` -> successful; outside both when both are given -> inconclusive; only
+`success` given and missed -> failed; only `failure` given and missed -> successful. A failed query
+is an *error* measurement, and so is an empty result, as in Argo Rollouts' Prometheus provider
+("no values found", then "assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)"):
+it is retried on the next interval and never a pass.
 
 A metric is failed when failures > failure_limit, inconclusive when inconclusives >
 inconclusive_limit, error when consecutive errors > consecutive_error_limit, successful when its
@@ -114,7 +117,7 @@ def assess(reading: Reading, success: Bounds | None, failure: Bounds | None) -> 
     if reading.error is not None:
         return ERROR, reading.error
     if reading.value is None:
-        return INCONCLUSIVE, "no data (no traffic, or the series does not exist)"
+        return ERROR, "no values found (no traffic yet, or the series does not exist: check the monitor's labels)"
     return _assess_value(reading.value, success, failure)
 
 
@@ -225,7 +228,7 @@ def plans_from_spec(analysis: AnalysisSpec, labels: QueryLabels, names: Sequence
             failure=Bounds.of(m.failure),
             interval=_pick(m.interval, analysis.interval),
             count=_pick(m.count, analysis.count),
-            initial_delay=_pick(m.initial_delay, analysis.initial_delay),
+            initial_delay=_pick(m.initial_delay, _pick(analysis.initial_delay, analysis.window)),
             failure_limit=_pick(m.failure_limit, analysis.failure_limit),
             inconclusive_limit=_pick(m.inconclusive_limit, analysis.inconclusive_limit),
             consecutive_error_limit=_pick(m.consecutive_error_limit, analysis.consecutive_error_limit),

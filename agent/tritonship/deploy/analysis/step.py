@@ -79,7 +79,7 @@ def _run(plans, provider, p: Promotion) -> AnalysisResult:
 
 
 def _judge(p: Promotion, provider, labels, track: str, baseline_track: str) -> JudgeResult:
-    from tritonship.deploy.analysis.samples import collect_samples
+    from tritonship.deploy.analysis.samples import collect_samples, sample_interval
     from tritonship.deploy.judge import judge
 
     spec = p.env.analysis.judge
@@ -87,9 +87,11 @@ def _judge(p: Promotion, provider, labels, track: str, baseline_track: str) -> J
         from tritonship.deploy.judge import JudgeResult
 
         return JudgeResult("inconclusive", None, "the judge has no metrics (analysis.judge.metrics)", ())
-    p.note(f"judging {track} against {baseline_track}: {spec.samples} samples every {spec.interval:g}s")
+    window = p.env.analysis.window
+    p.note(f"judging {track} against {baseline_track}: {spec.samples} samples every "
+           f"{sample_interval(spec, window):g}s (one query window apart, so they share no data)")
     samples = collect_samples(spec, provider, labels, PromotionClock(p), baseline=baseline_track,
-                              canaries=(track,), heartbeat=p.heartbeat)[0]
+                              canaries=(track,), heartbeat=p.heartbeat, window=window)[0]
     return judge(samples, confidence=spec.confidence, marginal=spec.marginal, passing=spec.passing)
 
 

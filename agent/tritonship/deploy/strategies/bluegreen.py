@@ -46,7 +46,12 @@ class BlueGreen:
         bg = p.env.strategy.blue_green
         analysed = self._analysed(p)
         out = [Step("preview", self.preview, "applying")]
-        if bg.pre_promotion_analysis and analysed:
+        from tritonship.deploy.preview_smoke import pre_promotion_checks, smoke_step
+
+        checks = pre_promotion_checks(bg, analysed)  # smoke by default; analysis only on mirrored traffic
+        if "smoke" in checks:
+            out.append(Step("pre-promotion-smoke", smoke_step, "analysing"))
+        if "analysis" in checks:
             out.append(Step("pre-promotion-analysis", self.pre_analysis, "analysing"))
         if bg.manual_pause and p.previous is not None:  # a first release has no traffic to protect
             out.append(Step("manual-pause", self.manual_pause, "paused"))
@@ -64,11 +69,15 @@ class BlueGreen:
         bg = p.env.strategy.blue_green
         if self._analysed(p) and (bg.pre_promotion_analysis or bg.post_promotion_analysis):
             require_provider(p)
-        size = p.env.replicas if bg.preview_replicas is None else bg.preview_replicas
+        from tritonship.deploy import sizing
+
+        active = deployment_names(p.previous.manifests) if p.previous else []
+        size = sizing.track_size(p, active) if bg.preview_replicas is None else bg.preview_replicas
         p.manifests = self._release(p, colour)
         p.save()
         objects = [*p.render(track=colour, replicas=size, kinds=("Deployment",)), self._preview_service(p, colour)]
         steps.apply_all(p.kube, objects)
+        sizing.ensure_size(p, f"{p.app}-{colour}", size)  # under an HPA the manifest has no replicas
         p.note(f"preview: {p.app}-{colour} at {size} replicas behind {p.app}-preview")
         status = p.wait_deployment(f"{p.app}-{colour}", expect=objects[0])
         return NEXT if status.done else fail(f"the {colour} preview did not become ready: {status.message}")
@@ -85,7 +94,14 @@ class BlueGreen:
     def switch(self, p: Promotion) -> StepOutcome:
         colour = self._colour(p)
         p.manifests = self._release(p, colour)
-        for dep in steps.deployments_of(p.manifests):
+        deployments = steps.deployments_of(p.manifests)
+        from tritonship.deploy import sizing
+
+        if p.env.autoscaling is not None:  # the manifest has no replicas: size the colour through the scale path
+            steps.apply_all(p.kube, deployments)
+            active = deployment_names(p.previous.manifests) if p.previous else []
+            sizing.ensure_size(p, f"{p.app}-{colour}", sizing.track_size(p, active))
+        for dep in deployments:
             status = p.converge(dep)
             if not status.done:
                 return fail(f"{p.app}-{colour} did not scale to {p.env.replicas}: {status.message}")

@@ -101,7 +101,9 @@ class Canary:
         return NEXT
 
     def set_weight(self, p: Promotion, weight: int) -> StepOutcome:
-        split = replica_split(p.env.replicas, weight, p.env.strategy.canary.baseline)
+        from tritonship.deploy import sizing
+
+        split = sizing.split_for(p, weight, self._stable_names(p))  # HPA-aware (deploy/sizing.py)
         scaled = [(self._canary_name(p), split.canary)]
         if p.env.strategy.canary.baseline:
             scaled.append((self._baseline_name(p), split.baseline))
@@ -137,7 +139,11 @@ class Canary:
         p.manifests = p.render()
         p.save()
         steps.apply_all(p.kube, p.manifests)
+        from tritonship.deploy import sizing
+
         for dep in steps.deployments_of(p.manifests):
+            name = dep["metadata"]["name"]
+            sizing.ensure_size(p, name, sizing.track_size(p, self._stable_names(p)))  # no-op without an HPA
             status = p.converge(dep)
             if not status.done:
                 return fail(f"stable did not take the new image: {status.message}")

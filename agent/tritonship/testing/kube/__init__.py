@@ -2,7 +2,8 @@
 
 `KubeSimulator` serves the REST paths the `kubernetes` python client uses, on 127.0.0.1, and writes
 a kubeconfig for it. It keeps Namespaces, Nodes, Pods, Services, ConfigMaps, Deployments (with a
-rolling-update controller), PodDisruptionBudgets, HPAs, ServiceMonitors and Leases; answers
+rolling-update controller), PodDisruptionBudgets, HPAs (with a minimal controller), ServiceMonitors,
+PodMonitors and Leases; tracks server-side apply's managedFields; pages lists; answers
 SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
 
     with KubeSimulator(nodes=2, ready_delay=0.2, namespaces=["models-dev"]) as sim:
@@ -13,6 +14,7 @@ SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
         sim.discovery.absent.add("ServiceMonitor")  # a CRD that is not installed
         sim.access.deny.append({"verb": "create", "resource": "deployments"})  # SSAR says no
         sim.access.enforce = True              # ... and such requests get 403 Forbidden
+        sim.behaviour.hpa_desired["app"] = 5   # what HPA "app"'s metrics would ask for
 
 What it does not model is listed in the README (section "promote").
 """

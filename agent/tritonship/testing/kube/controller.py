@@ -30,6 +30,7 @@ class Behaviour:
     crashloop_image: str | None = None  # regex: pods whose image matches never become Ready
     pull_fail_image: str | None = None  # regex: pods whose image matches cannot pull it (testing/kube/pods.py)
     tick: float = 0.05
+    hpa_desired: dict[str, int] = field(default_factory=dict)  # HPA name -> replicas its metrics ask for
 
 
 @dataclass
@@ -65,7 +66,10 @@ class Controllers:
             self.reconcile()
 
     def reconcile(self) -> None:
+        from tritonship.testing.kube.hpa import reconcile_hpas
+
         with self.store.lock:
+            reconcile_hpas(self.store, self.behaviour.hpa_desired)
             self._kubelet()
             for dep in self.store.list(DEPLOYMENT):
                 self._deployment(dep)

@@ -70,17 +70,12 @@ def status_for(dep: dict, pods: list[dict], new: list[dict], *, rs_name: str, tr
     ready_all = sum(ready(p) for p in pods)
     updated = len(new)
     generation = dep["metadata"].get("generation", 1)
-    signature = (generation, updated, ready_all, len(pods))
-    if signature != track.signature:
-        track.signature, track.last_progress = signature, now
     complete = updated == replicas and len(pods) == replicas and ready_all >= replicas
     deadline = spec.get("progressDeadlineSeconds", 600)
-    if complete:
-        progressing = ("True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.')
-    elif now - track.last_progress > deadline:
-        progressing = ("False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.')
-    else:
-        progressing = ("True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
+    from tritonship.testing.kube.progress import progressing as progress_condition  # a stale deadline stays
+
+    progressing = progress_condition(track, rs_name=rs_name, counts=(updated, ready_all, len(pods) - updated),
+                                     complete=complete, deadline=deadline, now=now)
     if ready_all >= replicas - unavailable:
         available = ("True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
     else:

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tritonship.testing.kube import managed
 from tritonship.testing.kube.discovery import Discovery
 from tritonship.testing.kube.pods import pod_log
 from tritonship.testing.kube.store import BY_PATH, Kind, StatusError, Store, invalid
@@ -131,22 +132,6 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return out
 
 
-def applied(old: dict, body: dict) -> dict:
-    """Server-side apply by a sole field manager that owns every field it applies: its fields replace ours."""
-    new = copy.deepcopy(old)
-    for key, value in body.items():
-        if key not in ("metadata", "status", "kind", "apiVersion"):
-            new[key] = copy.deepcopy(value)
-    meta = body.get("metadata") or {}
-    for key in ("labels", "annotations"):
-        if key in meta:
-            new["metadata"][key] = copy.deepcopy(meta[key])
-        else:
-            new["metadata"].pop(key, None)
-    new["metadata"].pop("resourceVersion", None)
-    return new
-
-
 def defaults(kind: Kind, obj: dict) -> dict:
     if kind.kind == "Deployment":
         spec = obj.setdefault("spec", {})
@@ -162,6 +147,9 @@ def defaults(kind: Kind, obj: dict) -> dict:
 
 
 def validate(kind: Kind, obj: dict, old: dict | None) -> None:
+    from tritonship.testing.kube.validation import validate_meta
+
+    validate_meta(kind, obj)
     name = obj["metadata"].get("name", "")
     if kind.kind != "Deployment":
         return
@@ -199,7 +187,8 @@ class Api:
             return 200, self._read(kind, namespace, name, sub, query)
         if not isinstance(body, dict) and method != "DELETE":
             raise StatusError(400, "BadRequest", "the request body must be an object")
-        return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype)
+        return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype,
+                           manager=(query.get("fieldManager") or [""])[0], force=query.get("force") == ["true"])
 
     def _read(self, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
               query: dict[str, list[str]]) -> Any:
@@ -207,16 +196,20 @@ class Api:
             return pod_log(self.store.get(kind, namespace, name), query)  # text/plain
         if name:
             return self.store.get(kind, namespace, name)
-        items = self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0])
+        from tritonship.testing.kube.paging import page
+
+        items, more = page(self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0]),
+                           (query.get("limit") or [None])[0], (query.get("continue") or [None])[0])
         return {"kind": f"{kind.kind}List", "apiVersion": kind.group_version,
-                "metadata": {"resourceVersion": self.store.resource_version()}, "items": items}
+                "metadata": {"resourceVersion": self.store.resource_version(), **more}, "items": items}
 
     def _write(self, method: str, kind: Kind, *, namespace: str | None, name: str | None, sub: str | None,
-               body: Any, ctype: str) -> tuple[int, Any]:
+               body: Any, ctype: str, manager: str = "", force: bool = False) -> tuple[int, Any]:
         if method == "POST" and not name:
             obj = defaults(kind, copy.deepcopy(body))
             validate(kind, obj, None)
-            return 201, self.store.create(kind, namespace, obj)
+            return 201, self.store.create(kind, namespace, managed.update(None, obj, manager,
+                                                                          api_version=kind.group_version))
         if not name:
             raise StatusError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
         with self.store.lock:
@@ -229,28 +222,35 @@ class Api:
                 obj = defaults(kind, copy.deepcopy(body))
                 if sub != "status":
                     validate(kind, obj, old)
+                    obj = managed.update(old, obj, manager, api_version=kind.group_version)
                 return 200, self.store.update(kind, namespace, name, obj, status_only=sub == "status")
             if method == "PATCH":
-                return self._patch(kind, namespace, name, body, ctype)
+                return self._patch(kind, namespace, name, body, ctype, manager=manager, force=force)
         raise StatusError(405, "MethodNotAllowed", f"{method} is not supported")
 
-    def _patch(self, kind: Kind, namespace: str | None, name: str, body: dict, ctype: str) -> tuple[int, Any]:
+    def _patch(self, kind: Kind, namespace: str | None, name: str, body: dict, ctype: str, *, manager: str = "",
+               force: bool = False) -> tuple[int, Any]:
         ctype = ctype.split(";", maxsplit=1)[0].strip()
         try:
             old = self.store.get(kind, namespace, name)
         except StatusError:
             if ctype != "application/apply-patch+yaml":
                 raise
+            # an apply that creates is also authorised as `create` (apiserver handlers/patch.go:
+            # createAuthorizerAttributes with Verb "create")
+            self.access.check("POST", kind, namespace, name)
             obj = defaults(kind, copy.deepcopy(body))
             obj.setdefault("metadata", {})["name"] = name
             validate(kind, obj, None)
+            obj = managed.created_by_apply(obj, manager, api_version=kind.group_version)
             return 201, self.store.create(kind, namespace, obj)
         if ctype == "application/apply-patch+yaml":
-            new = applied(old, body)
+            new = managed.apply(old, body, manager, force=force, api_version=kind.group_version)
         elif ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             new = merge_patch(old, body)
             if "resourceVersion" not in (body.get("metadata") or {}):
                 new["metadata"].pop("resourceVersion", None)
+            new = managed.update(old, new, manager, api_version=kind.group_version)
         else:
             raise StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format: {ctype}")
         new = defaults(kind, new)

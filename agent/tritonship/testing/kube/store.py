@@ -32,6 +32,7 @@ KINDS = [
     Kind("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
     Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
     Kind("ServiceMonitor", "monitoring.coreos.com/v1", "servicemonitors"),
+    Kind("PodMonitor", "monitoring.coreos.com/v1", "podmonitors"),
     Kind("Lease", "coordination.k8s.io/v1", "leases"),
 ]
 BY_PATH = {(k.group_version, k.plural): k for k in KINDS}
