@@ -35,6 +35,11 @@ PID_KEY = "tritonship.io/holder-pid"
 PROCESS_KEY = "tritonship.io/holder-process"  # boot id / pid namespace / pid
 
 
+# One random id per process, as client-go builds its identity once per run (hostname + "_" + UUID):
+# a promotion retried inside the same process (after an API outage) still recognises its own lease.
+_INSTANCE = uuid.uuid4().hex[:8]
+
+
 class LockHeld(GateFailed):
     """Another promotion holds the lease."""
 
@@ -69,7 +74,7 @@ class Holder:
     pid: int
     boot: str = field(default_factory=boot_id)
     pid_ns: str = field(default_factory=pid_namespace)
-    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    instance: str = field(default_factory=lambda: _INSTANCE)
 
     @property
     def identity(self) -> str:

@@ -105,4 +105,7 @@ def test_lease_states_judge_expiry_by_local_observation_as_client_go():
     assert lease_state(dead, me, now, now) == "orphaned"
     other_namespace = lease(other, now, process="b1/pid:[8]/999999999")  # another container of the pod
     assert lease_state(other_namespace, me, now, now) == "held"
-    assert " #" in me.identity and me.identity != Holder("me", "this-host", 4242).identity
+    # two containers of one pod: same hostname, same pid 1, different processes -> different random ids
+    assert Holder("me", "pod", 1, instance="a1").identity != Holder("me", "pod", 1, instance="b2").identity
+    # one process keeps one identity (client-go builds it once per run), so its own retry finds "mine"
+    assert " #" in me.identity and me.identity == Holder("me", "this-host", 4242).identity
