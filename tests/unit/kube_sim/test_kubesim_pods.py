@@ -76,7 +76,7 @@ def test_discovery_lists_served_kinds_and_an_absent_crd_is_404(sim, kube):
     assert {"Pod", "Service", "ConfigMap"} <= {r["kind"] for r in core["resources"]}
     groups = {g["name"] for g in kube.request("GET", "/apis")["groups"]}
     assert {"apps", "monitoring.coreos.com"} <= groups
-    sim.discovery.absent.add("ServiceMonitor")
+    sim.discovery.absent |= {"ServiceMonitor", "PodMonitor"}  # a cluster without the Prometheus Operator
     assert "monitoring.coreos.com" not in {g["name"] for g in kube.request("GET", "/apis")["groups"]}
     with pytest.raises(NotFound):
         kube.request("GET", "/apis/monitoring.coreos.com/v1")
