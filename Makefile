@@ -21,10 +21,13 @@ system:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The agent, then the stand-ins (standins/: Kubernetes simulator, Jenkins stand-in, local servers) that
+# the tests and the demo use; the stand-ins are a separate distribution, not part of the agent's wheel.
+$(VENV)/.installed: pyproject.toml standins/pyproject.toml
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps -e ./standins
 	@touch $@
 
 test: setup
@@ -34,7 +37,7 @@ demo: setup
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash examples/demo/run.sh
 
 lint: setup
-	$(VENV)/bin/ruff check agent tests benchmarks
+	$(VENV)/bin/ruff check agent standins tests benchmarks
 	$(PY) -m pytest -q tests/groovy/test_groovy.py -k compiles   # groovyc over vars/, pipelines/, Jenkinsfile
 
 bench: setup

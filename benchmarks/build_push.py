@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tritonship.testing.registry import local_registry
+from tritonship_standins.registry import local_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ('name: "NAME"\nbackend: "onnxruntime"\nmax_batch_size: 8\n'

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tritonship.testing.registry import local_registry
+from tritonship_standins.registry import local_registry
 
 
 def sh(*argv: str) -> str:

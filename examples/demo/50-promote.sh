@@ -10,7 +10,7 @@ kubeconfig="$DEMO_DIR/kube/kubeconfig"
 
 start_simulator() {
   rm -f "$kubeconfig"
-  python -m tritonship.testing.kube serve --kubeconfig "$kubeconfig" --nodes 3 --ready-delay 0.5 \
+  python -m tritonship_standins.kube serve --kubeconfig "$kubeconfig" --nodes 3 --ready-delay 0.5 \
     --namespace models-dev --namespace models-staging --namespace models-prod \
     > "$DEMO_DIR/kube/simulator.log" 2>&1 &
   local pid=$!

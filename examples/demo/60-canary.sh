@@ -13,7 +13,7 @@ export KUBECONFIG
 env_file="$DEMO_DIR/canary/stack.env"
 pid_file="$DEMO_DIR/pids/canary-stack.pid"
 rm -f "$env_file"  # a previous run's file would be read before this stack has written its own
-python -m tritonship.testing.canary_stack --workdir "$DEMO_DIR/canary" --env-file "$env_file" \
+python -m tritonship_standins.canary_stack --workdir "$DEMO_DIR/canary" --env-file "$env_file" \
   --repository "$EXAMPLE_DIR/model_repository" --namespace models-prod --app example-models \
   > "$DEMO_DIR/canary/stack.log" 2>&1 &
 stack_pid=$!

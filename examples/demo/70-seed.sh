@@ -7,7 +7,7 @@ url_file="$DEMO_DIR/jenkins/url"
 rm -f "$url_file"
 # a demo-only token for the stand-in; real pipelines pass it with withCredentials
 export TRITONSHIP_JENKINS_TOKEN="demo-token-$RANDOM$RANDOM"
-python -m tritonship.testing.jenkins --user admin --url-file "$url_file" > "$DEMO_DIR/jenkins/stand-in.log" 2>&1 &
+python -m tritonship_standins.jenkins --user admin --url-file "$url_file" > "$DEMO_DIR/jenkins/stand-in.log" 2>&1 &
 echo $! > "$DEMO_DIR/pids/jenkins-stand-in.pid"
 for _ in $(seq 100); do [[ -s "$url_file" ]] && break; sleep 0.1; done
 [[ -s "$url_file" ]] || { echo "the Jenkins stand-in did not start"; cat "$DEMO_DIR/jenkins/stand-in.log"; exit 3; }

@@ -143,7 +143,7 @@ CANARY_DEV = """
 @pytest.fixture
 def canary_project(tmp_path):
     """The example project with a canary in dev, on a Kubernetes simulator, after one good release."""
-    from tritonship.testing.kube import KubeSimulator
+    from tritonship_standins.kube import KubeSimulator
 
     spec = (EXAMPLES / "tritonship.yaml").read_text().replace("model_repository: model_repository",
                                                               f"model_repository: {EXAMPLE_REPO}")

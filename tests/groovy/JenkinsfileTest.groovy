@@ -35,7 +35,7 @@ class JenkinsfileTest extends PipelineTest {
         assert imageOf(h.nodes[0]) == 'quay.io/buildah/stable:v1.37.5'
         assert h.nodes[1..3].collect { imageOf(it) } == [IMAGES.agent_test, IMAGES.agent_gpu, IMAGES.agent]
         Call test = h.callsTo('sh').find { it.named.label == 'test' }
-        assert test.script.startsWith('PYTHONPATH=agent /opt/tritonship/bin/python -m pytest tests')
+        assert test.script.startsWith('PYTHONPATH=agent:standins /opt/tritonship/bin/python -m pytest tests')
         assert !h.callsTo('sh').any { it.script.contains('sudo') || it.script.contains('pip install') || it.script.contains('make') }
         assert cli().collect { argvOf(it) } == [
             ['plan', '--spec=examples/tritonship.yaml'],

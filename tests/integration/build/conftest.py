@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tritonship.testing.registry import local_registry
+from tritonship_standins.registry import local_registry
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

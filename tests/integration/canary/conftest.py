@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from tritonship.testing.prometheus import ScrapeTarget, local_prometheus
-from tritonship.testing.traffic import Traffic, faulty_repository
+from tritonship_standins.prometheus import ScrapeTarget, local_prometheus
+from tritonship_standins.traffic import Traffic, faulty_repository
 
 APP = "example-models"
 # One namespace per scenario: which server plays which track there. One Prometheus scrapes them all
@@ -123,7 +123,7 @@ BLUE_GREEN = """\
 
 @pytest.fixture
 def sim():
-    from tritonship.testing.kube import KubeSimulator
+    from tritonship_standins.kube import KubeSimulator
 
     with KubeSimulator(nodes=2, ready_delay=0.1, namespaces=tuple(SCENARIOS)) as simulator:
         yield simulator

@@ -11,9 +11,9 @@ import pytest
 from tritonship.deploy.analysis.builtin import builtin_query
 from tritonship.deploy.analysis.prometheus import PrometheusProvider, QueryLabels
 from tritonship.deploy.manifests import render_release
-from tritonship.testing.monitor_config import scrape_job, sd_labels, selects
-from tritonship.testing.prometheus import local_prometheus
-from tritonship.testing.traffic import Traffic
+from tritonship_standins.monitor_config import scrape_job, sd_labels, selects
+from tritonship_standins.prometheus import local_prometheus
+from tritonship_standins.traffic import Traffic
 
 from .conftest import APP, metrics_address
 

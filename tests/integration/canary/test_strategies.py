@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tritonship.testing.webhook import WebhookReceiver
+from tritonship_standins.webhook import WebhookReceiver
 
 from .conftest import APP, BLUE_GREEN, CANARY, NEW, STABLE, image_args
 

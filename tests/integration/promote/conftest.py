@@ -50,7 +50,7 @@ class Project:
 
 @pytest.fixture
 def sim():
-    from tritonship.testing.kube import KubeSimulator
+    from tritonship_standins.kube import KubeSimulator
 
     with KubeSimulator(nodes=2, ready_delay=0.2, crashloop_image="broken-models",
                        namespaces=("models-dev", "models-staging")) as simulator:
@@ -111,7 +111,7 @@ def deployment_image(sim, env: str = "dev", name: str = "demo-app") -> str:
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
     """A real Debian `docker-registry` on a free loopback port; yields its host:port."""
-    from tritonship.testing.registry import local_registry
+    from tritonship_standins.registry import local_registry
 
     with local_registry(tmp_path_factory.mktemp("promote-registry")) as reg:
         yield reg.host

@@ -154,7 +154,7 @@ def invariant(project: Project) -> list[str]:
 @pytest.fixture
 def fresh(tmp_path):
     """A factory of fresh simulators with the flow's spec, each stopped at the end."""
-    from tritonship.testing.kube import KubeSimulator
+    from tritonship_standins.kube import KubeSimulator
 
     sims = []
 

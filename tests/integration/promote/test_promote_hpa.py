@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.integration.promote.conftest import GOOD, GOOD2, promote_args, wait_for
 
-from tritonship.testing.kube import managed
+from tritonship_standins.kube import managed
 
 SPEC = """\
 version: 1

@@ -23,7 +23,7 @@ def test_image_preflight_checks_the_registry(sim, project, tship, registry):
 
 
 def test_an_expired_lease_is_taken_over(sim, tship):
-    from tritonship.testing.kube.store import BY_PATH
+    from tritonship_standins.kube.store import BY_PATH
 
     sim.store.create(BY_PATH[("coordination.k8s.io/v1", "leases")], "models-dev", {
         "metadata": {"name": "tritonship-demo-app-dev"},

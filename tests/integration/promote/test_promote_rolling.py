@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.integration.promote.conftest import BAD, GOOD, GOOD2, deployment_image, ledger, promote_args
 
-from tritonship.testing.kube.store import BY_PATH
+from tritonship_standins.kube.store import BY_PATH
 
 pytestmark = pytest.mark.integration
 

@@ -107,7 +107,7 @@ def test_capacity_shortfall_names_the_resource(sim, project, tship):
 
 
 def test_cpu_shortfall_counts_what_other_pods_request(sim, project, tship):
-    from tritonship.testing.kube.store import BY_PATH
+    from tritonship_standins.kube.store import BY_PATH
 
     write_spec(project.spec, replicas=2, cpu="5")
     assert tship("promote", *promote_args(GOOD), "--dry-run").json()["status"] == "dry-run"  # 8 cpu per node
@@ -139,7 +139,7 @@ def test_missing_namespace_fails_preflight(sim, project, tship):
 
 @pytest.mark.parametrize("edit", ["garbage", "field", "checksum"])
 def test_corrupt_or_hand_edited_ledger_is_refused_and_not_overwritten(sim, tship, edit):
-    from tritonship.testing.kube.store import BY_PATH
+    from tritonship_standins.kube.store import BY_PATH
 
     assert tship("promote", *promote_args(GOOD)).exit_code == 0
     cm = sim.get("ConfigMap", "tritonship-demo-app-dev-ledger", "models-dev")

@@ -39,7 +39,7 @@ class Outage:
 
 class Environment(RuleBasedStateMachine):
     def __init__(self) -> None:
-        from tritonship.testing.kube import KubeSimulator
+        from tritonship_standins.kube import KubeSimulator
 
         super().__init__()
         self.sim = KubeSimulator(nodes=2, ready_delay=0.0, crashloop_image="broken-models",

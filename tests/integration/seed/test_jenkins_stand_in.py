@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tritonship.testing.jenkins import JenkinsStandIn
+from tritonship_standins.jenkins import JenkinsStandIn
 
 pytestmark = pytest.mark.integration
 
@@ -103,7 +103,7 @@ def test_serve_command_for_the_demo(tmp_path):
 
     url_file = tmp_path / "url"
     env = dict(os.environ, TRITONSHIP_JENKINS_TOKEN="tok")
-    proc = subprocess.Popen([sys.executable, "-m", "tritonship.testing.jenkins", "--user", "bot", "--url-file",
+    proc = subprocess.Popen([sys.executable, "-m", "tritonship_standins.jenkins", "--user", "bot", "--url-file",
                              str(url_file)], env=env, stdout=subprocess.PIPE, text=True)
     try:
         for _ in range(100):

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tritonship.testing.jenkins import JenkinsStandIn
+from tritonship_standins.jenkins import JenkinsStandIn
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture
 def sim():
-    from tritonship.testing.kube import KubeSimulator
+    from tritonship_standins.kube import KubeSimulator
 
     with KubeSimulator(nodes=1, ready_delay=0.1, namespaces=("ns",)) as simulator:
         yield simulator

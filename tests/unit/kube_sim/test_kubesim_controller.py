@@ -7,7 +7,7 @@ import time
 import pytest
 from tests.unit.kube_sim.conftest import deployment
 
-from tritonship.testing.kube.rollout import plan, resolve
+from tritonship_standins.kube.rollout import plan, resolve
 
 
 def pod(hash_: str, ready: bool) -> dict:

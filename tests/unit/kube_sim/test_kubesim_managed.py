@@ -6,8 +6,8 @@ import pytest
 from tests.unit.kube_sim.conftest import deployment
 
 from tritonship.deploy.kube import ApiError
-from tritonship.testing.kube import managed
-from tritonship.testing.kube.hpa import desired_replicas
+from tritonship_standins.kube import managed
+from tritonship_standins.kube.hpa import desired_replicas
 
 
 def owners(obj: dict, path: tuple[str, ...]) -> set[tuple[str, str]]:

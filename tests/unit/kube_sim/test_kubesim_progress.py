@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from tests.unit.kube_sim.conftest import deployment
 
-from tritonship.testing.kube.progress import progressing
+from tritonship_standins.kube.progress import progressing
 
 
 def test_the_condition_sequence():

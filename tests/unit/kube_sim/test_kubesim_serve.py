@@ -1,4 +1,4 @@
-"""`python -m tritonship.testing.kube serve` writes a kubeconfig the real client can use, then stops on SIGTERM."""
+"""`python -m tritonship_standins.kube serve` writes a kubeconfig the real client can use, then stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ def test_serve_writes_a_kubeconfig_and_stops_on_sigterm(tmp_path):
     from tritonship.deploy.kube import Kube, load_api_client
 
     kubeconfig = tmp_path / "kc"
-    proc = subprocess.Popen([sys.executable, "-m", "tritonship.testing.kube", "serve", "--kubeconfig", str(kubeconfig),
+    pythonpath = os.pathsep.join([str(ROOT / "agent"), str(ROOT / "standins")])  # this checkout's agent and stand-ins
+    proc = subprocess.Popen([sys.executable, "-m", "tritonship_standins.kube", "serve", "--kubeconfig", str(kubeconfig),
                              "--nodes", "3", "--gpus-per-node", "2", "--namespace", "models-dev",
                              "--pull-fail-image", "typo"],
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "agent")}, stderr=subprocess.PIPE, text=True)
+                            env={**os.environ, "PYTHONPATH": pythonpath}, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
         while not (kubeconfig.exists() and kubeconfig.stat().st_size) and time.monotonic() < deadline:

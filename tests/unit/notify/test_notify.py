@@ -6,7 +6,7 @@ import pytest
 
 from tritonship.deploy.notify import Notice, Notifier, event_for, message_body
 from tritonship.spec.model import Notifications
-from tritonship.testing.webhook import WebhookReceiver
+from tritonship_standins.webhook import WebhookReceiver
 
 SECRET_URL_PART = "T000/B000/s3cr3t"
 

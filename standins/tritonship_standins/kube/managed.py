@@ -19,7 +19,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from tritonship.testing.kube.store import StatusError
+from tritonship_standins.kube.store import StatusError
 
 Path = tuple[str, ...]
 _TOP = ("spec", "data", "stringData", "rules", "subsets")

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from tritonship.testing.jenkins_xml import as_jenkins_writes_it, strip_declaration
+from tritonship_standins.jenkins_xml import as_jenkins_writes_it, strip_declaration
 
 VERSION = "2.479.1"
 FOLDER_TAG = "com.cloudbees.hudson.plugins.folder.Folder"
@@ -348,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m tritonship.testing.jenkins --user admin [--url-file F]`: serve until interrupted.
+    """`python -m tritonship_standins.jenkins --user admin [--url-file F]`: serve until interrupted.
 
     The user's API token is read from TRITONSHIP_JENKINS_TOKEN (the variable `tritonship seed` reads).
     """
@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
     import os
     import time
 
-    parser = argparse.ArgumentParser(prog="python -m tritonship.testing.jenkins", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tritonship_standins.jenkins", description=main.__doc__)
     parser.add_argument("--user", default="admin")
     parser.add_argument("--url-file", help="write the URL here once serving")
     args = parser.parse_args(argv)

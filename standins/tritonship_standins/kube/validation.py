@@ -9,7 +9,7 @@ template's labels (keys: qualified names; values: at most 63 characters).
 from __future__ import annotations
 
 from tritonship.spec import k8s_names
-from tritonship.testing.kube.store import Kind, invalid
+from tritonship_standins.kube.store import Kind, invalid
 
 
 def _name_problem(kind: Kind, name: str) -> str | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tritonship.testing.kube.store import StatusError, now_iso
+from tritonship_standins.kube.store import StatusError, now_iso
 
 CRASH_LOG = (
     "I1201 09:00:00.000000 1 server.cc:674] Started tritonserver (version 2.51.0)",

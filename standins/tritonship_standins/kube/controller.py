@@ -12,9 +12,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from tritonship.testing.kube.pods import crashloop_state, insufficient, pull_failure_status, unschedulable_status
-from tritonship.testing.kube.rollout import plan, status_for
-from tritonship.testing.kube.store import BY_PATH, StatusError, Store, now_iso
+from tritonship_standins.kube.pods import crashloop_state, insufficient, pull_failure_status, unschedulable_status
+from tritonship_standins.kube.rollout import plan, status_for
+from tritonship_standins.kube.store import BY_PATH, StatusError, Store, now_iso
 
 POD = BY_PATH[("v1", "pods")]
 DEPLOYMENT = BY_PATH[("apps/v1", "deployments")]
@@ -28,7 +28,7 @@ class Behaviour:
 
     ready_delay: float = 1.0  # seconds from scheduling to Ready
     crashloop_image: str | None = None  # regex: pods whose image matches never become Ready
-    pull_fail_image: str | None = None  # regex: pods whose image matches cannot pull it (testing/kube/pods.py)
+    pull_fail_image: str | None = None  # regex: pods whose image matches cannot pull it (kube/pods.py)
     tick: float = 0.05
     hpa_desired: dict[str, int] = field(default_factory=dict)  # HPA name -> replicas its metrics ask for
 
@@ -66,7 +66,7 @@ class Controllers:
             self.reconcile()
 
     def reconcile(self) -> None:
-        from tritonship.testing.kube.hpa import reconcile_hpas
+        from tritonship_standins.kube.hpa import reconcile_hpas
 
         with self.store.lock:
             reconcile_hpas(self.store, self.behaviour.hpa_desired)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tritonship.testing.kube.store import KINDS, Kind, StatusError
+from tritonship_standins.kube.store import KINDS, Kind, StatusError
 
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 

@@ -1,4 +1,4 @@
-"""`python -m tritonship.testing.canary_stack`: the metrics side of a canary, on this machine (demo).
+"""`python -m tritonship_standins.canary_stack`: the metrics side of a canary, on this machine (demo).
 
 Starts two tritonservers on a model repository — one plays the stable (and baseline) pods, one the
 canary pods of `APP` in `NAMESPACE` — a Prometheus scraping them with those labels, steady traffic,
@@ -31,10 +31,10 @@ import click
 @click.option("--rate", default=30.0, show_default=True, help="Requests/s to each server (add_sub).")
 def main(*, workdir: Path, repository: Path, canary_repository: Path | None, namespace: str, app: str,
          env_file: Path, rate: float) -> None:
-    from tritonship.testing.prometheus import ScrapeTarget, local_prometheus
-    from tritonship.testing.traffic import Traffic
-    from tritonship.testing.webhook import WebhookReceiver
     from tritonship.triton.launcher import launch_local
+    from tritonship_standins.prometheus import ScrapeTarget, local_prometheus
+    from tritonship_standins.traffic import Traffic
+    from tritonship_standins.webhook import WebhookReceiver
 
     workdir.mkdir(parents=True, exist_ok=True)
     env_file.unlink(missing_ok=True)

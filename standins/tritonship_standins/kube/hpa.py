@@ -10,8 +10,8 @@ clamped to [min, max]. It scales through an Update by field manager `kube-contro
 
 from __future__ import annotations
 
-from tritonship.testing.kube import managed
-from tritonship.testing.kube.store import BY_PATH, StatusError, Store, now_iso
+from tritonship_standins.kube import managed
+from tritonship_standins.kube.store import BY_PATH, StatusError, Store, now_iso
 
 HPA = BY_PATH[("autoscaling/v2", "horizontalpodautoscalers")]
 DEPLOYMENT = BY_PATH[("apps/v1", "deployments")]

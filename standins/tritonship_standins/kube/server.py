@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tritonship.testing.kube import managed
-from tritonship.testing.kube.discovery import Discovery
-from tritonship.testing.kube.pods import pod_log
-from tritonship.testing.kube.store import BY_PATH, Kind, StatusError, Store, invalid
+from tritonship_standins.kube import managed
+from tritonship_standins.kube.discovery import Discovery
+from tritonship_standins.kube.pods import pod_log
+from tritonship_standins.kube.store import BY_PATH, Kind, StatusError, Store, invalid
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
@@ -147,7 +147,7 @@ def defaults(kind: Kind, obj: dict) -> dict:
 
 
 def validate(kind: Kind, obj: dict, old: dict | None) -> None:
-    from tritonship.testing.kube.validation import validate_meta
+    from tritonship_standins.kube.validation import validate_meta
 
     validate_meta(kind, obj)
     name = obj["metadata"].get("name", "")
@@ -196,7 +196,7 @@ class Api:
             return pod_log(self.store.get(kind, namespace, name), query)  # text/plain
         if name:
             return self.store.get(kind, namespace, name)
-        from tritonship.testing.kube.paging import page
+        from tritonship_standins.kube.paging import page
 
         items, more = page(self.store.list(kind, namespace, (query.get("labelSelector") or [None])[0]),
                            (query.get("limit") or [None])[0], (query.get("continue") or [None])[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 
-from tritonship.testing.kube.store import StatusError
+from tritonship_standins.kube.store import StatusError
 
 
 def _token(offset: int) -> str:

@@ -1,4 +1,4 @@
-"""`python -m tritonship.testing.kube serve --kubeconfig PATH [...]`: run the simulator in the foreground."""
+"""`python -m tritonship_standins.kube serve --kubeconfig PATH [...]`: run the simulator in the foreground."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def serve(*, kubeconfig: str, nodes: int, gpus_per_node: int, node_cpu: str, nod
           crashloop_image: str | None, pull_fail_image: str | None, ready_delay: float, namespaces: tuple[str, ...],
           port: int) -> None:
     """Serve until SIGINT/SIGTERM; prints the URL once the kubeconfig is written."""
-    from tritonship.testing.kube import KubeSimulator
+    from tritonship_standins.kube import KubeSimulator
 
     sim = KubeSimulator(nodes=nodes, gpus_per_node=gpus_per_node, node_cpu=node_cpu, node_memory=node_memory,
                         ready_delay=ready_delay, crashloop_image=crashloop_image, namespaces=namespaces, port=port)

@@ -72,7 +72,7 @@ def status_for(dep: dict, pods: list[dict], new: list[dict], *, rs_name: str, tr
     generation = dep["metadata"].get("generation", 1)
     complete = updated == replicas and len(pods) == replicas and ready_all >= replicas
     deadline = spec.get("progressDeadlineSeconds", 600)
-    from tritonship.testing.kube.progress import progressing as progress_condition  # a stale deadline stays
+    from tritonship_standins.kube.progress import progressing as progress_condition  # a stale deadline stays
 
     progressing = progress_condition(track, rs_name=rs_name, counts=(updated, ready_all, len(pods) - updated),
                                      complete=complete, deadline=deadline, now=now)

@@ -25,10 +25,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tritonship.testing.kube.controller import Behaviour, Controllers
-from tritonship.testing.kube.discovery import Discovery
-from tritonship.testing.kube.server import Access, Api, Faults, make_server
-from tritonship.testing.kube.store import BY_PATH, Store, now_iso
+from tritonship_standins.kube.controller import Behaviour, Controllers
+from tritonship_standins.kube.discovery import Discovery
+from tritonship_standins.kube.server import Access, Api, Faults, make_server
+from tritonship_standins.kube.store import BY_PATH, Store, now_iso
 
 __all__ = ["KubeSimulator"]
 
@@ -112,7 +112,7 @@ class KubeSimulator:
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """Read an object directly (tests); None when absent."""
-        from tritonship.testing.kube.store import KINDS, StatusError
+        from tritonship_standins.kube.store import KINDS, StatusError
 
         spec = next(k for k in KINDS if k.kind == kind)
         try:
@@ -121,7 +121,7 @@ class KubeSimulator:
             return None
 
     def list(self, kind: str, namespace: str | None = None, selector: str | None = None) -> list[dict]:
-        from tritonship.testing.kube.store import KINDS
+        from tritonship_standins.kube.store import KINDS
 
         return self.store.list(next(k for k in KINDS if k.kind == kind), namespace, selector)
 
