@@ -9,7 +9,7 @@ import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
 from tritonship.errors import BadInput
-from tritonship.output import emit
+from tritonship.present.common import emit
 
 ENV_REGISTRY = "TRITONSHIP_REGISTRY"
 
@@ -39,7 +39,7 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
     """
     from tritonship.image.plan import plan_build
     from tritonship.image.push import PushOptions
-    from tritonship.image.render import build_outcome, dry_run_outcome, kaniko_outcome
+    from tritonship.present.build import build_outcome, dry_run_outcome, kaniko_outcome
 
     push = PushOptions(parallel=flags.pop("push_jobs"), compression=flags.pop("compression"))
     spec = load_optional_spec(spec_path)
@@ -48,7 +48,7 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
     if dry_run:
         ctx.exit(emit(settings(), dry_run_outcome(plan)))
     if plan.builder == "kaniko":
-        from tritonship.image.kaniko_plan import write_kaniko_context
+        from tritonship.image.kaniko import write_kaniko_context
 
         ctx.exit(emit(settings(), kaniko_outcome(plan, write_kaniko_context(plan, _base_dir(spec)))))
     ctx.exit(emit(settings(), build_outcome(_build(plan, force, push))))

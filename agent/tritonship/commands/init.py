@@ -8,7 +8,7 @@ import click
 
 from tritonship.commands.options import global_options, settings
 from tritonship.errors import EXIT_OK, BadInput, TritonshipError
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 
 @click.command("init")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tritonship.cli import Settings, global_options
+from tritonship.global_options import Settings, global_options
 
 __all__ = ["global_options", "load_optional_spec", "settings", "spec_option"]
 

@@ -50,15 +50,15 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
 
     Exit 0 when every gate passes, 1 when a gate fails, 2 for bad input, 3 when Triton is unreachable.
     """
-    from tritonship.output import Outcome, emit
     from tritonship.perf.runner import run_perf
+    from tritonship.present.common import Outcome, emit
 
     spec = load_optional_spec(spec_path)
     config = build_config(spec, flags)
     server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
-    from tritonship.commands import perf_render
+    from tritonship.present import perf as perf_render
 
     outcome = Outcome(
         verb="perf", status="passed" if result.passed else "failed", exit_code=0 if result.passed else 1,
@@ -164,7 +164,7 @@ def _progress():
     if not sys.stderr.isatty():
         yield lambda level, window, verdict: click.echo(line(level, window, verdict), err=True)
         return
-    from tritonship.output import console
+    from tritonship.present.common import console
 
     with console(stderr=True).status("perf: warming up") as status:
         yield lambda level, window, verdict: status.update(line(level, window, verdict))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 
 @click.command("promote")
@@ -34,9 +34,9 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     rollout failed and rolled back, --from digest not succeeded), 2 bad input, 3 cluster unreachable.
     """
     from tritonship.deploy.engine import PreflightFailed, PromoteRequest, PromoteResult, promote
-    from tritonship.deploy.report import EXIT, junit_cases, render_result, result_data
     from tritonship.deploy.world import cluster_world, started_by
     from tritonship.errors import BadInput
+    from tritonship.present.promote import EXIT, junit_cases, render_result, result_data
 
     if resume and abort:
         raise BadInput("--resume and --abort exclude each other")

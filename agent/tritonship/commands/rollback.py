@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 
 @click.command("rollback")
@@ -22,9 +22,9 @@ def command(ctx: click.Context, *, env_name: str, to: int | None, wait_lock: flo
 
     Exit 0 rolled back, 1 no such succeeded revision or lock held, 2 bad input, 3 cluster unreachable.
     """
-    from tritonship.deploy.report import EXIT, junit_cases, render_result, result_data
     from tritonship.deploy.rollback import RollbackRequest, rollback
     from tritonship.deploy.world import cluster_world, started_by
+    from tritonship.present.promote import EXIT, junit_cases, render_result, result_data
 
     spec = load_optional_spec(spec_path, required=True)
     log = (lambda _m: None) if settings().json else (lambda m: click.echo(f"  {m}", err=True))

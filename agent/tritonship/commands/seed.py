@@ -11,7 +11,7 @@ import os
 import click
 
 from tritonship.commands.options import global_options, settings
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 TOKEN_ENV = "TRITONSHIP_JENKINS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
@@ -96,6 +96,6 @@ def _render(data: dict):
 
 
 def _junit(result):
-    from tritonship.report.junit import JUnitCase
+    from tritonship.present.junit import JUnitCase
 
     return [JUnitCase(name=a.item, classname=f"tritonship.seed.{a.action}") for a in result.actions]

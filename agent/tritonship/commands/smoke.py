@@ -11,7 +11,7 @@ import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
 from tritonship.errors import EXIT_GATE, EXIT_OK
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 
 @click.command("smoke")
@@ -37,8 +37,8 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     Exit 0 all models passed, 1 a model failed (named, with the server's reason), 2 bad input,
     3 the server could not be started or reached within --timeout.
     """
+    from tritonship.present.smoke import junit_cases, renderer, to_data
     from tritonship.smoke import settings as opts
-    from tritonship.smoke.report import junit_cases, renderer, to_data
     from tritonship.smoke.run import run_smoke
     from tritonship.triton.client import TritonClient
     from tritonship.triton.launcher import log_tail, sigterm_as_interrupt

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 
 @click.command("status")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.analysis.summary import analyses_of, render_analyses
 from tritonship.errors import EXIT_GATE, EXIT_OK
-from tritonship.report.junit import JUnitCase
+from tritonship.present.junit import JUnitCase
 
 if TYPE_CHECKING:
     from rich.console import Console

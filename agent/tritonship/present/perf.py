@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tritonship.report.junit import JUnitCase
+from tritonship.present.junit import JUnitCase
 
 
 def outcome_parts(result) -> dict[str, Any]:

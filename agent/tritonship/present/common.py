@@ -20,12 +20,12 @@ import click
 
 from tritonship import __version__
 from tritonship.errors import BadInput, TritonshipError
-from tritonship.report.junit import JUnitCase, render_junit
+from tritonship.present.junit import JUnitCase, render_junit
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tritonship.cli import Settings
+    from tritonship.global_options import Settings
 
 
 @dataclass(frozen=True)

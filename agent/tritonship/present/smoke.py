@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from tritonship.report.junit import JUnitCase
+from tritonship.present.junit import JUnitCase
 from tritonship.smoke.result import Check, ModelReport, SmokeResult
 
 if TYPE_CHECKING:
