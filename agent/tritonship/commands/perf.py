@@ -117,7 +117,10 @@ def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | No
     if url and (repository or image):
         raise BadInput("give only one of --repository, --url and --image")
     if url:
-        yield _parse_url(url), grpc_url or _next_port(_parse_url(url))
+        from tritonship.urls import parse_endpoint
+
+        http = parse_endpoint(url, "--url")
+        yield str(http), grpc_url or str(http.shifted(1))
         return
     if not repository and not image and spec is None:
         raise BadInput("nothing to measure: give --repository DIR, --url HOST:PORT or --image REF "
@@ -130,22 +133,6 @@ def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | No
     with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url,
                      progress=lambda message: click.echo(message, err=True)) as server:
         yield server.http_url, server.grpc_url
-
-
-def _parse_url(url: str) -> str:
-    scheme, _, rest = url.rpartition("://")
-    if scheme not in ("", "http"):
-        raise BadInput(f"--url {url!r}: expected HOST:PORT (plain HTTP)")
-    url = rest.rstrip("/")
-    host, _, port = url.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65535:
-        raise BadInput(f"--url {url!r}: expected HOST:PORT, with PORT 1-65534")
-    return url
-
-
-def _next_port(url: str) -> str:
-    host, _, port = url.rpartition(":")
-    return f"{host}:{int(port) + 1}"
 
 
 @contextlib.contextmanager
