@@ -15,6 +15,7 @@ import click
 from tritonship import __version__
 from tritonship.errors import EXIT_INPUT, TritonshipError
 from tritonship.global_options import Settings, global_options
+from tritonship.process_env import ProcessEnv
 
 __all__ = ["VERBS", "Settings", "cli", "global_options", "main"]
 
@@ -72,7 +73,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = Settings()
+    settings = Settings(environ=ProcessEnv.from_process())  # the one read of the process environment
     try:
         code = cli.main(args=argv, prog_name="tritonship", standalone_mode=False, obj=settings)
     except TritonshipError as exc:

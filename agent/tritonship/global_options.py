@@ -6,9 +6,11 @@ group that imports them (no import cycle).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import click
+
+from tritonship.process_env import ProcessEnv
 
 __all__ = ["Settings", "global_options"]
 
@@ -21,6 +23,7 @@ class Settings:
     report_dir: str | None = None
     debug: bool = False
     verb: str | None = None  # set once the verb is resolved, so errors name it in result.json
+    environ: ProcessEnv = field(default_factory=ProcessEnv)  # the process environment, read once by cli.main
 
 
 def _setter(field: str):

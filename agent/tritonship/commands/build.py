@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
 from tritonship.errors import BadInput
 from tritonship.present.common import emit
 
@@ -44,7 +43,7 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
     push = PushOptions(parallel=flags.pop("push_jobs"), compression=flags.pop("compression"))
     spec = load_optional_spec(spec_path)
     options = _options(spec, flags, dry_run=dry_run)
-    plan = plan_build(options)
+    plan = plan_build(options, environ())
     if dry_run:
         ctx.exit(emit(settings(), dry_run_outcome(plan)))
     if plan.builder == "kaniko":
@@ -63,13 +62,13 @@ def _build(plan, force: bool, push_options):
 
     known = {}
     for host in dict.fromkeys([plan.registry_host, parse_reference(plan.base_image).registry]):
-        creds = find_credentials(host)
+        creds = find_credentials(host, environ())
         if creds is not None:
             known[host] = creds
     client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host))
     client.ping()
-    return build_and_push(plan, client=client, builder=make_builder(plan.builder), force=force, credentials=known,
-                          progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
+    return build_and_push(plan, client=client, builder=make_builder(plan.builder, environ()), force=force,
+                          credentials=known, progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
                           push_options=push_options)
 
 
@@ -78,7 +77,7 @@ def _builder(name: str, *, dry_run: bool) -> str:
     from tritonship.image.builders.factory import resolve_builder_name
 
     try:
-        return resolve_builder_name(name)
+        return resolve_builder_name(name, environ())
     except InfraError:
         if dry_run:
             return name  # a dry run needs no builder
@@ -87,6 +86,7 @@ def _builder(name: str, *, dry_run: bool) -> str:
 
 def _options(spec, flags: dict, *, dry_run: bool):
     from tritonship.image.plan import BuildOptions
+    from tritonship.process_env import Given, first_given
     from tritonship.spec.image import ImageSpec
 
     image = spec.image if spec is not None else ImageSpec()
@@ -95,7 +95,8 @@ def _options(spec, flags: dict, *, dry_run: bool):
     requirements = (_base_dir(spec) / image.requirements) if image.requirements else None
     return BuildOptions(
         repository=_repository(flags.get("repository"), spec),
-        registry=os.environ.get(ENV_REGISTRY) or flags.get("registry") or image.registry,
+        registry=first_given(Given(ENV_REGISTRY, environ().value(ENV_REGISTRY)),
+                             Given("--registry", flags.get("registry")), Given("image.registry", image.registry)).value,
         name=flags.get("name") or image.name or (spec.project if spec is not None else None),
         base_image=flags.get("base_image") or image.base_image,
         builder=_builder(builder, dry_run=dry_run),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
 from tritonship.present.common import Outcome, emit
 
 
@@ -23,7 +23,7 @@ def command(ctx: click.Context, *, env_name: str, spec_path: str | None) -> None
     from tritonship.deploy.world import cluster_world
 
     spec = load_optional_spec(spec_path, required=True)
-    ledger = read_history(cluster_world(spec), spec, env_name)
+    ledger = read_history(cluster_world(spec, environ=environ()), spec, env_name)
     releases = [r.summary() for r in reversed(ledger.releases)]
     data = {"app": spec.project, "env": env_name, "namespace": spec.environment(env_name).namespace,
             "releases": releases}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
 from tritonship.present.common import Outcome, emit
 
 
@@ -45,9 +45,10 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
                        "--retry")
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
-    world = cluster_world(spec, log=_logger())
-    req = PromoteRequest(env=env_name, started_by=started_by(), image=image, from_env=from_env, wait_lock=wait_lock,
-                         dry_run=dry_run, skip_preflight=skip_preflight, resume=resume, abort=abort, retry=retry)
+    world = cluster_world(spec, log=_logger(), environ=environ())
+    req = PromoteRequest(env=env_name, started_by=started_by(environ()), image=image, from_env=from_env,
+                         wait_lock=wait_lock, dry_run=dry_run, skip_preflight=skip_preflight, resume=resume,
+                         abort=abort, retry=retry)
     try:
         result = promote(world, spec, req)
     except PreflightFailed as exc:

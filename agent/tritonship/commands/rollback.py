@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
 from tritonship.present.common import Outcome, emit
 
 
@@ -28,8 +28,8 @@ def command(ctx: click.Context, *, env_name: str, to: int | None, wait_lock: flo
 
     spec = load_optional_spec(spec_path, required=True)
     log = (lambda _m: None) if settings().json else (lambda m: click.echo(f"  {m}", err=True))
-    result = rollback(cluster_world(spec, log=log), spec,
-                      RollbackRequest(env=env_name, started_by=started_by(), to=to, wait_lock=wait_lock))
+    result = rollback(cluster_world(spec, log=log, environ=environ()), spec,
+                      RollbackRequest(env=env_name, started_by=started_by(environ()), to=to, wait_lock=wait_lock))
     outcome = Outcome("rollback", result.status, EXIT[result.status], result_data(spec.project, result),
                       render=render_result("rollback", result), junit=junit_cases("rollback", result))
     ctx.exit(emit(settings(), outcome))

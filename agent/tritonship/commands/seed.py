@@ -6,11 +6,9 @@ Exit 0 done (or planned, with --dry-run), 2 bad models.yaml or options, 3 Jenkin
 
 from __future__ import annotations
 
-import os
-
 import click
 
-from tritonship.commands.options import global_options, settings
+from tritonship.commands.options import environ, global_options, settings
 from tritonship.present.common import Outcome, emit
 
 TOKEN_ENV = "TRITONSHIP_JENKINS_TOKEN"  # noqa: S105 - the variable's name, not a secret
@@ -45,7 +43,7 @@ def command(ctx: click.Context, *, config_path: str, url: str | None, user: str 
         return
     if not url:
         raise BadInput("no Jenkins URL: give --jenkins URL or set TRITONSHIP_JENKINS_URL")
-    token = os.environ.get(TOKEN_ENV) or None
+    token = environ().value(TOKEN_ENV)
     if token and not user:
         raise BadInput(f"{TOKEN_ENV} is set but no --user: the token belongs to a user")
     catalog = load_catalog(config_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
 from tritonship.present.common import Outcome, emit
 
 
@@ -22,7 +22,7 @@ def command(ctx: click.Context, *, env_name: str, spec_path: str | None) -> None
     from tritonship.deploy.world import cluster_world
 
     spec = load_optional_spec(spec_path, required=True)
-    st = read_status(cluster_world(spec), spec, env_name)
+    st = read_status(cluster_world(spec, environ=environ()), spec, env_name)
     data = {"app": spec.project, "env": env_name, "namespace": st.namespace, "running": st.running,
             "in_progress": st.in_progress, "lock_holder": st.lock_holder, "deployments": list(st.deployments),
             "verified": st.running is not None and not st.drift, "drift": list(st.drift)}
