@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
-from tritonship.present.common import Outcome, emit
+from tritonship.present.common import emit
 
 
 @click.command("promote")
@@ -36,7 +36,7 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     from tritonship.deploy.engine import PreflightFailed, PromoteRequest, PromoteResult, promote
     from tritonship.deploy.world import cluster_world, started_by
     from tritonship.errors import BadInput
-    from tritonship.present.promote import EXIT, junit_cases, render_result, result_data
+    from tritonship.present.promote import to_outcome
 
     if resume and abort:
         raise BadInput("--resume and --abort exclude each other")
@@ -54,9 +54,7 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     except PreflightFailed as exc:
         result = PromoteResult("failed", env_name, env.namespace, env.strategy.kind, image or "", reason=exc.message,
                                preflight=exc.report)
-    outcome = Outcome("promote", result.status, EXIT[result.status],
-                      result_data(spec.project, result, manifests=dry_run), render=render_result("promote", result),
-                      junit=junit_cases("promote", result))
+    outcome = to_outcome(spec.project, result, manifests=dry_run)
     if dry_run and not settings().json:
         from tritonship.deploy.manifests import to_yaml
 
