@@ -60,3 +60,38 @@ def test_the_scan_sees_an_upward_import(tmp_path):
 def test_global_options_do_not_import_the_command_group():
     assert _upward(PACKAGE / "global_options.py", ("tritonship.cli", "tritonship.commands")) == []
     assert _upward(PACKAGE / "commands" / "options.py", ("tritonship.cli",)) == []
+
+
+# Modules that still touch os.environ, and why. Everything else gets the `ProcessEnv` that cli.main read.
+ENVIRON_READERS = {
+    "process_env.py": "the one snapshot (cli.main)",
+    "image/builders/buildah.py": "the environment of the buildah child process",
+    "triton/launcher.py": "the environment of the tritonserver child process",
+    # `env=None` defaults for direct (non-CLI) callers; the CLI passes its ProcessEnv:
+    "image/builders/factory.py": "default for direct callers",
+    "image/credentials.py": "default for direct callers",
+    "image/plan.py": "default for direct callers",
+    "image/provenance.py": "default for direct callers",
+    "triton/locate.py": "default for direct callers",
+    # kubeconfig discovery and the lease holder's pod name (called from the engine's entry points):
+    "deploy/kube.py": "KUBECONFIG, KUBERNETES_SERVICE_HOST as client-go reads them",
+    "deploy/lock.py": "POD_NAME/HOSTNAME of the lease holder",
+}
+
+
+def _reads_environ(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") \
+                and isinstance(node.value, ast.Name) and node.value.id == "os":
+            return True
+    return False
+
+
+def test_only_the_listed_modules_touch_os_environ():
+    readers = {
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "testing" not in path.relative_to(PACKAGE).parts and _reads_environ(path)
+    }
+    assert readers <= set(ENVIRON_READERS), sorted(readers - set(ENVIRON_READERS))
+    assert "deploy/notify.py" not in readers and "deploy/analysis/__init__.py" not in readers
