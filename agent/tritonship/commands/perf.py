@@ -10,7 +10,6 @@ from tritonship.commands.options import global_options, load_optional_spec, sett
 from tritonship.errors import BadInput
 
 _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
-_BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_error_rate")
 
 
 @click.command("perf")
@@ -50,11 +49,12 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
 
     Exit 0 when every gate passes, 1 when a gate fails, 2 for bad input, 3 when Triton is unreachable.
     """
+    from tritonship.perf.options import perf_config
     from tritonship.perf.runner import run_perf
     from tritonship.present.common import Outcome, emit
 
     spec = load_optional_spec(spec_path)
-    config = build_config(spec, flags)
+    config = perf_config(spec, flags)
     server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
@@ -67,52 +67,13 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
     ctx.exit(emit(settings(), outcome))
 
 
-def build_config(spec, flags: dict):
-    """Flags override tritonship.yaml's `perf:` section, field by field."""
-    from tritonship.perf.levels import choose_levels
-    from tritonship.perf.measure import MeasureSettings
-    from tritonship.perf.result import load_baseline
-    from tritonship.perf.runner import PerfConfig
-    from tritonship.spec.perf import Budget, PerfSpec
-
-    perf = spec.perf if spec else PerfSpec()
-    pick = lambda name: flags.get(name) if flags.get(name) is not None else getattr(perf, name)  # noqa: E731
-    model = pick("model")
-    if not model:
-        raise BadInput("no model to measure: give --model or perf.model in tritonship.yaml")
-    budget_over = {k: flags[k] for k in _BUDGET_FLAGS if flags.get(k) is not None}
-    budget = Budget(**(perf.budget.model_dump() | budget_over)) if budget_over else perf.budget
-    baseline_path = pick("baseline")
-    if baseline_path and spec and not flags.get("baseline"):
-        baseline_path = str(spec.base_dir / baseline_path)
-    input_data = pick("input_data")
-    shapes = dict(perf.shapes) or (dict(spec.smoke.shapes.get(model, {})) if spec else {})
-    return PerfConfig(
-        model=model,
-        levels=choose_levels(flags.get("concurrency"), flags.get("rate"), perf.concurrency, perf.rate,
-                             pick("arrivals")),
-        protocol=pick("protocol"),
-        measure=MeasureSettings(window_s=pick("window"), stability_pct=pick("stability_pct"),
-                                max_trials=pick("max_trials"), warmup_requests=pick("warmup_requests"),
-                                batch=pick("batch")),
-        workers=pick("workers"), budget=budget, budgets=dict(perf.budgets),
-        max_increase_pct=pick("max_increase_pct") if flags.get("max_increase_pct") is not None
-        else perf.regression.max_increase_pct,
-        alpha=perf.regression.alpha,
-        min_increase_ms=flags["min_increase_ms"] if flags.get("min_increase_ms") is not None
-        else perf.regression.min_increase_ms,
-        baseline=load_baseline(baseline_path) if baseline_path else None, baseline_path=baseline_path,
-        input_data=input_data, shapes=shapes,
-    )
-
-
 @contextlib.contextmanager
 def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | None, image: str | None,
             launch: str | None, timeout: float | None):
     """(http_url, grpc_url) of a running server, or of one started for this run (a repository or an image).
 
     Starting a server goes through the same factory and target rules as `smoke` (triton.factory.open_server,
-    smoke.settings.choose_target); a --url is measured as it is, without waiting for readiness.
+    smoke.options.choose_target); a --url is measured as it is, without waiting for readiness.
     """
     if url and (repository or image):
         raise BadInput("give only one of --repository, --url and --image")
@@ -125,7 +86,7 @@ def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | No
     if not repository and not image and spec is None:
         raise BadInput("nothing to measure: give --repository DIR, --url HOST:PORT or --image REF "
                        "(or a tritonship.yaml)")
-    from tritonship.smoke.settings import choose_target, timeout_s
+    from tritonship.smoke.options import choose_target, timeout_s
     from tritonship.triton.factory import open_server
 
     target = choose_target(repository, None, image, launch, spec)

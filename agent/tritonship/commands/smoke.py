@@ -38,7 +38,7 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     3 the server could not be started or reached within --timeout.
     """
     from tritonship.present.smoke import junit_cases, renderer, to_data
-    from tritonship.smoke import settings as opts
+    from tritonship.smoke import options as opts
     from tritonship.smoke.run import run_smoke
     from tritonship.triton.client import TritonClient
     from tritonship.triton.launcher import log_tail, sigterm_as_interrupt
