@@ -51,20 +51,16 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
     """
     from tritonship.perf.options import perf_config
     from tritonship.perf.runner import run_perf
-    from tritonship.present.common import Outcome, emit
+    from tritonship.present.common import emit
 
     spec = load_optional_spec(spec_path)
     config = perf_config(spec, flags)
     server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
-    from tritonship.present import perf as perf_render
+    from tritonship.present.perf import to_outcome
 
-    outcome = Outcome(
-        verb="perf", status="passed" if result.passed else "failed", exit_code=0 if result.passed else 1,
-        **perf_render.outcome_parts(result),
-    )
-    ctx.exit(emit(settings(), outcome))
+    ctx.exit(emit(settings(), to_outcome(result)))
 
 
 @contextlib.contextmanager
