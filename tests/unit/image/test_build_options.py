@@ -25,3 +25,11 @@ def test_registry_precedence(variables, flag, expected):
 def test_without_a_spec_the_repository_flag_is_required():
     with pytest.raises(BadInput, match="no model repository given"):
         build_options(None, {"builder": "docker"}, ProcessEnv(), dry_run=True)
+
+
+def test_kaniko_is_render_only_not_a_local_builder():
+    from tritonship.image.builders.factory import make_builder
+
+    with pytest.raises(BadInput, match="runs in a Jenkins Kubernetes pod") as info:
+        make_builder("kaniko", {})
+    assert "--builder kaniko" in info.value.hint
