@@ -13,8 +13,8 @@ import statistics
 import time
 from pathlib import Path
 
+from tritonship.smoke.options import smoke_options
 from tritonship.smoke.run import ServerHandle, SmokeOptions, run_smoke
-from tritonship.smoke.settings import smoke_options
 from tritonship.spec import load_spec
 from tritonship.triton.client import TritonClient
 from tritonship.triton.launcher import launch_local

@@ -2,19 +2,22 @@
 
 Verbs live one per module in `tritonship.commands` and are imported only when run, so
 `tritonship --help` stays fast (Jenkins runs the agent many times per build).
-Global options (`--json`, `--report-dir`, `--debug`) are accepted before and after the verb.
+Global options (`--json`, `--report-dir`, `--debug`, in `global_options`) are accepted before and after the verb.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass
 
 import click
 
 from tritonship import __version__
 from tritonship.errors import EXIT_INPUT, TritonshipError
+from tritonship.global_options import Settings, global_options
+from tritonship.process_env import ProcessEnv
+
+__all__ = ["VERBS", "Settings", "cli", "global_options", "main"]
 
 # verb -> (module under tritonship.commands, one-line help). Help text here keeps --help import-free.
 VERBS: dict[str, tuple[str, str]] = {
@@ -31,55 +34,6 @@ VERBS: dict[str, tuple[str, str]] = {
     "render": ("render", "Print the Kubernetes manifests for an environment."),
     "seed": ("seed", "Create or update Jenkins jobs for the model projects listed in YAML."),
 }
-
-
-@dataclass
-class Settings:
-    """Global options, filled by click callbacks wherever on the command line they appear."""
-
-    json: bool = False
-    report_dir: str | None = None
-    debug: bool = False
-    verb: str | None = None  # set once the verb is resolved, so errors name it in result.json
-
-
-def _setter(field: str):
-    def callback(ctx: click.Context, param: click.Parameter, value):
-        if value and field == "report_dir":
-            _check_report_dir(value, param)
-        if value:  # a flag given after the verb must not reset one given before it
-            setattr(ctx.find_object(Settings), field, value)
-        return value
-
-    return callback
-
-
-def _check_report_dir(value: str, param: click.Parameter) -> None:
-    """Refuse a --report-dir that cannot be created before any work is done (not after a promotion)."""
-    import os
-    from pathlib import Path
-
-    path = Path(value).absolute()
-    existing = next(p for p in (path, *path.parents) if p.exists())
-    if not existing.is_dir():
-        raise click.BadParameter(f"{value}: {existing} is a file, not a folder", param=param)
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise click.BadParameter(f"{value}: {existing} is not writable", param=param)
-
-
-def global_options(func):
-    """Add --json, --report-dir and --debug to a group or verb."""
-    opts = [
-        click.option("--json", "json_", is_flag=True, expose_value=False, is_eager=True,
-                     callback=_setter("json"), help="Print one JSON document instead of text."),
-        click.option("--report-dir", type=click.Path(file_okay=False), expose_value=False, is_eager=True,
-                     callback=_setter("report_dir"), help="Write result.json, junit.xml (and report.html) here."),
-        click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
-                     callback=_setter("debug"), help="Show tracebacks and verbose logs."),
-    ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
 
 
 class LazyGroup(click.Group):
@@ -119,7 +73,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = Settings()
+    settings = Settings(environ=ProcessEnv.from_process())  # the one read of the process environment
     try:
         code = cli.main(args=argv, prog_name="tritonship", standalone_mode=False, obj=settings)
     except TritonshipError as exc:
@@ -151,7 +105,7 @@ def _usage_error(settings: Settings, exc: click.ClickException) -> int:
 
 
 def _report_error(settings: Settings, exc: TritonshipError) -> int:
-    from tritonship.output import emit_error
+    from tritonship.present.common import emit_error
 
     if settings.debug:
         import traceback

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tritonship.errors import BadInput
 
 
@@ -16,3 +18,36 @@ def check_http_url(url: str, source: str) -> None:
         raise BadInput(f"{source} {url!r}: {exc}") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(f"{source} {url!r}: expected http(s)://HOST[:PORT][/PATH]")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A plain-HTTP HOST:PORT (Triton's HTTP and gRPC addresses are written this way)."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def shifted(self, offset: int) -> Endpoint:
+        """The same host, PORT+offset (Triton serves gRPC on PORT+1 and metrics on PORT+2 by default)."""
+        return Endpoint(self.host, self.port + offset)
+
+
+def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None = None) -> Endpoint:
+    """The one HOST:PORT parser: `[http://]HOST[:PORT][/]`, PORT 1-65534 (PORT+1 must be a port too).
+
+    `default_port` fills a missing port; without it the port is required. The same bad value gets the
+    same message wherever it is given (perf, smoke, ...).
+    """
+    scheme, sep, rest = text.rpartition("://")
+    if sep and scheme != "http":
+        raise BadInput(f"{source} {text!r}: expected HOST:PORT (plain HTTP)")
+    rest = rest.rstrip("/")
+    host, colon, port = rest.rpartition(":")
+    if not colon and default_port is not None and rest:
+        host, port = rest, str(default_port)
+    if not host or not port.isdigit() or not 0 < int(port) < 65535:
+        raise BadInput(f"{source} {text!r}: expected HOST:PORT, with PORT 1-65534")
+    return Endpoint(host, int(port))

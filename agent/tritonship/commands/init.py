@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from tritonship.commands.options import global_options, settings
-from tritonship.errors import EXIT_OK, BadInput, TritonshipError
-from tritonship.output import Outcome, emit
+from tritonship.errors import BadInput, TritonshipError
+from tritonship.present.common import emit
 
 
 @click.command("init")
@@ -24,6 +24,7 @@ def command(ctx: click.Context, repo: str, project: str | None, output: str, for
 
     Exit 0 written, 2 bad input (no such repository, file exists without --force, bad project name).
     """
+    from tritonship.present.init import to_outcome
     from tritonship.repository.starter import project_name, starter_spec
 
     out = Path(output)
@@ -33,15 +34,7 @@ def command(ctx: click.Context, repo: str, project: str | None, output: str, for
         raise BadInput(f"--project {project!r} is not a DNS label", hint=f"try --project {project_name(project)}")
     starter = starter_spec(Path(repo), out, project)
     _write_checked(out, starter.text)
-    data = {"path": str(out.resolve()), "project": starter.project, "model_repository": starter.model_repository,
-            "models": list(starter.models), "perf_model": starter.perf_model}
-
-    def render(console) -> None:
-        console.print(f"wrote {out} for project {starter.project!r}: {len(starter.models)} model(s) "
-                      f"in {starter.model_repository}")
-        console.print("next: edit image.registry and the environments, then run `tritonship validate`")
-
-    ctx.exit(emit(settings(), Outcome("init", "passed", EXIT_OK, data, render=render)))
+    ctx.exit(emit(settings(), to_outcome(out, starter)))
 
 
 def _write_checked(out: Path, text: str) -> None:

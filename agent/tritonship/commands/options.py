@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
-from tritonship.cli import Settings, global_options
+from tritonship.global_options import Settings, global_options
+from tritonship.process_env import ProcessEnv
 
-__all__ = ["global_options", "load_optional_spec", "settings", "spec_option"]
+__all__ = ["environ", "global_options", "load_optional_spec", "settings", "spec_option"]
 
 
 def spec_option(func):
@@ -33,3 +34,9 @@ def load_optional_spec(spec_path: str | None, *, required: bool = False):
 
 def settings() -> Settings:
     return click.get_current_context().find_object(Settings)
+
+
+def environ() -> ProcessEnv:
+    """The process environment `cli.main` read once (empty when a verb runs without `main`)."""
+    found = settings()
+    return found.environ if found is not None else ProcessEnv()

@@ -10,7 +10,6 @@ from tritonship.commands.options import global_options, load_optional_spec, sett
 from tritonship.errors import BadInput
 
 _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
-_BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_error_rate")
 
 
 @click.command("perf")
@@ -50,60 +49,18 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
 
     Exit 0 when every gate passes, 1 when a gate fails, 2 for bad input, 3 when Triton is unreachable.
     """
-    from tritonship.output import Outcome, emit
+    from tritonship.perf.options import perf_config
     from tritonship.perf.runner import run_perf
+    from tritonship.present.common import emit
 
     spec = load_optional_spec(spec_path)
-    config = build_config(spec, flags)
+    config = perf_config(spec, flags)
     server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
-    from tritonship.commands import perf_render
+    from tritonship.present.perf import to_outcome
 
-    outcome = Outcome(
-        verb="perf", status="passed" if result.passed else "failed", exit_code=0 if result.passed else 1,
-        **perf_render.outcome_parts(result),
-    )
-    ctx.exit(emit(settings(), outcome))
-
-
-def build_config(spec, flags: dict):
-    """Flags override tritonship.yaml's `perf:` section, field by field."""
-    from tritonship.perf.levels import choose_levels
-    from tritonship.perf.measure import MeasureSettings
-    from tritonship.perf.result import load_baseline
-    from tritonship.perf.runner import PerfConfig
-    from tritonship.spec.perf import Budget, PerfSpec
-
-    perf = spec.perf if spec else PerfSpec()
-    pick = lambda name: flags.get(name) if flags.get(name) is not None else getattr(perf, name)  # noqa: E731
-    model = pick("model")
-    if not model:
-        raise BadInput("no model to measure: give --model or perf.model in tritonship.yaml")
-    budget_over = {k: flags[k] for k in _BUDGET_FLAGS if flags.get(k) is not None}
-    budget = Budget(**(perf.budget.model_dump() | budget_over)) if budget_over else perf.budget
-    baseline_path = pick("baseline")
-    if baseline_path and spec and not flags.get("baseline"):
-        baseline_path = str(spec.base_dir / baseline_path)
-    input_data = pick("input_data")
-    shapes = dict(perf.shapes) or (dict(spec.smoke.shapes.get(model, {})) if spec else {})
-    return PerfConfig(
-        model=model,
-        levels=choose_levels(flags.get("concurrency"), flags.get("rate"), perf.concurrency, perf.rate,
-                             pick("arrivals")),
-        protocol=pick("protocol"),
-        measure=MeasureSettings(window_s=pick("window"), stability_pct=pick("stability_pct"),
-                                max_trials=pick("max_trials"), warmup_requests=pick("warmup_requests"),
-                                batch=pick("batch")),
-        workers=pick("workers"), budget=budget, budgets=dict(perf.budgets),
-        max_increase_pct=pick("max_increase_pct") if flags.get("max_increase_pct") is not None
-        else perf.regression.max_increase_pct,
-        alpha=perf.regression.alpha,
-        min_increase_ms=flags["min_increase_ms"] if flags.get("min_increase_ms") is not None
-        else perf.regression.min_increase_ms,
-        baseline=load_baseline(baseline_path) if baseline_path else None, baseline_path=baseline_path,
-        input_data=input_data, shapes=shapes,
-    )
+    ctx.exit(emit(settings(), to_outcome(result)))
 
 
 @contextlib.contextmanager
@@ -112,17 +69,20 @@ def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | No
     """(http_url, grpc_url) of a running server, or of one started for this run (a repository or an image).
 
     Starting a server goes through the same factory and target rules as `smoke` (triton.factory.open_server,
-    smoke.settings.choose_target); a --url is measured as it is, without waiting for readiness.
+    smoke.options.choose_target); a --url is measured as it is, without waiting for readiness.
     """
     if url and (repository or image):
         raise BadInput("give only one of --repository, --url and --image")
     if url:
-        yield _parse_url(url), grpc_url or _next_port(_parse_url(url))
+        from tritonship.urls import parse_endpoint
+
+        http = parse_endpoint(url, "--url")
+        yield str(http), grpc_url or str(http.shifted(1))
         return
     if not repository and not image and spec is None:
         raise BadInput("nothing to measure: give --repository DIR, --url HOST:PORT or --image REF "
                        "(or a tritonship.yaml)")
-    from tritonship.smoke.settings import choose_target, timeout_s
+    from tritonship.smoke.options import choose_target, timeout_s
     from tritonship.triton.factory import open_server
 
     target = choose_target(repository, None, image, launch, spec)
@@ -130,22 +90,6 @@ def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | No
     with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url,
                      progress=lambda message: click.echo(message, err=True)) as server:
         yield server.http_url, server.grpc_url
-
-
-def _parse_url(url: str) -> str:
-    scheme, _, rest = url.rpartition("://")
-    if scheme not in ("", "http"):
-        raise BadInput(f"--url {url!r}: expected HOST:PORT (plain HTTP)")
-    url = rest.rstrip("/")
-    host, _, port = url.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65535:
-        raise BadInput(f"--url {url!r}: expected HOST:PORT, with PORT 1-65534")
-    return url
-
-
-def _next_port(url: str) -> str:
-    host, _, port = url.rpartition(":")
-    return f"{host}:{int(port) + 1}"
 
 
 @contextlib.contextmanager
@@ -164,7 +108,7 @@ def _progress():
     if not sys.stderr.isatty():
         yield lambda level, window, verdict: click.echo(line(level, window, verdict), err=True)
         return
-    from tritonship.output import console
+    from tritonship.present.common import console
 
     with console(stderr=True).status("perf: warming up") as status:
         yield lambda level, window, verdict: status.update(line(level, window, verdict))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.present.common import emit
 
 
 @click.command("plan")
@@ -26,6 +26,7 @@ def command(ctx: click.Context, *, environments: tuple[str, ...], approval: tupl
     Decided from the validated spec; nothing is contacted. Exit 0, 2 bad spec or unknown environment.
     """
     from tritonship.errors import BadInput
+    from tritonship.present.plan import to_outcome
     from tritonship.spec.plan import plan_pipeline
 
     if no_approval and approval:
@@ -35,19 +36,7 @@ def command(ctx: click.Context, *, environments: tuple[str, ...], approval: tupl
     result = plan_pipeline(spec, environments=list(environments) or None, approval=chosen,
                            lock_prefix=lock_prefix, dry_run=dry_run)
     data = result.to_dict() | {"model_repository": _relative(spec.repository_path())}
-
-    def render(console) -> None:
-        from rich.table import Table
-
-        table = Table(title=f"{data['project']}: promotion plan" + (" (dry run)" if dry_run else ""))
-        for column in ("environment", "approval", "from", "strategy", "lock", "namespace"):
-            table.add_column(column)
-        for env in data["environments"]:
-            table.add_row(env["name"], "yes" if env["approval"] else "no", env["from"] or "(this build)",
-                          env["strategy"], env["lock"], env["namespace"])
-        console.print(table if data["environments"] else f"{data['project']}: no environments to promote to")
-
-    ctx.exit(emit(settings(), Outcome("plan", "passed", 0, data, render=render)))
+    ctx.exit(emit(settings(), to_outcome(data, dry_run=dry_run)))
 
 
 def _relative(path) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
+from tritonship.present.common import emit
 
 
 @click.command("promote")
@@ -34,9 +34,9 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     rollout failed and rolled back, --from digest not succeeded), 2 bad input, 3 cluster unreachable.
     """
     from tritonship.deploy.engine import PreflightFailed, PromoteRequest, PromoteResult, promote
-    from tritonship.deploy.report import EXIT, junit_cases, render_result, result_data
     from tritonship.deploy.world import cluster_world, started_by
     from tritonship.errors import BadInput
+    from tritonship.present.promote import to_outcome
 
     if resume and abort:
         raise BadInput("--resume and --abort exclude each other")
@@ -45,17 +45,16 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
                        "--retry")
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
-    world = cluster_world(spec, log=_logger())
-    req = PromoteRequest(env=env_name, started_by=started_by(), image=image, from_env=from_env, wait_lock=wait_lock,
-                         dry_run=dry_run, skip_preflight=skip_preflight, resume=resume, abort=abort, retry=retry)
+    world = cluster_world(spec, log=_logger(), environ=environ())
+    req = PromoteRequest(env=env_name, started_by=started_by(environ()), image=image, from_env=from_env,
+                         wait_lock=wait_lock, dry_run=dry_run, skip_preflight=skip_preflight, resume=resume,
+                         abort=abort, retry=retry)
     try:
         result = promote(world, spec, req)
     except PreflightFailed as exc:
         result = PromoteResult("failed", env_name, env.namespace, env.strategy.kind, image or "", reason=exc.message,
                                preflight=exc.report)
-    outcome = Outcome("promote", result.status, EXIT[result.status],
-                      result_data(spec.project, result, manifests=dry_run), render=render_result("promote", result),
-                      junit=junit_cases("promote", result))
+    outcome = to_outcome(spec.project, result, manifests=dry_run)
     if dry_run and not settings().json:
         from tritonship.deploy.manifests import to_yaml
 

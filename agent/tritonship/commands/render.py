@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.present.common import emit
 
 PLACEHOLDER = "REGISTRY/IMAGE@sha256:" + "0" * 64
 
@@ -23,15 +23,13 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, revision: i
 
     Exit 0, 2 bad input.
     """
-    from tritonship.deploy.manifests import render_release, to_yaml
+    from tritonship.deploy.manifests import render_release
     from tritonship.deploy.origin import digest_of
+    from tritonship.present.render import to_outcome
 
     spec = load_optional_spec(spec_path, required=True)
     spec.environment(env_name)
     if image:
         digest_of(image)
     objects = render_release(spec, env_name, image or PLACEHOLDER, revision)
-    text = to_yaml(objects)
-    data = {"app": spec.project, "env": env_name, "image": image or PLACEHOLDER, "manifests": objects}
-    ctx.exit(emit(settings(), Outcome("render", "passed", 0, data, render=lambda _c: click.echo(text, nl=False),
-                                      files={"manifests.yaml": text})))
+    ctx.exit(emit(settings(), to_outcome(spec.project, env_name, image or PLACEHOLDER, objects)))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.output import Outcome, emit
+from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
+from tritonship.present.common import emit
 
 
 @click.command("rollback")
@@ -22,14 +22,12 @@ def command(ctx: click.Context, *, env_name: str, to: int | None, wait_lock: flo
 
     Exit 0 rolled back, 1 no such succeeded revision or lock held, 2 bad input, 3 cluster unreachable.
     """
-    from tritonship.deploy.report import EXIT, junit_cases, render_result, result_data
     from tritonship.deploy.rollback import RollbackRequest, rollback
     from tritonship.deploy.world import cluster_world, started_by
+    from tritonship.present.rollback import to_outcome
 
     spec = load_optional_spec(spec_path, required=True)
     log = (lambda _m: None) if settings().json else (lambda m: click.echo(f"  {m}", err=True))
-    result = rollback(cluster_world(spec, log=log), spec,
-                      RollbackRequest(env=env_name, started_by=started_by(), to=to, wait_lock=wait_lock))
-    outcome = Outcome("rollback", result.status, EXIT[result.status], result_data(spec.project, result),
-                      render=render_result("rollback", result), junit=junit_cases("rollback", result))
-    ctx.exit(emit(settings(), outcome))
+    result = rollback(cluster_world(spec, log=log, environ=environ()), spec,
+                      RollbackRequest(env=env_name, started_by=started_by(environ()), to=to, wait_lock=wait_lock))
+    ctx.exit(emit(settings(), to_outcome(spec.project, result)))

@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
-from tritonship.errors import EXIT_GATE, EXIT_OK
-from tritonship.output import Outcome, emit
+from tritonship.present.common import emit
 
 
 @click.command("smoke")
@@ -37,8 +36,8 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     Exit 0 all models passed, 1 a model failed (named, with the server's reason), 2 bad input,
     3 the server could not be started or reached within --timeout.
     """
-    from tritonship.smoke import settings as opts
-    from tritonship.smoke.report import junit_cases, renderer, to_data
+    from tritonship.present.smoke import to_outcome
+    from tritonship.smoke import options as opts
     from tritonship.smoke.run import run_smoke
     from tritonship.triton.client import TritonClient
     from tritonship.triton.launcher import log_tail, sigterm_as_interrupt
@@ -58,12 +57,7 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
         say(f"checking models over {'+'.join(options.protocols)}")
         result = run_smoke(client, server, options, progress=say)
     tail = log_tail(server.log_path, 80) if server.log_path else ""
-    outcome = Outcome(
-        verb="smoke", status="passed" if result.passed else "failed",
-        exit_code=EXIT_OK if result.passed else EXIT_GATE, data={"smoke": to_data(result)},
-        render=renderer(result), junit=junit_cases(result, tail),
-    )
-    ctx.exit(emit(settings(), outcome))
+    ctx.exit(emit(settings(), to_outcome(result, tail)))
 
 
 def _progress():

@@ -8,7 +8,7 @@ import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
 from tritonship.errors import EXIT_GATE, EXIT_OK, BadInput
-from tritonship.output import Outcome, emit
+from tritonship.present.common import Outcome, emit
 
 
 @click.command("validate")
@@ -28,8 +28,8 @@ def command(ctx: click.Context, repo: str | None, strict: bool, explain_rule: st
     """
     if explain_rule is not None:
         ctx.exit(emit(settings(), _explain(explain_rule)))
+    from tritonship.present.validate import to_outcome
     from tritonship.repository.lint import lint_repository
-    from tritonship.repository.render import to_outcome
     from tritonship.repository.spec_refs import check_spec_refs
 
     spec = load_optional_spec(spec_path)

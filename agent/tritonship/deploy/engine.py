@@ -63,7 +63,7 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     if env.analysis is not None:  # a malformed Prometheus URL is bad input before anything is recorded
         from tritonship.deploy.analysis import prometheus_url
 
-        prometheus_url(env.analysis)
+        prometheus_url(env.analysis, world.environ)
     if req.resume or req.abort:
         return _continue(world, spec, req, store)
     image, source = resolve_image(world, spec, req)

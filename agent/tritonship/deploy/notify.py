@@ -2,16 +2,18 @@
 
 The body is JSON with a Slack-compatible `text` line plus the facts (event, project, environment,
 image, reason). The URL comes from TRITONSHIP_WEBHOOK_URL, else the spec's notifications.webhook,
-and is never printed (it often embeds a token). Failing to notify never fails a promotion: the
+and is never printed (it often embeds a token). Variables come from the `ProcessEnv` the CLI read
+once (`process_env.py`), never from `os.environ` here. Failing to notify never fails a promotion: the
 result says whether the message was delivered.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from tritonship.process_env import Given, ProcessEnv, first_given
 
 if TYPE_CHECKING:
     from tritonship.spec.model import Notifications
@@ -56,8 +58,11 @@ def message_body(notice: Notice) -> dict:
     return body
 
 
-def webhook_url(config: Notifications | None) -> str | None:
-    return os.environ.get(WEBHOOK_ENV) or (config.webhook if config is not None else None) or None
+def webhook_url(config: Notifications | None, environ: ProcessEnv | None = None) -> str | None:
+    """TRITONSHIP_WEBHOOK_URL, else notifications.webhook, else None."""
+    environ = environ if environ is not None else ProcessEnv()
+    return first_given(Given(WEBHOOK_ENV, environ.value(WEBHOOK_ENV)),
+                       Given("notifications.webhook", config.webhook if config is not None else None)).value
 
 
 class Notifier:
@@ -72,9 +77,10 @@ class Notifier:
         self.deliveries: list[Delivery] = []
 
     @classmethod
-    def from_spec(cls, config: Notifications | None, post: Callable[..., object] | None = None) -> Notifier:
+    def from_spec(cls, config: Notifications | None, post: Callable[..., object] | None = None,
+                  environ: ProcessEnv | None = None) -> Notifier:
         events = tuple(config.events) if config is not None else EVENTS
-        return cls(webhook_url(config), events, post)
+        return cls(webhook_url(config, environ), events, post)
 
     @property
     def enabled(self) -> bool:
@@ -122,10 +128,12 @@ def event_for(outcome: str, kind: str = "promote") -> str | None:
             "aborted": "abort", "superseded": "abort"}.get(outcome)
 
 
-def promotion_hook(config: Notifications | None, post: Callable[..., object] | None = None):
+def promotion_hook(config: Notifications | None, post: Callable[..., object] | None = None,
+                   environ: ProcessEnv | None = None):
     """The engine's `World.notify`: sends the notice and notes whether it was delivered (or None when
-    no webhook is configured)."""
-    notifier = Notifier.from_spec(config, post)
+    no webhook is configured). BUILD_URL (set by Jenkins) links the notice to the build."""
+    environ = environ if environ is not None else ProcessEnv()
+    notifier = Notifier.from_spec(config, post, environ)
     if not notifier.enabled:
         return None
 
@@ -134,7 +142,7 @@ def promotion_hook(config: Notifications | None, post: Callable[..., object] | N
         if event is None or p is None:
             return
         notice = Notice(event, p.app, p.env_name, p.image, reason, strategy=p.env.strategy.kind,
-                        revision=p.revision, build_url=os.environ.get("BUILD_URL") or None)
+                        revision=p.revision, build_url=environ.value("BUILD_URL"))
         delivery = notifier.send(notice)
         if delivery is not None:
             p.note(f"webhook: {event} delivered" if delivery.delivered

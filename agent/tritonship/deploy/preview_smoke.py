@@ -56,8 +56,8 @@ def smoke_step(p: Promotion) -> StepOutcome:
 
 
 def _smoke(p: Promotion, url: str) -> SmokeResult:
+    from tritonship.smoke.options import smoke_options
     from tritonship.smoke.run import ServerHandle, run_smoke
-    from tritonship.smoke.settings import smoke_options
     from tritonship.triton.client import TritonClient
     from tritonship.triton.factory import open_server
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tritonship.process_env import ProcessEnv
+
 if TYPE_CHECKING:
     from tritonship.deploy.clock import Clock
     from tritonship.deploy.kube import Kube
@@ -34,6 +36,7 @@ class Promotion:
     heartbeat: Callable[[], None] = _noop  # renews the lock; call it while waiting
     save: Callable[[], None] = _noop  # persists state/manifests into the ledger now
     events: list[str] = field(default_factory=list)
+    environ: ProcessEnv = field(default_factory=ProcessEnv)  # the World's process environment (process_env.py)
 
     @property
     def app(self) -> str:

@@ -190,7 +190,8 @@ class ReleaseRun:
         self.p = Promotion(kube=self.store.kube, clock=self.world.clock, spec=self.spec, env_name=self.req.env,
                            image=record.image, revision=record.revision, previous=self._previous(record),
                            state=dict(record.state), manifests=list(record.manifests), log=self.world.log,
-                           heartbeat=self.lock.renew, save=self._save, events=list(events))
+                           heartbeat=self.lock.renew, save=self._save, events=list(events),
+                           environ=self.world.environ)
 
     def _previous(self, record: Release) -> Release | None:
         """What this record returns to: its recorded target once it is rolling back, else the last

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.clock import Clock, RealClock
+from tritonship.process_env import ProcessEnv
 
 if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
@@ -26,6 +26,7 @@ class World:
     strategy_for: Callable[[str], Any] = field(default=None)  # name -> strategy; default: strategies.get_strategy
     # (outcome, promotion, reason, record kind) -> None: the optional webhook (deploy/notify.py)
     notify: Callable[[str, Any, str, str], None] | None = None
+    environ: ProcessEnv = field(default_factory=ProcessEnv)  # variables the CLI read once (process_env.py)
 
     def __post_init__(self) -> None:
         if self.strategy_for is None:
@@ -34,9 +35,8 @@ class World:
             self.strategy_for = get_strategy
 
 
-def started_by(env: dict[str, str] | None = None) -> str:
+def started_by(env: Mapping[str, str]) -> str:
     """Who started this: the Jenkins build URL when there is one, else user@host."""
-    env = os.environ if env is None else env
     if env.get("BUILD_URL"):
         return env["BUILD_URL"]
     try:
@@ -46,8 +46,11 @@ def started_by(env: dict[str, str] | None = None) -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def cluster_world(spec: Spec, *, clock: Clock | None = None, log: Callable[[str], None] = lambda _m: None) -> World:
-    """The real world: kubeconfig contexts from the spec, the image's registry from the spec."""
+def cluster_world(spec: Spec, *, clock: Clock | None = None, log: Callable[[str], None] = lambda _m: None,
+                  environ: ProcessEnv | None = None) -> World:
+    """The real world: kubeconfig contexts from the spec, the image's registry from the spec, and the
+    process environment the CLI read (webhook and Prometheus URLs, BUILD_URL)."""
+    environ = environ if environ is not None else ProcessEnv()
     from tritonship.deploy.kube import Kube, load_api_client
 
     clock = clock or RealClock()
@@ -62,7 +65,7 @@ def cluster_world(spec: Spec, *, clock: Clock | None = None, log: Callable[[str]
     from tritonship.deploy.notify import promotion_hook
 
     return World(kube_for=kube_for, clock=clock, image_exists=lambda image: registry_has(spec, image), log=log,
-                 notify=promotion_hook(spec.notifications))
+                 notify=promotion_hook(spec.notifications, environ=environ), environ=environ)
 
 
 def registry_has(spec: Spec, image: str) -> tuple[bool, str]:

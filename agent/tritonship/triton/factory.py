@@ -28,17 +28,12 @@ class Endpoints:
 
 
 def endpoints(url: str, grpc_url: str | None = None, metrics_url: str | None = None) -> Endpoints:
-    """HTTP HOST:PORT and, unless given, gRPC on PORT+1 and metrics on PORT+2 (Triton's default layout)."""
-    http = url.split("://", 1)[-1].rstrip("/")
-    host, _, port_text = http.rpartition(":")
-    if not host or not port_text.isdigit():
-        host, port = http, 8000
-        http = f"{host}:{port}"
-    else:
-        port = int(port_text)
-    if not 0 < port < 65535:  # PORT+1 (gRPC) must be a port too
-        raise BadInput(f"--url {url!r}: port {port} is out of range 1-65534")
-    return Endpoints(http, grpc_url or f"{host}:{port + 1}", metrics_url or f"http://{host}:{port + 2}/metrics")
+    """HTTP HOST:PORT (default port 8000) and, unless given, gRPC on PORT+1 and metrics on PORT+2
+    (Triton's default layout). Parsed by the one endpoint parser, `urls.parse_endpoint`."""
+    from tritonship.urls import parse_endpoint
+
+    http = parse_endpoint(url, "--url", default_port=8000)
+    return Endpoints(str(http), grpc_url or str(http.shifted(1)), metrics_url or f"http://{http.shifted(2)}/metrics")
 
 
 @contextlib.contextmanager

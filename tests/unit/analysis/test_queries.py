@@ -9,6 +9,7 @@ from tritonship.deploy.analysis.builtin import builtin_query
 from tritonship.deploy.analysis.prometheus import QueryLabels, reading_from_response, render_query, window_text
 from tritonship.deploy.analysis.run import plans_from_spec
 from tritonship.errors import BadInput
+from tritonship.process_env import ProcessEnv
 from tritonship.spec.analysis import AnalysisSpec
 
 LABELS = QueryLabels(namespace="models-prod", app="example-models", track="canary", model="add_sub", window="30s")
@@ -84,12 +85,12 @@ def test_plans_take_defaults_from_the_analysis_section():
         plans_from_spec(spec, LABELS, ["nope"])
 
 
-def test_provider_needs_a_url(monkeypatch):
-    monkeypatch.delenv("TRITONSHIP_PROMETHEUS_URL", raising=False)
+def test_provider_needs_a_url():
     with pytest.raises(BadInput, match="needs a Prometheus URL"):
-        provider_for(AnalysisSpec())
-    monkeypatch.setenv("TRITONSHIP_PROMETHEUS_URL", "http://127.0.0.1:1/")
-    assert provider_for(AnalysisSpec(prometheus="http://elsewhere")).base_url == "http://127.0.0.1:1"
+        provider_for(AnalysisSpec(), ProcessEnv({"TRITONSHIP_PROMETHEUS_URL": ""}))
+    environ = ProcessEnv({"TRITONSHIP_PROMETHEUS_URL": "http://127.0.0.1:1/"})
+    assert provider_for(AnalysisSpec(prometheus="http://elsewhere"), environ).base_url == "http://127.0.0.1:1"
+    assert provider_for(AnalysisSpec(prometheus="http://elsewhere")).base_url == "http://elsewhere"
 
 
 def test_unreachable_prometheus_is_an_error_reading():

@@ -15,9 +15,9 @@ from tests.conftest import EXAMPLE_REPO
 from tritonship.errors import BadInput, InfraError
 from tritonship.image.builders.docker_sdk import docker_archive_to_oci
 from tritonship.image.builders.factory import detect_builder, resolve_builder_name
-from tritonship.image.builders.kaniko import executor_args
 from tritonship.image.context import write_context
 from tritonship.image.dockerfile import label_quote, model_versions, models_label
+from tritonship.image.kaniko import executor_args
 from tritonship.image.plan import BuildOptions, plan_build
 from tritonship.image.provenance import source_date_epoch, strip_userinfo
 from tritonship.image.tags import image_name, image_tags, primary_tag, sanitize_version

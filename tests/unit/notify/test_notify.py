@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tritonship.deploy.notify import Notice, Notifier, event_for, message_body
+from tritonship.process_env import ProcessEnv
 from tritonship.spec.model import Notifications
 from tritonship_standins.webhook import WebhookReceiver
 
@@ -39,10 +40,17 @@ def test_only_configured_events_are_sent(receiver):
     assert [b["event"] for b in receiver.bodies] == ["abort"]
 
 
-def test_env_var_overrides_spec(receiver, monkeypatch):
-    monkeypatch.setenv("TRITONSHIP_WEBHOOK_URL", receiver.url)
-    notifier = Notifier.from_spec(Notifications(webhook="http://127.0.0.1:9/never"))
+def test_env_var_overrides_spec(receiver):
+    environ = ProcessEnv({"TRITONSHIP_WEBHOOK_URL": receiver.url})
+    notifier = Notifier.from_spec(Notifications(webhook="http://127.0.0.1:9/never"), environ=environ)
     assert notifier.send(NOTICE).delivered
+
+
+def test_only_the_given_environment_is_read(receiver, monkeypatch):
+    """The process environment reaches the notifier only through the ProcessEnv the CLI read."""
+    monkeypatch.setenv("TRITONSHIP_WEBHOOK_URL", receiver.url)
+    assert not Notifier.from_spec(Notifications()).enabled
+    assert Notifier.from_spec(Notifications(), environ=ProcessEnv({"TRITONSHIP_WEBHOOK_URL": receiver.url})).enabled
 
 
 def test_failures_are_reported_without_the_url_and_never_raise():
@@ -55,9 +63,8 @@ def test_failures_are_reported_without_the_url_and_never_raise():
     assert (delivery.delivered, delivery.error) == (False, "webhook answered HTTP 500")
 
 
-def test_disabled_without_url(monkeypatch):
-    monkeypatch.delenv("TRITONSHIP_WEBHOOK_URL", raising=False)
-    notifier = Notifier.from_spec(Notifications())
+def test_disabled_without_url():
+    notifier = Notifier.from_spec(Notifications(), environ=ProcessEnv({"TRITONSHIP_WEBHOOK_URL": ""}))
     assert not notifier.enabled and notifier.send(NOTICE) is None
 
 

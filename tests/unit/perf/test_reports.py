@@ -8,11 +8,11 @@ import re
 
 from tests.unit.perf.builders import level_result, perf_result
 
-from tritonship.commands.perf_render import junit_cases
 from tritonship.perf.csv_report import render_csv
 from tritonship.perf.gates import GateCheck
 from tritonship.perf.html_report import render_html
 from tritonship.perf.result import to_dict
+from tritonship.present.perf import junit_cases
 
 PA_COLUMNS = ("Concurrency,Inferences/Second,Client Send,Network+Server Send/Recv,Server Queue,Server Compute Input,"
               "Server Compute Infer,Server Compute Output,Client Recv,p50 latency,p90 latency,p95 latency,"

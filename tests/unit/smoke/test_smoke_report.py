@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from tritonship.smoke.report import junit_cases, renderer, to_data
+from tritonship.present.smoke import junit_cases, renderer, to_data
 from tritonship.smoke.result import Check, GpuReport, ModelReport, SmokeResult
 
 

@@ -9,7 +9,7 @@ from tests.conftest import EXAMPLES
 
 from tritonship.errors import BadInput
 from tritonship.smoke.logs import relevant_lines
-from tritonship.smoke.settings import choose_target, smoke_options, timeout_s
+from tritonship.smoke.options import choose_target, smoke_options, timeout_s
 from tritonship.spec import load_spec
 from tritonship.triton.factory import endpoints
 

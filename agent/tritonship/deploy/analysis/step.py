@@ -38,7 +38,7 @@ def require_provider(p: Promotion) -> None:
     from tritonship.deploy.analysis import provider_for
 
     if p.env.analysis is not None:
-        provider_for(p.env.analysis)
+        provider_for(p.env.analysis, p.environ)
 
 
 def analysis_step(p: Promotion, step: str, track: str, *, metrics: Sequence[str] = (), judge: bool = False,
@@ -52,7 +52,7 @@ def analysis_step(p: Promotion, step: str, track: str, *, metrics: Sequence[str]
     if analysis is None:
         return fail(f"step {step!r} needs an `analysis:` section for environment {p.env_name!r}")
     labels = QueryLabels(p.namespace, p.app, track, analysis.model or "", window_text(analysis.window))
-    provider = provider_for(analysis)
+    provider = provider_for(analysis, p.environ)
     record: dict = {"step": step, "track": track}
     outcome = NEXT
     plans = plans_from_spec(analysis, labels, metrics)

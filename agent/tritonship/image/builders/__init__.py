@@ -1,1 +1,1 @@
-"""Image builders behind one small protocol: buildah, the docker SDK, kaniko (arguments only)."""
+"""Image builders behind one small protocol: buildah and the docker SDK (kaniko is render-only: `image.kaniko`)."""

@@ -43,8 +43,7 @@ def make_builder(name: str, env: Mapping[str, str] | None = None) -> Builder:
         from tritonship.image.builders.docker_sdk import DockerSdkBuilder
 
         return DockerSdkBuilder(base_url=env.get("DOCKER_HOST"))
-    if name == "kaniko":
-        from tritonship.image.builders.kaniko import KanikoBuilder
-
-        return KanikoBuilder()
+    if name == "kaniko":  # render-only: `build` writes the context and the executor arguments instead
+        raise BadInput("the kaniko builder runs in a Jenkins Kubernetes pod; here tritonship only renders its "
+                       "arguments", hint="run `tritonship build --builder kaniko`, or use buildah/docker")
     raise BadInput(f"unknown builder {name!r}: choose one of {', '.join(NAMES[1:])}")

@@ -1,7 +1,7 @@
 """Turning a verb's result into what the user and Jenkins see.
 
-A verb's core returns typed data; its command module wraps that in an `Outcome` and calls
-`emit`. `emit` prints either rich text (terminal/Jenkins log) or one JSON document, writes the
+A verb's core returns typed data; its `present/<verb>.py` module turns that into an `Outcome` and the
+command module calls `emit`. `emit` prints either rich text (terminal/Jenkins log) or one JSON document, writes the
 report directory (result.json, junit.xml, report.html, extra files) and returns the exit code.
 Groovy reads result.json, so its envelope is a contract: tests pin it.
 """
@@ -20,12 +20,12 @@ import click
 
 from tritonship import __version__
 from tritonship.errors import BadInput, TritonshipError
-from tritonship.report.junit import JUnitCase, render_junit
+from tritonship.present.junit import JUnitCase, render_junit
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tritonship.cli import Settings
+    from tritonship.global_options import Settings
 
 
 @dataclass(frozen=True)

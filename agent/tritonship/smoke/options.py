@@ -1,4 +1,4 @@
-"""Merge tritonship.yaml `smoke:` defaults with command-line flags (flags win), as pure functions."""
+"""The smoke options step: tritonship.yaml `smoke:` defaults merged with command-line flags (flags win), pure."""
 
 from __future__ import annotations
 

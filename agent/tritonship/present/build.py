@@ -8,13 +8,13 @@ from tritonship.errors import EXIT_OK
 from tritonship.image.build import BuildResult
 from tritonship.image.dockerfile import models_label
 from tritonship.image.plan import BuildPlan
-from tritonship.output import Outcome
-from tritonship.report.junit import JUnitCase
+from tritonship.present.common import Outcome
+from tritonship.present.junit import JUnitCase
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tritonship.image.kaniko_plan import KanikoPlan
+    from tritonship.image.kaniko import KanikoPlan
 
 
 def _plan_lines(plan: BuildPlan) -> list[str]:

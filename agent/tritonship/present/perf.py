@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tritonship.report.junit import JUnitCase
+from tritonship.present.common import Outcome
+from tritonship.present.junit import JUnitCase
+
+
+def to_outcome(result) -> Outcome:
+    return Outcome(verb="perf", status="passed" if result.passed else "failed",
+                   exit_code=0 if result.passed else 1, **outcome_parts(result))
 
 
 def outcome_parts(result) -> dict[str, Any]:

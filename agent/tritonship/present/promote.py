@@ -1,4 +1,4 @@
-"""Promotion results as result.json data, terminal text and JUnit cases (rendering kept apart from the engine)."""
+"""What `tritonship promote` (and `rollback`, the same result) shows: result.json data, terminal text, JUnit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.analysis.summary import analyses_of, render_analyses
 from tritonship.errors import EXIT_GATE, EXIT_OK
-from tritonship.report.junit import JUnitCase
+from tritonship.present.common import Outcome
+from tritonship.present.junit import JUnitCase
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,6 +16,12 @@ if TYPE_CHECKING:
     from tritonship.deploy.preflight import PreflightReport
 
 EXIT = {"passed": EXIT_OK, "paused": EXIT_OK, "aborted": EXIT_OK, "dry-run": EXIT_OK, "failed": EXIT_GATE}
+
+
+def to_outcome(app: str, result: PromoteResult, *, manifests: bool = False, verb: str = "promote") -> Outcome:
+    """A promotion's (or, with verb='rollback', a rollback's) Outcome; `manifests` adds the rendered objects."""
+    return Outcome(verb, result.status, EXIT[result.status], result_data(app, result, manifests=manifests),
+                   render=render_result(verb, result), junit=junit_cases(verb, result))
 
 
 def preflight_data(report: PreflightReport | None) -> list[dict[str, str]]:

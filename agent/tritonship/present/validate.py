@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tritonship.output import Outcome
-from tritonship.report.junit import JUnitCase
+from tritonship.present.common import Outcome
+from tritonship.present.junit import JUnitCase
 from tritonship.repository.findings import Finding
 from tritonship.repository.lint import LintResult
 

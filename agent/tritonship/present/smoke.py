@@ -6,13 +6,23 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from tritonship.report.junit import JUnitCase
+from tritonship.errors import EXIT_GATE, EXIT_OK
+from tritonship.present.common import Outcome
+from tritonship.present.junit import JUnitCase
 from tritonship.smoke.result import Check, ModelReport, SmokeResult
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 PROTOCOL_LABEL = {"http": "HTTP", "grpc": "gRPC"}
+
+
+def to_outcome(result: SmokeResult, log_tail: str = "") -> Outcome:
+    return Outcome(
+        verb="smoke", status="passed" if result.passed else "failed",
+        exit_code=EXIT_OK if result.passed else EXIT_GATE, data={"smoke": to_data(result)},
+        render=renderer(result), junit=junit_cases(result, log_tail),
+    )
 
 
 def to_data(result: SmokeResult) -> dict[str, Any]:

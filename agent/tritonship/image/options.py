@@ -1,0 +1,63 @@
+"""The build options step: flags, TRITONSHIP_REGISTRY and tritonship.yaml `image:` resolved once into a frozen
+`BuildOptions` before anything is built. TRITONSHIP_REGISTRY wins over --registry, which wins over
+image.registry (Jenkins sets the variable for every project); other flags win over the spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tritonship.errors import BadInput
+from tritonship.process_env import Given, ProcessEnv, first_given
+
+if TYPE_CHECKING:
+    from tritonship.image.plan import BuildOptions
+
+ENV_REGISTRY = "TRITONSHIP_REGISTRY"
+
+
+def _builder(name: str, environ: ProcessEnv, *, dry_run: bool) -> str:
+    from tritonship.errors import InfraError
+    from tritonship.image.builders.factory import resolve_builder_name
+
+    try:
+        return resolve_builder_name(name, environ)
+    except InfraError:
+        if dry_run:
+            return name  # a dry run needs no builder
+        raise
+
+
+def build_options(spec, flags: dict, environ: ProcessEnv, *, dry_run: bool) -> BuildOptions:
+    from tritonship.image.plan import BuildOptions
+    from tritonship.spec.image import ImageSpec
+
+    image = spec.image if spec is not None else ImageSpec()
+    builder = flags.get("builder") or image.builder
+    insecure = flags.get("insecure_registry")
+    requirements = (base_dir(spec) / image.requirements) if image.requirements else None
+    return BuildOptions(
+        repository=_repository(flags.get("repository"), spec),
+        registry=first_given(Given(ENV_REGISTRY, environ.value(ENV_REGISTRY)),
+                             Given("--registry", flags.get("registry")), Given("image.registry", image.registry)).value,
+        name=flags.get("name") or image.name or (spec.project if spec is not None else None),
+        base_image=flags.get("base_image") or image.base_image,
+        builder=_builder(builder, environ, dry_run=dry_run),
+        version=image.version,
+        extra_tags=(*image.extra_tags, *flags.get("extra_tags", ())),
+        requirements=requirements,
+        insecure=image.insecure_registry if insecure is None else insecure,
+        labels=image.labels,
+    )
+
+
+def base_dir(spec) -> Path:
+    return spec.base_dir if spec is not None else Path.cwd()
+
+
+def _repository(repository: str | None, spec) -> Path:
+    if repository:
+        return Path(repository)
+    if spec is None:
+        raise BadInput("no model repository given", hint="pass --repository DIR or add a tritonship.yaml")
+    return spec.repository_path()

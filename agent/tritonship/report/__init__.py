@@ -1,1 +1,0 @@
-"""Report writers: JUnit XML and HTML pages for Jenkins, shared by every verb."""
