@@ -106,3 +106,9 @@ def test_lease_states_judge_expiry_by_local_observation_as_client_go():
     other_namespace = lease(other, now, process="b1/pid:[8]/999999999")  # another container of the pod
     assert lease_state(other_namespace, me, now, now) == "held"
     assert " #" in me.identity and me.identity != Holder("me", "this-host", 4242).identity
+
+
+@pytest.mark.parametrize("text", ["abc", "1.5.5", "", "1Zi"])
+def test_a_bad_quantity_is_named_in_the_message(text):
+    with pytest.raises(ValueError, match="not a Kubernetes quantity"):
+        quantity(text)
