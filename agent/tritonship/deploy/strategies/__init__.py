@@ -37,7 +37,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tritonship.deploy.ledger import Release
@@ -69,6 +69,7 @@ class Step:
     phase: str = "progressing"  # the release phase (deploy/phases.py) recorded before the step runs
 
 
+@runtime_checkable
 class Strategy(Protocol):
     """What the engine (deploy/release_run.py) calls on a strategy; see the module docstring for the
     contract of each method. Rolling, BlueGreen and Canary satisfy it structurally."""
