@@ -1,6 +1,6 @@
 """One error hierarchy for the whole agent; the CLI catches it in one place.
 
-Every subclass carries the exit code documented in DESIGN.md:
+Every subclass carries its exit code, as the README ("Conventions every command follows") documents:
 0 passed, 1 a gate failed, 2 bad input or usage, 3 infrastructure unreachable or broken.
 """
 

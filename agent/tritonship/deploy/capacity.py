@@ -5,23 +5,22 @@ Pure: quantities in, a verdict out. Free capacity = allocatable minus what pods 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 RESOURCES = ("cpu", "memory", "nvidia.com/gpu")
-_SUFFIX = {"": 1, "m": 0.001, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_QTY = re.compile(r"^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([a-zA-Z]*)$")
 
 
 def quantity(text: str | int | float) -> float:
-    """'500m' -> 0.5, '2Gi' -> 2147483648, 3 -> 3."""
+    """'500m' -> 0.5, '2Gi' -> 2147483648, 3 -> 3: the Kubernetes client's own `parse_quantity`
+    (the resource.Quantity format of k8s.io/apimachinery: decimal and binary SI suffixes, exponents)."""
     if isinstance(text, int | float):
         return float(text)
-    match = _QTY.match(str(text).strip())
-    if not match or match.group(2) not in _SUFFIX:
-        raise ValueError(f"not a Kubernetes quantity: {text!r}")
-    return float(match.group(1)) * _SUFFIX[match.group(2)]
+    from kubernetes.utils.quantity import parse_quantity  # imported here: the kubernetes package is heavy
+
+    try:
+        return float(parse_quantity(str(text).strip()))
+    except (ValueError, ArithmeticError) as exc:  # decimal.InvalidOperation is an ArithmeticError
+        raise ValueError(f"not a Kubernetes quantity: {text!r}") from exc
 
 
 def show(resource: str, value: float) -> str:

@@ -4,6 +4,8 @@ recording each before acting on it, so that a killed agent's re-run continues th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ from tritonship.deploy.release_run import ReleaseRun
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
+    from tritonship.deploy.kube import Kube
     from tritonship.deploy.world import World
     from tritonship.spec.model import Spec
 
@@ -85,8 +88,7 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
                              reason=_preflight_reason(report), preflight=report, manifests=tuple(objs))
     if report is not None and not report.passed:
         raise PreflightFailed(report)
-    with _locked(world, kube, spec, req) as lock:
-        run = ReleaseRun(world, spec, req, store, lock)
+    with locked_run(world, spec, req, store) as run:
         run.report = report
         return _start(run, image, strategy, skip, source=source, retry_of=retry_of)
 
@@ -142,8 +144,19 @@ def resolve_image(world: World, spec: Spec, req: PromoteRequest) -> tuple[str, s
     return choose_from(src_ledger, req.image), source
 
 
+@contextmanager
+def locked_run(world: World, spec: Spec, req: PromoteRequest, store: LedgerStore) -> Iterator[ReleaseRun]:
+    """The engine's entry for anything that changes a release (promote, resume, abort, rollback):
+    take the environment's Lease (waiting up to `req.wait_lock` seconds), then yield a ReleaseRun on
+    a fresh read of the ledger, so every decision is made on what is recorded under the lock."""
+    with _locked(world, store.kube, spec, req) as lock:
+        yield ReleaseRun(world, spec, req, store, lock)
+
+
 class _locked:
-    def __init__(self, world: World, kube, spec: Spec, req: PromoteRequest) -> None:
+    """The Lease around one command. Releasing it must not hide the error that ended the command."""
+
+    def __init__(self, world: World, kube: Kube, spec: Spec, req: PromoteRequest) -> None:
         env = spec.environment(req.env)
         self.lock = Lock(kube, env.namespace, lease_name(spec.project, req.env), Holder.me(req.started_by),
                          world.clock, duration=world.lease_seconds)
@@ -165,8 +178,7 @@ class _locked:
 def _continue(world: World, spec: Spec, req: PromoteRequest, store: LedgerStore) -> PromoteResult:
     """`promote --resume` / `--abort`: continue or undo the open promotion. A record that is rolling
     back (or a `tritonship rollback` in progress) continues toward its recorded target either way."""
-    with _locked(world, store.kube, spec, req) as lock:
-        run = ReleaseRun(world, spec, req, store, lock)
+    with locked_run(world, spec, req, store) as run:
         open_rel = run.ledger.current
         if open_rel is None:
             raise BadInput(f"no promotion of {spec.project} to {req.env!r} is in progress or paused",

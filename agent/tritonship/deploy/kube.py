@@ -1,9 +1,10 @@
 """A thin adapter over the official `kubernetes` client: typed-free JSON objects, retries, clear errors.
 
 `Kube` speaks to the API server through `kubernetes.client.ApiClient` (built from a kubeconfig and
-context, or in-cluster config inside a pod). Every call retries with exponential backoff on 429, 5xx
-and connection errors (waiting through the injected Clock) and raises `ClusterUnreachable` (exit 3)
-when the cluster stays unavailable. Objects are plain dicts, exactly as the API returns them.
+context, or in-cluster config inside a pod). Every call retries (tritonship/retry.py: capped
+exponential backoff) on 429, 5xx and connection errors, as the Kubernetes API conventions allow,
+waiting through the injected Clock, and raises `ClusterUnreachable` (exit 3) when the cluster stays
+unavailable. Objects are plain dicts, exactly as the API returns them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 
 from tritonship.deploy.clock import Clock, RealClock
 from tritonship.errors import BadInput, InfraError
+from tritonship.retry import RETRY_STATUS, RetryPolicy, call_with_retries
 
 FIELD_MANAGER = "tritonship"
-RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
 class ClusterUnreachable(InfraError):
@@ -209,29 +210,30 @@ class Kube:
     # -- transport -----------------------------------------------------------------------------
     def request(self, method: str, path: str, *, body: Any = None, query: list | None = None,
                 content_type: str = "application/json", raw: bool = False) -> Any:
-        delay = self.backoff
-        last = ""
-        for attempt in range(self.attempts):
-            if attempt:
-                self.retries += 1
-                self.clock.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
-            try:
-                status, text = self._send(method, path, body, query or [], content_type)
-            except Exception as exc:  # connection refused/reset, timeouts: urllib3 and socket errors
-                if not _is_transport_error(exc):
-                    raise
-                last = f"{type(exc).__name__}: {exc}"
-                continue
-            if status in RETRY_STATUS:
-                last = f"HTTP {status}: {_message(text)}"
-                continue
-            if raw and status < 400:
-                return text
-            return _decode(status, text)
+        policy = RetryPolicy(attempts=self.attempts, backoff=self.backoff, max_backoff=self.max_backoff,
+                             retry_status=RETRY_STATUS)
+        try:
+            status, text = call_with_retries(lambda: self._send(method, path, body, query or [], content_type),
+                                             policy, sleep=self._retry_sleep, retryable=_is_transport_error,
+                                             status=lambda answer: answer[0])
+        except Exception as exc:  # connection refused/reset, timeouts: urllib3 and socket errors
+            if not _is_transport_error(exc):
+                raise
+            raise self._unreachable(f"{type(exc).__name__}: {exc}") from exc
+        if status in RETRY_STATUS:
+            raise self._unreachable(f"HTTP {status}: {_message(text)}")
+        if raw and status < 400:
+            return text
+        return _decode(status, text)
+
+    def _retry_sleep(self, seconds: float) -> None:
+        self.retries += 1
+        self.clock.sleep(seconds)
+
+    def _unreachable(self, last: str) -> ClusterUnreachable:
         host = getattr(getattr(self.api, "configuration", None), "host", "?")
-        raise ClusterUnreachable(f"Kubernetes API at {host} unavailable after {self.attempts} attempts ({last})",
-                                 hint="check the cluster, the kubeconfig context and the network")
+        return ClusterUnreachable(f"Kubernetes API at {host} unavailable after {self.attempts} attempts ({last})",
+                                  hint="check the cluster, the kubeconfig context and the network")
 
     def _send(self, method: str, path: str, body: Any, query: list, content_type: str) -> tuple[int, str]:
         headers = {"Accept": "application/json", "Content-Type": content_type}

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tritonship.deploy.ledger import LedgerStore
     from tritonship.deploy.lock import Lock
     from tritonship.deploy.preflight import PreflightReport
+    from tritonship.deploy.strategies import Step, StepOutcome
     from tritonship.deploy.world import World
     from tritonship.spec.model import Spec
 
@@ -110,7 +111,7 @@ class ReleaseRun:
         self._finish("succeeded", None)
         return self.result("passed")
 
-    def _run_step(self, step: Any) -> Any:
+    def _run_step(self, step: Step) -> StepOutcome:
         """Run one step. The API refusing a request (403, 422, ...) is definitive: the step failed, so
         the strategy rolls back. An unreachable cluster or a lost lock propagates and leaves the
         record in its phase, for a re-run to continue."""

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tritonship.deploy.clock import iso
-from tritonship.deploy.engine import PromoteRequest, PromoteResult, _locked
+from tritonship.deploy.engine import PromoteRequest, PromoteResult, locked_run
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
 from tritonship.deploy.phases import START
-from tritonship.deploy.release_run import ReleaseRun
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
@@ -56,8 +55,7 @@ def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
     if open_rel is None or open_rel.kind != "rollback":
         choose_target(ledger, req.to)  # validate before taking the lock
     preq = PromoteRequest(env=req.env, started_by=req.started_by, wait_lock=req.wait_lock)
-    with _locked(world, store.kube, spec, preq) as lock:
-        run = ReleaseRun(world, spec, preq, store, lock)
+    with locked_run(world, spec, preq, store) as run:
         open_rel = run.ledger.current
         if open_rel is not None and open_rel.kind == "rollback" and req.to in (None, open_rel.rollback_to):
             return run.continue_open(open_rel)

@@ -13,6 +13,7 @@ from tritonship.process_env import ProcessEnv
 
 if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
+    from tritonship.deploy.strategies import Strategy
     from tritonship.spec.model import Spec
 
 
@@ -23,7 +24,7 @@ class World:
     image_exists: Callable[[str], tuple[bool, str]] | None = None  # image -> (exists, detail)
     log: Callable[[str], None] = lambda _m: None
     lease_seconds: int = 30
-    strategy_for: Callable[[str], Any] = field(default=None)  # name -> strategy; default: strategies.get_strategy
+    strategy_for: Callable[[str], Strategy] = field(default=None)  # name -> strategy; default: strategies.get_strategy
     # (outcome, promotion, reason, record kind) -> None: the optional webhook (deploy/notify.py)
     notify: Callable[[str, Any, str, str], None] | None = None
     environ: ProcessEnv = field(default_factory=ProcessEnv)  # variables the CLI read once (process_env.py)

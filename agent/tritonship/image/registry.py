@@ -2,8 +2,8 @@
 
 `RegistryClient(host, insecure=..., credentials=...)` talks to `https://host/v2/` (plain HTTP only with
 `insecure=True`, meant for loopback registries). Basic auth and the Bearer token flow are answered
-from the `WWW-Authenticate` challenge. Connection errors, 429 and 5xx are retried with exponential
-backoff; what still fails becomes `InfraError` (exit 3). Credentials never appear in a message.
+from the `WWW-Authenticate` challenge. Connection errors, 429 and 5xx are retried by tritonship/retry.py
+(capped exponential backoff); what still fails becomes `InfraError` (exit 3). Credentials never appear in a message.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tritonship.errors import InfraError
 from tritonship.image.auth import Challenge, parse_challenge, token_from_response, token_scope
 from tritonship.image.credentials import Credentials
 from tritonship.image.reference import ImageRef, parse_reference
+from tritonship.retry import RETRY_STATUS, RetryPolicy, call_with_retries
 
 if TYPE_CHECKING:
     import requests
@@ -34,7 +35,7 @@ MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
 )
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+_RETRY_STATUS = RETRY_STATUS
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class RegistryClient:
         session: requests.Session | None = None,
         retries: int = 3,
         backoff: float = 0.5,
+        max_backoff: float = 8.0,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -70,6 +72,7 @@ class RegistryClient:
         self._local.session = self.session
         self.retries = retries
         self.backoff = backoff
+        self.max_backoff = max_backoff
         self.timeout = timeout
         self.sleep = sleep
         self._authorization: dict[str, str] = {}  # scope -> Authorization header
@@ -213,22 +216,17 @@ class RegistryClient:
         all_headers = dict(headers or {})
         if scope in self._authorization or "" in self._authorization:
             all_headers["Authorization"] = self._authorization.get(scope, self._authorization.get("", ""))
-        for attempt in range(retries + 1):
-            last = attempt == retries
-            try:
-                response = self._once(method, url, all_headers, body)
-            except requests.exceptions.SSLError as exc:
-                raise InfraError(f"TLS handshake with registry {self.host} failed",
-                                 hint="use --insecure-registry for a plain-HTTP loopback registry") from exc
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if last:
-                    raise InfraError(f"cannot reach registry {self.base} after {retries + 1} attempts",
-                                     hint="check the address, and that the registry is running") from exc
-            else:
-                if response.status_code not in _RETRY_STATUS or last:
-                    return response
-            self.sleep(self.backoff * (2**attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        policy = RetryPolicy(attempts=retries + 1, backoff=self.backoff, max_backoff=self.max_backoff,
+                             retry_status=_RETRY_STATUS)
+        try:
+            return call_with_retries(lambda: self._once(method, url, all_headers, body), policy, sleep=self.sleep,
+                                     retryable=_transient, status=lambda r: r.status_code)
+        except requests.exceptions.SSLError as exc:
+            raise InfraError(f"TLS handshake with registry {self.host} failed",
+                             hint="use --insecure-registry for a plain-HTTP loopback registry") from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise InfraError(f"cannot reach registry {self.base} after {retries + 1} attempts",
+                             hint="check the address, and that the registry is running") from exc
 
     def _once(self, method: str, url: str, headers: dict[str, str], body: Path | bytes | None) -> requests.Response:
         session = self._thread_session()
@@ -288,6 +286,14 @@ class RegistryClient:
         return InfraError(f"registry {self.host} rejected the credentials of user {self.credentials.username!r} "
                           f"(from {self.credentials.source})",
                           hint="check TRITONSHIP_REGISTRY_USER/TRITONSHIP_REGISTRY_PASSWORD or the docker config")
+
+
+def _transient(exc: Exception) -> bool:
+    """A connection error or timeout is retried; a failed TLS handshake (also a ConnectionError) is not."""
+    import requests
+
+    return isinstance(exc, requests.ConnectionError | requests.Timeout) and \
+        not isinstance(exc, requests.exceptions.SSLError)
 
 
 def _pull(repository: str) -> str:

@@ -1,10 +1,22 @@
-"""`.tritonshipignore`: gitignore-style patterns for files kept out of the digest and the image."""
+"""`.tritonshipignore`: gitignore patterns for files kept out of the digest and the image.
+
+The patterns mean exactly what they mean in a `.gitignore` (https://git-scm.com/docs/gitignore):
+`!` re-includes, a pattern with a slash at the start or in the middle is anchored to the repository
+root, `**/` matches in any directory including the root, a trailing `/` matches only directories.
+Matching is pathspec's `GitIgnoreSpec`, which follows git's own wildmatch; tests compare it with
+`git check-ignore`. As in git, a file inside an ignored directory stays ignored: the walk in
+repository/digest.py never enters such a directory.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 ALWAYS_IGNORED = (".git", "__pycache__", "*.pyc", ".tritonshipignore")
 IGNORE_FILE = ".tritonshipignore"
@@ -25,21 +37,15 @@ class IgnoreRules:
                     patterns.append(line)
         return cls(tuple(patterns))
 
+    @cached_property
+    def _spec(self) -> GitIgnoreSpec:
+        from pathspec import GitIgnoreSpec
+
+        return GitIgnoreSpec.from_lines(self.patterns)
+
     def ignored(self, relpath: str, is_dir: bool = False) -> bool:
-        """True when `relpath` (posix, relative to the repository) matches a pattern."""
-        name = relpath.rsplit("/", 1)[-1]
-        for pattern in self.patterns:
-            dir_only = pattern.endswith("/")
-            pat = pattern.rstrip("/")
-            if dir_only and not is_dir:
-                continue
-            anchored = pat.startswith("/") or "/" in pat
-            if anchored:
-                if fnmatch.fnmatchcase(relpath, pat.lstrip("/")):
-                    return True
-            elif fnmatch.fnmatchcase(name, pat):
-                return True
-        return False
+        """True when `relpath` (posix, relative to the repository) is ignored, as git decides it."""
+        return self._spec.match_file(relpath + "/" if is_dir else relpath)
 
 
 def _read(path: Path) -> str:

@@ -96,5 +96,7 @@ def test_provider_needs_a_url():
 def test_unreachable_prometheus_is_an_error_reading():
     from tritonship.deploy.analysis.prometheus import PrometheusProvider
 
-    reading = PrometheusProvider("http://127.0.0.1:9", timeout_s=2).measure("up")
+    sleeps: list[float] = []
+    reading = PrometheusProvider("http://127.0.0.1:9", timeout_s=2, sleep=sleeps.append).measure("up")
     assert reading.value is None and "cannot reach Prometheus" in reading.error
+    assert sleeps == [0.2]  # one retry (tritonship.retry), then the error is a reading

@@ -109,3 +109,9 @@ def test_lease_states_judge_expiry_by_local_observation_as_client_go():
     assert Holder("me", "pod", 1, instance="a1").identity != Holder("me", "pod", 1, instance="b2").identity
     # one process keeps one identity (client-go builds it once per run), so its own retry finds "mine"
     assert " #" in me.identity and me.identity == Holder("me", "this-host", 4242).identity
+
+
+@pytest.mark.parametrize("text", ["abc", "1.5.5", "", "1Zi"])
+def test_a_bad_quantity_is_named_in_the_message(text):
+    with pytest.raises(ValueError, match="not a Kubernetes quantity"):
+        quantity(text)

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import math
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tritonship.deploy.analysis import Reading
 from tritonship.errors import BadInput
+from tritonship.retry import RetryPolicy, call_with_retries
+
+# One quick retry inside a measurement: a blip (connection reset, 503 while Prometheus reloads) is
+# not worth an error reading, but persistent trouble must reach the analysis' consecutiveErrorLimit
+# soon, as with Argo Rollouts' Prometheus provider (which counts each failed query as an error).
+MEASURE_RETRY = RetryPolicy(attempts=2, backoff=0.2, max_backoff=1.0)
 
 PLACEHOLDERS = ("namespace", "app", "track", "model", "window")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
@@ -85,10 +93,12 @@ def _number(text: object) -> Reading:
 class PrometheusProvider:
     """Thin adapter over Prometheus' HTTP API. `measure` never raises for a failed measurement."""
 
-    def __init__(self, base_url: str, *, session=None, timeout_s: float = 10.0) -> None:
+    def __init__(self, base_url: str, *, session=None, timeout_s: float = 10.0,
+                 retry: RetryPolicy = MEASURE_RETRY, sleep: Callable[[float], None] = time.sleep) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self._session = session
+        self.retry, self.sleep = retry, sleep
 
     def _http(self):
         if self._session is None:
@@ -100,9 +110,13 @@ class PrometheusProvider:
     def measure(self, query: str) -> Reading:
         import requests
 
+        def once():
+            return self._http().get(f"{self.base_url}/api/v1/query", params={"query": query},
+                                    timeout=self.timeout_s)
+
         try:
-            response = self._http().get(f"{self.base_url}/api/v1/query", params={"query": query},
-                                        timeout=self.timeout_s)
+            response = call_with_retries(once, self.retry, sleep=self.sleep, status=lambda r: r.status_code,
+                                         retryable=lambda e: isinstance(e, requests.ConnectionError | requests.Timeout))
         except requests.RequestException as exc:
             return Reading(None, f"cannot reach Prometheus at {self.base_url}: {type(exc).__name__}")
         try:

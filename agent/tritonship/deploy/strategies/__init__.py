@@ -37,9 +37,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from tritonship.deploy.ledger import Release
     from tritonship.deploy.promotion import Promotion
 
 
@@ -68,7 +69,23 @@ class Step:
     phase: str = "progressing"  # the release phase (deploy/phases.py) recorded before the step runs
 
 
-# name -> "module:Class"; modules are imported only when used (blue-green and canary are issue 7's).
+@runtime_checkable
+class Strategy(Protocol):
+    """What the engine (deploy/release_run.py) calls on a strategy; see the module docstring for the
+    contract of each method. Rolling, BlueGreen and Canary satisfy it structurally."""
+
+    name: str
+
+    def steps(self, p: Promotion) -> list[Step]: ...
+
+    def rollback(self, p: Promotion, reason: str) -> None: ...
+
+    def abort(self, p: Promotion) -> None: ...
+
+    def restore(self, p: Promotion, target: Release) -> None: ...
+
+
+# name -> "module:Class"; a module is imported only when its strategy is used, so the CLI stays fast.
 STRATEGIES: dict[str, str] = {
     "rolling": "tritonship.deploy.strategies.rolling:Rolling",
     "blue-green": "tritonship.deploy.strategies.bluegreen:BlueGreen",
@@ -76,16 +93,10 @@ STRATEGIES: dict[str, str] = {
 }
 
 
-def get_strategy(name: str) -> Any:
+def get_strategy(name: str) -> Strategy:
     from tritonship.errors import BadInput
 
     if name not in STRATEGIES:
         raise BadInput(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
     module_name, cls_name = STRATEGIES[name].split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        raise BadInput(f"the {name} strategy is not available in this tritonship yet") from exc
-    return getattr(module, cls_name)()
+    return getattr(importlib.import_module(module_name), cls_name)()
