@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tritonship.deploy.clock import Clock, RealClock
-from tritonship.errors import BadInput, InfraError
+from tritonship.errors import BadInput, InfraError, not_protocol
 
 FIELD_MANAGER = "tritonship"
 RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -228,7 +228,7 @@ class Kube:
                 continue
             if raw and status < 400:
                 return text
-            return _decode(status, text)
+            return _decode(status, text, getattr(getattr(self.api, "configuration", None), "host", "?"))
         host = getattr(getattr(self.api, "configuration", None), "host", "?")
         raise ClusterUnreachable(f"Kubernetes API at {host} unavailable after {self.attempts} attempts ({last})",
                                  hint="check the cluster, the kubeconfig context and the network")
@@ -258,9 +258,12 @@ def _message(text: str) -> str:
         return text[:300]
 
 
-def _decode(status: int, text: str) -> Any:
+def _decode(status: int, text: str, host: str = "?") -> Any:
     if status < 400:
-        return json.loads(text) if text else {}
+        try:
+            return json.loads(text) if text else {}
+        except ValueError:
+            raise not_protocol(f"the Kubernetes API at {host}", "a Kubernetes API (no JSON answer)", text) from None
     try:
         doc = json.loads(text)
     except ValueError:

@@ -81,7 +81,7 @@ def load_catalog(path: str | Path) -> Catalog:
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such file", hint="list model projects in pipelines/models.yaml")
-    tree = read_yaml(path)
+    tree = read_yaml(path, "models.yaml")
     if not isinstance(tree, dict):
         raise BadInput(f"{path}:1: expected a mapping with `projects:`")
     catalog = validate_tree(Catalog, tree, path, "list of model projects")

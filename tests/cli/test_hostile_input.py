@@ -1,0 +1,198 @@
+"""The hostile-input corpus: malformed and hostile inputs through the real CLI, every verb.
+
+Oracle for every case: it terminates within its limit (pytest-timeout), exits with the documented code
+(2 bad input, 3 infrastructure), prints no traceback and no "internal error", names what is wrong, and
+changes nothing on disk (the project copy is snapshotted before and compared after).
+
+Table columns: (case id, argv with placeholders, extra environment, exit code, words the message contains).
+Placeholders: {tmp} the case folder, {spec} a copy of the example spec, {repo} a copy of the example model
+repository, {junk} the URL of a local HTTP server that answers every request with an HTML login page,
+{kc_junk} a kubeconfig pointing at it, {models} a copy of pipelines/models.yaml.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import threading
+
+import pytest
+from tests.conftest import EXAMPLES, ROOT
+
+DIGEST = "sha256:" + "a" * 64
+IMAGE = f"127.0.0.1:1/ml/x@{DIGEST}"
+NOWHERE = "http://127.0.0.1:1"
+BUILD = ["build", "--dry-run", "--registry", "127.0.0.1:1/ml", "--name", "x", "--repository"]
+RENDER = ["render", "--env", "dev", "--spec"]
+
+CASES = [
+    # -- 1. OS failures at the boundary: exit 2 naming the file and the reason --------------------------------
+    ("symlink-loop-validate", ["validate", "{tmp}/repo_loop"], {}, 2, ["symbolic link loop", "loop1"]),
+    ("symlink-loop-build", [*BUILD, "{tmp}/repo_loop"], {}, 2, ["symbolic link loop"]),
+    ("fifo-model-file-validate", ["validate", "{tmp}/repo_fifo"], {}, 2, ["not a regular file", "a FIFO"]),
+    ("fifo-model-file-build", [*BUILD, "{tmp}/repo_fifo"], {}, 2, ["not a regular file"]),
+    ("spec-name-too-long", ["validate", "--spec", "{tmp}/" + "s" * 300 + ".yaml"], {}, 2, ["name is too long"]),
+    ("spec-is-a-fifo", [*RENDER, "{tmp}/fifo.yaml"], {}, 2, ["fifo.yaml"]),
+    ("spec-symlink-loop", [*RENDER, "{tmp}/spec_loop.yaml"], {}, 2, ["spec_loop.yaml"]),
+    ("models-yaml-is-a-directory", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/adir"], {}, 2, ["adir"]),
+    ("validate-name-too-long", ["validate", "{tmp}/" + "r" * 300], {}, 2, ["r" * 20]),
+    # -- 1. endpoints that do not speak their protocol: exit 3 naming the endpoint and what it answered ---------
+    ("kube-api-answers-html-status", ["status", "--env", "dev", "--spec", "{spec}"], {"KUBECONFIG": "{kc_junk}"}, 3,
+     ["is not a Kubernetes API", "HTML page", "127.0.0.1"]),
+    ("kube-api-answers-html-history", ["history", "--env", "dev", "--spec", "{spec}"], {"KUBECONFIG": "{kc_junk}"},
+     3, ["is not a Kubernetes API"]),
+    ("kube-api-answers-html-rollback", ["rollback", "--env", "dev", "--spec", "{spec}"],
+     {"KUBECONFIG": "{kc_junk}"}, 3, ["is not a Kubernetes API"]),
+    ("kube-api-answers-html-promote", ["promote", "--env", "dev", "--image", IMAGE, "--spec", "{spec}",
+                                       "--skip-preflight", "image"], {"KUBECONFIG": "{kc_junk}"}, 3,
+     ["is not a Kubernetes API"]),
+    ("jenkins-answers-html", ["seed", "--jenkins", "{junk}", "--config", "{models}"], {}, 3,
+     ["is not a Jenkins API", "not JSON"]),
+    ("jenkins-answers-html-json", ["--json", "seed", "--jenkins", "{junk}", "--config", "{models}"], {}, 3,
+     ["is not a Jenkins API"]),
+    # -- 2. bounded parsing: size, depth, aliases, digits -------------------------------------------------------
+    ("spec-billion-laughs-render", [*RENDER, "{tmp}/laughs.yaml"], {}, 2, ["aliases", "not allowed"]),
+    ("spec-billion-laughs-validate", ["validate", "--spec", "{tmp}/laughs.yaml"], {}, 2, ["aliases"]),
+    ("spec-billion-laughs-plan", ["plan", "--spec", "{tmp}/laughs.yaml"], {}, 2, ["aliases"]),
+    ("spec-deep-flow", [*RENDER, "{tmp}/deep_flow.yaml"], {}, 2, ["nested deeper than 64"]),
+    ("spec-deep-block", [*RENDER, "{tmp}/deep_block.yaml"], {}, 2, ["nested deeper than 64"]),
+    ("spec-deep-validate", ["validate", "--spec", "{tmp}/deep_flow.yaml"], {}, 2, ["nested deeper"]),
+    ("spec-too-large", [*RENDER, "{tmp}/big.yaml"], {}, 2, ["the limit is 1048576 bytes"]),
+    ("spec-huge-integer", [*RENDER, "{tmp}/bigint.yaml"], {}, 2, ["too many digits"]),
+    ("spec-not-utf8", [*RENDER, "{tmp}/latin1.yaml"], {}, 2, ["not UTF-8"]),
+    ("models-yaml-aliases", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/models_laughs.yaml"], {}, 2,
+     ["aliases", "models.yaml"]),
+    ("models-yaml-deep", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/deep_flow.yaml"], {}, 2,
+     ["nested deeper"]),
+    ("models-yaml-too-large", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/big.yaml"], {}, 2, ["limit"]),
+    ("config-pbtxt-deep", ["validate", "{tmp}/repo_deep_pbtxt"], {}, 1, ["does not parse"]),
+    ("config-pbtxt-too-large", ["validate", "{tmp}/repo_big_pbtxt"], {}, 1, ["limit"]),
+    ("config-pbtxt-huge-integer", ["validate", "{tmp}/repo_bigint_pbtxt"], {}, 1, ["config.pbtxt"]),
+    # -- 3. set but malformed environment -----------------------------------------------------------------------
+    ("source-date-epoch-letters", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "abc"}, 2, ["SOURCE_DATE_EPOCH"]),
+    ("source-date-epoch-huge", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "9" * 20}, 2, ["SOURCE_DATE_EPOCH"]),
+    ("source-date-epoch-negative", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "-5"}, 2, ["SOURCE_DATE_EPOCH"]),
+    ("source-date-epoch-float", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "1.5"}, 2, ["SOURCE_DATE_EPOCH"]),
+]
+
+
+class _Junk(http.server.BaseHTTPRequestHandler):
+    """Answers every request with 200 and an HTML login page (a proxy or SSO portal in front of the API)."""
+
+    def _answer(self) -> None:
+        body = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>login</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def junk_url():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Junk)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _repo_with(tmp, name: str, edit) -> None:
+    shutil.copytree(EXAMPLES / "model_repository", tmp / name, symlinks=True)
+    edit(tmp / name)
+
+
+def _deep_pbtxt(repo) -> None:
+    config = repo / "add_sub" / "config.pbtxt"
+    config.write_text(config.read_text() + "\nparameters { key: \"k\" value " + "{ " * 5000 + "}" * 5000 + "}\n")
+
+
+def _write_yaml_files(tmp) -> None:
+    laughs = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    laughs += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)]
+    (tmp / "laughs.yaml").write_text("\n".join(laughs) + "\n")
+    (tmp / "models_laughs.yaml").write_text("projects:\n  - &p {name: a}\n  - *p\n")
+    (tmp / "deep_flow.yaml").write_text("project: " + "[" * 5000 + "]" * 5000 + "\n")
+    (tmp / "deep_block.yaml").write_text("".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "x\n")
+    (tmp / "big.yaml").write_text("project: x\n" + "#" * (2 * 1024 * 1024) + "\n")
+    (tmp / "bigint.yaml").write_text("project: " + "9" * 5000 + "\n")
+    (tmp / "latin1.yaml").write_bytes("project: caf\xe9\n".encode("latin-1"))
+
+
+@pytest.fixture
+def hostile(tmp_path, junk_url):
+    (tmp_path / "adir").mkdir()
+    shutil.copy(EXAMPLES / "tritonship.yaml", tmp_path / "spec.yaml")
+    spec = (tmp_path / "spec.yaml").read_text()
+    (tmp_path / "spec.yaml").write_text(spec.replace("model_repository: model_repository",
+                                                     f"model_repository: {tmp_path / 'repo'}"))
+    shutil.copy(ROOT / "pipelines" / "models.yaml", tmp_path / "models.yaml")
+    shutil.copytree(EXAMPLES / "model_repository", tmp_path / "repo")
+    _repo_with(tmp_path, "repo_loop", lambda r: (os.symlink("loop2", r / "add_sub" / "loop1"),
+                                                  os.symlink("loop1", r / "add_sub" / "loop2")))
+    _repo_with(tmp_path, "repo_fifo", lambda r: os.mkfifo(r / "add_sub" / "1" / "helper.py"))
+    _repo_with(tmp_path, "repo_deep_pbtxt", _deep_pbtxt)
+    _repo_with(tmp_path, "repo_big_pbtxt", lambda r: (r / "add_sub" / "config.pbtxt").write_text(
+        "# padding\n" * 200_000))
+    _repo_with(tmp_path, "repo_bigint_pbtxt", lambda r: (r / "add_sub" / "config.pbtxt").write_text(
+        (r / "add_sub" / "config.pbtxt").read_text().replace("max_batch_size: 8", "max_batch_size: " + "9" * 5000)))
+    os.mkfifo(tmp_path / "fifo.yaml")
+    os.symlink("spec_loop.yaml", tmp_path / "spec_loop.yaml")
+    _write_yaml_files(tmp_path)
+    (tmp_path / "kc_junk.yaml").write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+        f"clusters: [{{name: c, cluster: {{server: '{junk_url}'}}}}]\n"
+        "users: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n")
+    return tmp_path
+
+
+def snapshot(root) -> dict[str, tuple]:
+    """Every path under `root` with its kind, size and modification time (symlinks not followed)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            info = os.lstat(os.path.join(dirpath, name))
+            out[os.path.relpath(os.path.join(dirpath, name), root)] = (info.st_mode, info.st_size, info.st_mtime_ns)
+    return out
+
+
+def fill(value: str, tmp, junk: str) -> str:
+    return value.format(tmp=tmp, spec=tmp / "spec.yaml", repo=tmp / "repo", junk=junk,
+                        kc_junk=tmp / "kc_junk.yaml", models=tmp / "models.yaml")
+
+
+def run_hostile(run_cli, tmp, junk, argv, env, code, words) -> None:
+    """Run one case under the corpus oracle."""
+    before = snapshot(tmp)
+    env = {"KUBERNETES_SERVICE_HOST": "", "KUBECONFIG": str(tmp / "no-kubeconfig")} | {
+        k: fill(v, tmp, junk) for k, v in env.items()}
+    result = run_cli(*[fill(a, tmp, junk) for a in argv], env=env)
+    output = result.stdout + result.stderr
+    assert result.exit_code == code, output[-3000:]
+    assert "Traceback" not in output
+    assert "internal error" not in output
+    for word in words:
+        assert word in output, output[-3000:]
+    if "--json" in argv:
+        doc = json.loads(result.stdout)
+        assert doc["exit_code"] == code
+    assert snapshot(tmp) == before, "the case changed files on disk"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("argv", "env", "code", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_hostile_input_terminates_with_the_documented_exit_code(run_cli, hostile, junk_url, argv, env, code, words):
+    run_hostile(run_cli, hostile, junk_url, argv, env, code, words)
+
+
+def test_the_corpus_has_distinct_case_ids():
+    ids = [case[0] for case in CASES]
+    assert len(ids) == len(set(ids))
