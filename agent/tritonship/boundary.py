@@ -38,6 +38,7 @@ LIMITS: dict[str, int] = {
     "perf baseline": 16 * MIB,
     "kubeconfig": 1 * MIB,
 }
+MAX_INT = 2**53  # largest integer in a spec: exact in JSON and in every consumer's float
 MAX_DEPTH = 64  # nesting of mappings/lists in a spec or models.yaml (real ones stay under 10)
 
 _REASONS = {
@@ -93,12 +94,15 @@ def parsing(path: str | Path, what: str) -> Iterator[None]:
 
 
 def check_depth(node: object, path: str | Path, what: str, limit: int = MAX_DEPTH) -> None:
-    """Refuse a parsed tree nested deeper than `limit` (iterative: hostile depth cannot recurse us out)."""
+    """Refuse a parsed tree nested deeper than `limit` (iterative: hostile depth cannot recurse us out), or
+    holding an integer beyond +-MAX_INT (no field of a spec or models.yaml means anything that large)."""
     stack = [(node, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > limit:
             raise BadInput(f"{path}: the {what} is nested deeper than {limit} levels")
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_INT:
+            raise BadInput(f"{path}: the {what} holds an integer beyond +-{MAX_INT} (2**53)")
         if isinstance(item, dict):
             stack.extend((value, depth + 1) for value in item.values())
         elif isinstance(item, list | tuple):

@@ -26,6 +26,8 @@ IMAGE = f"127.0.0.1:1/ml/x@{DIGEST}"
 NOWHERE = "http://127.0.0.1:1"
 BUILD = ["build", "--dry-run", "--registry", "127.0.0.1:1/ml", "--name", "x", "--repository"]
 RENDER = ["render", "--env", "dev", "--spec"]
+PERF = ["perf", "--url", "127.0.0.1:1", "--model", "m"]
+SMOKE = ["smoke", "--url", "127.0.0.1:1"]
 
 CASES = [
     # -- 1. OS failures at the boundary: exit 2 naming the file and the reason --------------------------------
@@ -70,12 +72,77 @@ CASES = [
     ("config-pbtxt-deep", ["validate", "{tmp}/repo_deep_pbtxt"], {}, 1, ["does not parse"]),
     ("config-pbtxt-too-large", ["validate", "{tmp}/repo_big_pbtxt"], {}, 1, ["limit"]),
     ("config-pbtxt-huge-integer", ["validate", "{tmp}/repo_bigint_pbtxt"], {}, 1, ["config.pbtxt"]),
+    # -- 2. numeric options: NaN and infinity refused, every range bounded --------------------------------------
+    ("perf--window-nan", [*PERF, "--window", "nan"], {}, 2, ["--window"]),
+    ("perf--window-inf", [*PERF, "--window", "inf"], {}, 2, ["--window"]),
+    ("perf--window--inf", [*PERF, "--window", "-inf"], {}, 2, ["--window"]),
+    ("perf--window-1e309", [*PERF, "--window", "1e309"], {}, 2, ["--window"]),
+    ("perf--window-0.01", [*PERF, "--window", "0.01"], {}, 2, ["--window"]),
+    ("perf--window-3601", [*PERF, "--window", "3601"], {}, 2, ["--window"]),
+    ("perf--timeout-nan", [*PERF, "--timeout", "nan"], {}, 2, ["--timeout"]),
+    ("perf--timeout-inf", [*PERF, "--timeout", "inf"], {}, 2, ["--timeout"]),
+    ("perf--timeout-0", [*PERF, "--timeout", "0"], {}, 2, ["--timeout"]),
+    ("perf--timeout-86401", [*PERF, "--timeout", "86401"], {}, 2, ["--timeout"]),
+    ("perf--stability-pct-nan", [*PERF, "--stability-pct", "nan"], {}, 2, ["--stability-pct"]),
+    ("perf--stability-pct-101", [*PERF, "--stability-pct", "101"], {}, 2, ["--stability-pct"]),
+    ("perf--p99-ms-nan", [*PERF, "--p99-ms", "nan"], {}, 2, ["--p99-ms"]),
+    ("perf--p99-ms-inf", [*PERF, "--p99-ms", "inf"], {}, 2, ["--p99-ms"]),
+    ("perf--p99-ms-0", [*PERF, "--p99-ms", "0"], {}, 2, ["--p99-ms"]),
+    ("perf--p50-ms--inf", [*PERF, "--p50-ms", "-inf"], {}, 2, ["--p50-ms"]),
+    ("perf--min-throughput-nan", [*PERF, "--min-throughput", "nan"], {}, 2, ["--min-throughput"]),
+    ("perf--min-throughput-1e10", [*PERF, "--min-throughput", "1e10"], {}, 2, ["--min-throughput"]),
+    ("perf--max-error-rate-nan", [*PERF, "--max-error-rate", "nan"], {}, 2, ["--max-error-rate"]),
+    ("perf--max-error-rate-1.5", [*PERF, "--max-error-rate", "1.5"], {}, 2, ["--max-error-rate"]),
+    ("perf--max-increase-pct-inf", [*PERF, "--max-increase-pct", "inf"], {}, 2, ["--max-increase-pct"]),
+    ("perf--min-increase-ms-nan", [*PERF, "--min-increase-ms", "nan"], {}, 2, ["--min-increase-ms"]),
+    ("perf--max-trials-2", [*PERF, "--max-trials", "2"], {}, 2, ["--max-trials"]),
+    ("perf--max-trials-x", [*PERF, "--max-trials", "x"], {}, 2, ["--max-trials"]),
+    ("perf--warmup-requests--1", [*PERF, "--warmup-requests", "-1"], {}, 2, ["--warmup-requests"]),
+    ("perf--batch-nan", [*PERF, "--batch", "nan"], {}, 2, ["--batch"]),
+    ("perf--rate-nan", [*PERF, "--rate", "nan"], {}, 2, ["finite"]),
+    ("perf--rate-1e400", [*PERF, "--rate", "1e400"], {}, 2, ["finite"]),
+    ("perf--rate-inf", [*PERF, "--rate", "inf"], {}, 2, ["finite"]),
+    ("perf--rate--1", [*PERF, "--rate", "-1"], {}, 2, ["positive"]),
+    ("perf--rate-0", [*PERF, "--rate", "0"], {}, 2, ["positive"]),
+    ("perf--rate-2000000", [*PERF, "--rate", "2000000"], {}, 2, ["at most"]),
+    ("perf--concurrency-nan", [*PERF, "--concurrency", "nan"], {}, 2, ["integers"]),
+    ("perf--concurrency-100000", [*PERF, "--concurrency", "100000"], {}, 2, ["at most"]),
+    ("perf--concurrency-1:2:0", [*PERF, "--concurrency", "1:2:0"], {}, 2, ["positive step"]),
+    ("perf--concurrency-0", [*PERF, "--concurrency", "0"], {}, 2, ["positive"]),
+    ("perf--concurrency-1.5", [*PERF, "--concurrency", "1.5"], {}, 2, ["integers"]),
+    ("perf--workers-100000", [*PERF, "--workers", "100000"], {}, 2, ["--workers 100000", "per core"]),
+    ("perf--workers-0", [*PERF, "--workers", "0"], {}, 2, ["--workers"]),
+    ("smoke--timeout-nan", [*SMOKE, "--timeout", "nan"], {}, 2, ["--timeout"]),
+    ("smoke--timeout-inf", [*SMOKE, "--timeout", "inf"], {}, 2, ["--timeout"]),
+    ("smoke--timeout--1", [*SMOKE, "--timeout", "-1"], {}, 2, ["--timeout"]),
+    ("smoke--timeout-0", [*SMOKE, "--timeout", "0"], {}, 2, ["--timeout"]),
+    ("smoke--timeout-1e309", [*SMOKE, "--timeout", "1e309"], {}, 2, ["--timeout"]),
+    ("smoke--timeout-86401", [*SMOKE, "--timeout", "86401"], {}, 2, ["--timeout"]),
+    ("smoke--timeout-2d", [*SMOKE, "--timeout", "2d"], {}, 2, ["--timeout"]),
+    ("smoke--timeout-abc", [*SMOKE, "--timeout", "abc"], {}, 2, ["--timeout"]),
+    ("render--revision-0", [*RENDER, "{spec}", "--revision", "0"], {}, 2, ["--revision"]),
+    ("rollback--to-0", ["rollback", "--env", "dev", "--spec", "{spec}", "--to", "0"], {}, 2, ["--to"]),
+    ("render--revision--1", [*RENDER, "{spec}", "--revision", "-1"], {}, 2, ["--revision"]),
+    ("rollback--to--1", ["rollback", "--env", "dev", "--spec", "{spec}", "--to", "-1"], {}, 2, ["--to"]),
+    ("render--revision-x", [*RENDER, "{spec}", "--revision", "x"], {}, 2, ["--revision"]),
+    ("rollback--to-x", ["rollback", "--env", "dev", "--spec", "{spec}", "--to", "x"], {}, 2, ["--to"]),
+    ("build--push-jobs-0", [*BUILD, "{repo}", "--push-jobs", "0"], {}, 2, ["--push-jobs"]),
+    ("build--push-jobs-33", [*BUILD, "{repo}", "--push-jobs", "33"], {}, 2, ["--push-jobs"]),
+    ("spec-integer-beyond-2-53", [*RENDER, "{tmp}/int54.yaml"], {}, 2, ["beyond"]),
+    ("spec-duration-nan", [*RENDER, "{tmp}/smoke_nan.yaml"], {}, 2, ["finite"]),
     # -- 3. set but malformed environment -----------------------------------------------------------------------
     ("source-date-epoch-letters", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "abc"}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-huge", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "9" * 20}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-negative", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "-5"}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-float", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "1.5"}, 2, ["SOURCE_DATE_EPOCH"]),
 ]
+
+WAIT = {"promote": ["promote", "--env", "dev", "--image", IMAGE, "--spec", "{spec}"],
+        "rollback": ["rollback", "--env", "dev", "--spec", "{spec}"]}
+CASES += [(f"{verb}--wait-lock-{value}", [*argv, "--wait-lock", value], {}, 2, ["--wait-lock"])
+          for verb, argv in WAIT.items() for value in ("nan", "inf", "-1", "86401")]
+CASES += [(f"seed--timeout-{value}", ["seed", "--jenkins", NOWHERE, "--config", "{models}", "--timeout", value], {}, 2,
+           ["--timeout"]) for value in ("nan", "0", "3601")]
 
 
 class _Junk(http.server.BaseHTTPRequestHandler):
@@ -124,6 +191,8 @@ def _write_yaml_files(tmp) -> None:
     (tmp / "deep_block.yaml").write_text("".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "x\n")
     (tmp / "big.yaml").write_text("project: x\n" + "#" * (2 * 1024 * 1024) + "\n")
     (tmp / "bigint.yaml").write_text("project: " + "9" * 5000 + "\n")
+    (tmp / "int54.yaml").write_text("project: x\nimage: {registry: r.example/ml, name: " + str(2**60) + "}\n")
+    (tmp / "smoke_nan.yaml").write_text("project: x\nsmoke: {timeout: .nan}\n")
     (tmp / "latin1.yaml").write_bytes("project: caf\xe9\n".encode("latin-1"))
 
 

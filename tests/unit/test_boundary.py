@@ -43,7 +43,7 @@ def test_reads_are_bounded_and_regular_files_only(tmp_path):
 
 
 def test_parser_resource_failures_name_the_file():
-    with pytest.raises(BadInput, match="s.yaml: the spec is nested too deeply"), parsing("s.yaml", "spec"):
+    with pytest.raises(BadInput, match=r"s\.yaml: the spec is nested too deeply"), parsing("s.yaml", "spec"):
         raise RecursionError
     with pytest.raises(BadInput, match="too many digits"), parsing("s.yaml", "spec"):
         int("9" * 5000)

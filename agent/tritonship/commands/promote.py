@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.params import DAY_S, Finite
 from tritonship.present.common import emit
 
 
@@ -12,7 +13,7 @@ from tritonship.present.common import emit
 @click.option("--env", "env_name", required=True, help="Environment (from tritonship.yaml) to promote to.")
 @click.option("--image", default=None, help="Image by digest: REPOSITORY@sha256:<64 hex>.")
 @click.option("--from", "from_env", default=None, help="Promote the digest that succeeded in this environment.")
-@click.option("--wait-lock", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--wait-lock", type=Finite(min=0, max=DAY_S), default=0.0, show_default=True,
               help="Seconds to wait for another promotion of this environment to finish.")
 @click.option("--dry-run", is_flag=True, help="Run preflight and print the manifests; change nothing.")
 @click.option("--skip-preflight", type=click.Choice(["image", "capacity", "rbac", "origin"]), multiple=True,

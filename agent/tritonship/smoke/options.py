@@ -56,6 +56,9 @@ def _golden_dir(flag: str | None, section, spec) -> Path | None:
     return path
 
 
+MAX_TIMEOUT_S = 86_400.0
+
+
 def timeout_s(flag: str | None, spec) -> float:
     from tritonship.spec.types import parse_duration
 
@@ -65,8 +68,8 @@ def timeout_s(flag: str | None, spec) -> float:
         value = parse_duration(float(flag) if _is_number(flag) else flag)
     except ValueError as exc:
         raise BadInput(f"--timeout: {exc}") from exc
-    if value <= 0:
-        raise BadInput(f"--timeout {flag!r}: must be more than 0 seconds")
+    if not 0 < value <= MAX_TIMEOUT_S:
+        raise BadInput(f"--timeout {flag!r}: must be more than 0 and at most {MAX_TIMEOUT_S:.0f} seconds (a day)")
     return value
 
 
