@@ -13,6 +13,7 @@ import sys
 import click
 
 from tritonship import __version__
+from tritonship.commands.params import refuse_empty
 from tritonship.errors import EXIT_INPUT, TritonshipError
 from tritonship.global_options import Settings, global_options
 from tritonship.process_env import ProcessEnv
@@ -47,7 +48,7 @@ class LazyGroup(click.Group):
         if settings is not None:
             settings.verb = cmd_name
         module = importlib.import_module(f"tritonship.commands.{VERBS[cmd_name][0]}")
-        return module.command
+        return refuse_empty(module.command)
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
@@ -70,6 +71,9 @@ def cli() -> None:
 
     Exit codes: 0 passed, 1 a gate failed, 2 bad input, 3 infrastructure unreachable.
     """
+
+
+refuse_empty(cli)  # `tritonship --report-dir '' VERB` is as empty as `VERB --report-dir ''`
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -144,6 +144,29 @@ CASES += [(f"{verb}--wait-lock-{value}", [*argv, "--wait-lock", value], {}, 2, [
 CASES += [(f"seed--timeout-{value}", ["seed", "--jenkins", NOWHERE, "--config", "{models}", "--timeout", value], {}, 2,
            ["--timeout"]) for value in ("nan", "0", "3601")]
 
+# -- 3. empty means empty: every text option and argument given as '' is a usage error (exit 2) -----------------
+EMPTY = [
+    ["validate", ""], ["validate", "--spec", ""], ["validate", "{repo}", "--report-dir", ""],
+    ["--report-dir", "", "validate", "{repo}"], ["init", "", "-o", "{tmp}/out.yaml"], ["init", "{repo}", "-o", ""],
+    [*BUILD, ""], ["build", "--dry-run", "--repository", "{repo}", "--registry", "", "--name", "x"],
+    ["build", "--dry-run", "--repository", "{repo}", "--registry", "127.0.0.1:1/ml", "--name", ""],
+    ["smoke", "--url", ""], ["smoke", "--repository", ""], ["smoke", "--image", ""],
+    [*SMOKE, "--golden", ""], [*SMOKE, "--server-log", ""], ["smoke", "--spec", "", "--url", "127.0.0.1:1"],
+    ["perf", "--url", "", "--model", "m"], [*PERF, "--concurrency", ""], [*PERF, "--rate", ""],
+    ["perf", "--url", "127.0.0.1:1", "--model", ""], [*PERF, "--baseline", ""],
+    ["plan", "--spec", ""], ["render", "--env", "", "--spec", "{spec}"], [*RENDER, ""],
+    ["promote", "--env", "dev", "--image", "", "--spec", "{spec}"], ["promote", "--env", "", "--image", IMAGE],
+    ["promote", "--env", "dev", "--from", "", "--spec", "{spec}"], ["rollback", "--env", "", "--spec", "{spec}"],
+    ["history", "--env", "", "--spec", "{spec}"], ["status", "--env", "", "--spec", "{spec}"],
+    ["seed", "--jenkins", "", "--config", "{models}"], ["seed", "--jenkins", NOWHERE, "--config", ""],
+    ["seed", "--jenkins", NOWHERE, "--config", "{models}", "--user", ""],
+    ["validate", "   "], [*SMOKE, "--models", " "],
+]
+CASES += [(f"empty-{i:02d}-{'-'.join(a for a in argv if a.startswith('-') or a.isalpha())}", argv, {}, 2, ["empty"])
+          for i, argv in enumerate(EMPTY)]
+CASES += [("perf-input-data-empty", [*PERF, "--input-data", ""], {}, 2, ["--input-data", "''"])]
+CASES += [("smoke-models-only-commas", [*SMOKE, "--models", ",,,"], {}, 2, ["no model name"])]
+
 
 class _Junk(http.server.BaseHTTPRequestHandler):
     """Answers every request with 200 and an HTML login page (a proxy or SSO portal in front of the API)."""

@@ -35,3 +35,32 @@ class Finite(click.FloatRange):
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         return super().convert(number, param, ctx)
+
+
+def refuse_empty(command: click.Command) -> click.Command:
+    """Empty means empty: a text or path option (or argument) given as `''` is a usage error (exit 2), unless
+    its help says what an empty value means. Without this, `smoke --url ''` silently fell back to starting a
+    server and `--report-dir ''` wrote nothing. Applied once per command by `cli.LazyGroup`."""
+    if getattr(command, "_refuses_empty", False):
+        return command
+    for param in command.params:
+        if _takes_text(param) and "empty" not in (getattr(param, "help", None) or "").lower():
+            param.callback = _no_empty(param.callback)
+    command._refuses_empty = True  # type: ignore[attr-defined]
+    return command
+
+
+def _takes_text(param: click.Parameter) -> bool:
+    if getattr(param, "is_flag", False):
+        return False
+    return isinstance(param.type, click.types.StringParamType | click.Path)
+
+
+def _no_empty(previous):
+    def check(ctx: click.Context, param: click.Parameter, value):
+        values = value if isinstance(value, tuple | list) else (value,)
+        if any(isinstance(item, str) and not item.strip() for item in values):
+            raise click.BadParameter("is empty; leave the option out for its default", ctx=ctx, param=param)
+        return previous(ctx, param, value) if previous is not None else value
+
+    return check

@@ -24,7 +24,10 @@ def protocols(value: str) -> tuple[str, ...]:
 def model_list(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    return tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    if not names:  # ',,,' names no model: not "all models"
+        raise BadInput(f"--models {value!r}: no model name in it", hint="leave --models out to check every model")
+    return names
 
 
 def smoke_options(spec, *, models: str | None = None, protocol: str | None = None, golden: str | None = None,
