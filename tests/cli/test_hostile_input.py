@@ -12,14 +12,13 @@ repository, {junk} the URL of a local HTTP server that answers every request wit
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
-import threading
 
 import pytest
 from tests.conftest import EXAMPLES, ROOT
+from tests.junk_http import junk_server
 
 DIGEST = "sha256:" + "a" * 64
 IMAGE = f"127.0.0.1:1/ml/x@{DIGEST}"
@@ -168,31 +167,10 @@ CASES += [("perf-input-data-empty", [*PERF, "--input-data", ""], {}, 2, ["--inpu
 CASES += [("smoke-models-only-commas", [*SMOKE, "--models", ",,,"], {}, 2, ["no model name"])]
 
 
-class _Junk(http.server.BaseHTTPRequestHandler):
-    """Answers every request with 200 and an HTML login page (a proxy or SSO portal in front of the API)."""
-
-    def _answer(self) -> None:
-        body = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>login</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _answer
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def junk_url():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Junk)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with junk_server() as url:
+        yield url
 
 
 def _repo_with(tmp, name: str, edit) -> None:
