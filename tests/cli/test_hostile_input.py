@@ -129,6 +129,18 @@ CASES = [
     ("build--push-jobs-33", [*BUILD, "{repo}", "--push-jobs", "33"], {}, 2, ["--push-jobs"]),
     ("spec-integer-beyond-2-53", [*RENDER, "{tmp}/int54.yaml"], {}, 2, ["beyond"]),
     ("spec-duration-nan", [*RENDER, "{tmp}/smoke_nan.yaml"], {}, 2, ["finite"]),
+    # -- 7. ignore rules cannot hide what a model needs (validate's gate: exit 1)
+    ("ignore-hides-config", ["validate", "{tmp}/repo_ign_config"], {}, 1, ["layout/ignored-required-file",
+                                                                          "add_sub/config.pbtxt"]),
+    ("ignore-hides-model-py", ["validate", "{tmp}/repo_ign_py"], {}, 1, ["add_sub/1/model.py is needed"]),
+    ("ignore-hides-version-dir", ["validate", "{tmp}/repo_ign_dir"], {}, 1, ["scale_fp16", "validate failed"]),
+    ("ignore-hides-config-json", ["--json", "validate", "{tmp}/repo_ign_config"], {}, 1, ["ignored-required-file"]),
+    # -- 7. init --force never replaces what is not a regular file
+    ("init-force-over-a-fifo", ["init", "{repo}", "-o", "{tmp}/fifo.yaml", "--force"], {}, 2, ["not a regular file"]),
+    ("init-force-over-a-directory", ["init", "{repo}", "-o", "{tmp}/adir", "--force"], {}, 2, ["is a directory"]),
+    ("init-force-over-a-device", ["init", "{repo}", "-o", "/dev/null", "--force"], {}, 2, ["not a regular file"]),
+    ("init-force-over-a-symlink", ["init", "{repo}", "-o", "{tmp}/spec_loop.yaml", "--force"], {}, 2,
+     ["not a regular file"]),
     # -- 3. set but malformed environment -----------------------------------------------------------------------
     ("source-date-epoch-letters", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "abc"}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-huge", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "9" * 20}, 2, ["SOURCE_DATE_EPOCH"]),
@@ -214,6 +226,9 @@ def hostile(tmp_path, junk_url):
         "# padding\n" * 200_000))
     _repo_with(tmp_path, "repo_bigint_pbtxt", lambda r: (r / "add_sub" / "config.pbtxt").write_text(
         (r / "add_sub" / "config.pbtxt").read_text().replace("max_batch_size: 8", "max_batch_size: " + "9" * 5000)))
+    for name, pattern in (("repo_ign_config", "add_sub/config.pbtxt"), ("repo_ign_py", "*.py"),
+                          ("repo_ign_dir", "scale_fp16/1/")):
+        _repo_with(tmp_path, name, lambda r, p=pattern: (r / ".tritonshipignore").write_text(p + "\n"))
     os.mkfifo(tmp_path / "fifo.yaml")
     os.symlink("spec_loop.yaml", tmp_path / "spec_loop.yaml")
     _write_yaml_files(tmp_path)
