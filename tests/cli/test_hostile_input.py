@@ -129,6 +129,13 @@ CASES = [
     ("build--push-jobs-33", [*BUILD, "{repo}", "--push-jobs", "33"], {}, 2, ["--push-jobs"]),
     ("spec-integer-beyond-2-53", [*RENDER, "{tmp}/int54.yaml"], {}, 2, ["beyond"]),
     ("spec-duration-nan", [*RENDER, "{tmp}/smoke_nan.yaml"], {}, 2, ["finite"]),
+    # -- 7. output safety: rendered objects must be valid Kubernetes objects
+    ("toleration-operator-injection", [*RENDER, "{tmp}/tol_inject.yaml"], {}, 2, ["operator"]),
+    ("toleration-bad-effect", [*RENDER, "{tmp}/tol_effect.yaml"], {}, 2, ["effect"]),
+    ("toleration-exists-with-value", [*RENDER, "{tmp}/tol_exists.yaml"], {}, 2, ["takes no value"]),
+    ("toleration-injection-promote", ["promote", "--env", "dev", "--image", IMAGE, "--spec", "{tmp}/tol_inject.yaml"],
+     {}, 2, ["operator"]),
+    ("node-selector-not-strings", [*RENDER, "{tmp}/nodesel.yaml"], {}, 2, ["node_selector"]),
     # -- 7. ignore rules cannot hide what a model needs (validate's gate: exit 1)
     ("ignore-hides-config", ["validate", "{tmp}/repo_ign_config"], {}, 1, ["layout/ignored-required-file",
                                                                           "add_sub/config.pbtxt"]),
@@ -206,6 +213,14 @@ def _write_yaml_files(tmp) -> None:
     (tmp / "bigint.yaml").write_text("project: " + "9" * 5000 + "\n")
     (tmp / "int54.yaml").write_text("project: x\nimage: {registry: r.example/ml, name: " + str(2**60) + "}\n")
     (tmp / "smoke_nan.yaml").write_text("project: x\nsmoke: {timeout: .nan}\n")
+    base = (EXAMPLES / "tritonship.yaml").read_text()
+    for name, tol in (("tol_inject", '{key: k, operator: "Exists\\nprivileged: true"}'),
+                      ("tol_effect", "{key: k, value: v, effect: Sometimes}"),
+                      ("tol_exists", "{key: k, operator: Exists, value: v}")):
+        (tmp / f"{name}.yaml").write_text(base.replace("    namespace: models-dev\n",
+                                                       f"    namespace: models-dev\n    tolerations: [{tol}]\n", 1))
+    (tmp / "nodesel.yaml").write_text(base.replace("    namespace: models-dev\n",
+                                                   "    namespace: models-dev\n    node_selector: {a: [1]}\n", 1))
     (tmp / "latin1.yaml").write_bytes("project: caf\xe9\n".encode("latin-1"))
 
 

@@ -46,6 +46,7 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
                        "--retry")
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
+    _check_schema(spec, env_name, image)
     world = cluster_world(spec, log=_logger(), environ=environ())
     req = PromoteRequest(env=env_name, started_by=started_by(environ()), image=image, from_env=from_env,
                          wait_lock=wait_lock, dry_run=dry_run, skip_preflight=skip_preflight, resume=resume,
@@ -61,6 +62,16 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
 
         click.echo(to_yaml(list(result.manifests)))
     ctx.exit(emit(settings(), outcome))
+
+
+def _check_schema(spec, env_name: str, image: str | None) -> None:
+    """The environment's objects, as render makes them, must be valid Kubernetes objects before anything is
+    applied (deploy/schema_check.py); the image and revision do not change which fields are valid."""
+    from tritonship.deploy.manifests import render_release
+    from tritonship.deploy.schema_check import check_objects
+
+    placeholder = "registry.invalid/schema-check@sha256:" + "0" * 64
+    check_objects(render_release(spec, env_name, image or placeholder, 1), f"environment {env_name!r}")
 
 
 def _logger():
