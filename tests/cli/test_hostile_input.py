@@ -136,6 +136,14 @@ CASES = [
     ("toleration-injection-promote", ["promote", "--env", "dev", "--image", IMAGE, "--spec", "{tmp}/tol_inject.yaml"],
      {}, 2, ["operator"]),
     ("node-selector-not-strings", [*RENDER, "{tmp}/nodesel.yaml"], {}, 2, ["node_selector"]),
+    # -- 7. output safety: characters XML cannot carry are refused at their YAML file:line
+    ("models-description-control-char", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/models_ctl.yaml"], {}, 2,
+     ["models_ctl.yaml:14", "U+0001", "description"]),
+    ("models-description-escape", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/models_esc.yaml"], {}, 2,
+     ["models_esc.yaml:14", "U+001B"]),
+    ("models-name-nul", ["seed", "--jenkins", NOWHERE, "--config", "{tmp}/models_nul.yaml"], {}, 2, ["U+0000"]),
+    ("models-catalog-json-control-char", ["seed", "--catalog-json", "--config", "{tmp}/models_ctl.yaml"], {}, 2,
+     ["U+0001"]),
     # -- 7. ignore rules cannot hide what a model needs (validate's gate: exit 1)
     ("ignore-hides-config", ["validate", "{tmp}/repo_ign_config"], {}, 1, ["layout/ignored-required-file",
                                                                           "add_sub/config.pbtxt"]),
@@ -213,6 +221,11 @@ def _write_yaml_files(tmp) -> None:
     (tmp / "bigint.yaml").write_text("project: " + "9" * 5000 + "\n")
     (tmp / "int54.yaml").write_text("project: x\nimage: {registry: r.example/ml, name: " + str(2**60) + "}\n")
     (tmp / "smoke_nan.yaml").write_text("project: x\nsmoke: {timeout: .nan}\n")
+    models = (ROOT / "pipelines" / "models.yaml").read_text()
+    described = "    description: The bundled example (five python-backend models).\n"
+    (tmp / "models_ctl.yaml").write_text(models.replace(described, '    description: "bad \\x01 text"\n'))
+    (tmp / "models_esc.yaml").write_text(models.replace(described, '    description: "\\e[31mred"\n'))
+    (tmp / "models_nul.yaml").write_text(models.replace("  - name: ranking", '  - name: "rank\\0ing"'))
     base = (EXAMPLES / "tritonship.yaml").read_text()
     for name, tol in (("tol_inject", '{key: k, operator: "Exists\\nprivileged: true"}'),
                       ("tol_effect", "{key: k, value: v, effect: Sometimes}"),
