@@ -156,6 +156,16 @@ CASES = [
     ("init-force-over-a-device", ["init", "{repo}", "-o", "/dev/null", "--force"], {}, 2, ["not a regular file"]),
     ("init-force-over-a-symlink", ["init", "{repo}", "-o", "{tmp}/spec_loop.yaml", "--force"], {}, 2,
      ["not a regular file"]),
+    # -- 2. registries and image names a registry could never hold
+    ("build-registry-colons", ["build", "--dry-run", "--repository", "{repo}", "--registry", "::::", "--name", "x"],
+     {}, 2, ["invalid registry"]),
+    ("build-registry-port-range", ["build", "--dry-run", "--repository", "{repo}", "--registry", "h.example:99999",
+                                   "--name", "x"], {}, 2, ["invalid registry"]),
+    ("build-registry-port-word", [*BUILD[:3], "h:port/ml", *BUILD[4:], "{repo}"], {}, 2, ["invalid registry"]),
+    ("build-name-300-chars", ["build", "--dry-run", "--repository", "{repo}", "--registry", "127.0.0.1:1/ml",
+                              "--name", "a" * 300], {}, 2, ["at most 255"]),
+    ("build-name-100k-chars", ["build", "--dry-run", "--repository", "{repo}", "--registry", "127.0.0.1:1/ml",
+                               "--name", "a" * 100_000], {}, 2, ["at most 255"]),
     # -- 3. set but malformed environment -----------------------------------------------------------------------
     ("source-date-epoch-letters", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "abc"}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-huge", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "9" * 20}, 2, ["SOURCE_DATE_EPOCH"]),
