@@ -166,6 +166,10 @@ CASES = [
                               "--name", "a" * 300], {}, 2, ["at most 255"]),
     ("build-name-100k-chars", ["build", "--dry-run", "--repository", "{repo}", "--registry", "127.0.0.1:1/ml",
                                "--name", "a" * 100_000], {}, 2, ["at most 255"]),
+    ("smoke-metrics-url-not-a-url", [*SMOKE, "--metrics-url", "junk"], {}, 2, ["--metrics-url", "http(s)://"]),
+    ("smoke-metrics-url-bad-port", [*SMOKE, "--metrics-url", "http://127.0.0.1:99999/metrics"], {}, 2,
+     ["--metrics-url"]),
+    ("smoke-metrics-url-ftp", [*SMOKE, "--metrics-url", "ftp://h/metrics"], {}, 2, ["--metrics-url"]),
     # -- 3. set but malformed environment -----------------------------------------------------------------------
     ("source-date-epoch-letters", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "abc"}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-huge", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "9" * 20}, 2, ["SOURCE_DATE_EPOCH"]),
