@@ -36,7 +36,6 @@ LIMITS: dict[str, int] = {
     "config.pbtxt": 1 * MIB,
     "golden case": 64 * MIB,
     "perf baseline": 16 * MIB,
-    "kubeconfig": 1 * MIB,
 }
 MAX_INT = 2**53  # largest integer in a spec: exact in JSON and in every consumer's float
 MAX_DEPTH = 64  # nesting of mappings/lists in a spec or models.yaml (real ones stay under 10)
