@@ -13,6 +13,7 @@ import sys
 import click
 
 from tritonship import __version__
+from tritonship.commands.params import refuse_empty
 from tritonship.errors import EXIT_INPUT, TritonshipError
 from tritonship.global_options import Settings, global_options
 from tritonship.process_env import ProcessEnv
@@ -47,7 +48,7 @@ class LazyGroup(click.Group):
         if settings is not None:
             settings.verb = cmd_name
         module = importlib.import_module(f"tritonship.commands.{VERBS[cmd_name][0]}")
-        return module.command
+        return refuse_empty(module.command)
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
@@ -72,7 +73,11 @@ def cli() -> None:
     """
 
 
+refuse_empty(cli)  # `tritonship --report-dir '' VERB` is as empty as `VERB --report-dir ''`
+
+
 def main(argv: list[str] | None = None) -> None:
+    _tolerant_streams()
     settings = Settings(environ=ProcessEnv.from_process())  # the one read of the process environment
     try:
         code = cli.main(args=argv, prog_name="tritonship", standalone_mode=False, obj=settings)
@@ -85,12 +90,21 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except click.ClickException as exc:  # usage: a missing option, a bad flag value
         code = _usage_error(settings, exc)
-    except Exception as exc:  # a bug of ours: say so, and keep the traceback for --debug
-        if settings.debug:
-            raise
-        err = TritonshipError(f"internal error: {type(exc).__name__}: {exc}", hint="rerun with --debug for a traceback")
-        code = _report_error(settings, err)
+    except Exception as exc:  # OS and parser failures are classified (boundary.classify); the rest is a bug
+        from tritonship.boundary import classify
+
+        err = classify(exc) or TritonshipError(f"internal error: {type(exc).__name__}: {exc}",
+                                               hint="rerun with --debug for a traceback")
+        code = _report_error(settings, err)  # --debug prints the traceback; the exit code stays the same
     sys.exit(code or 0)
+
+
+def _tolerant_streams() -> None:
+    """Text the terminal's encoding cannot show (PYTHONIOENCODING=ascii) is escaped, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _usage_error(settings: Settings, exc: click.ClickException) -> int:

@@ -49,3 +49,18 @@ class InfraError(TritonshipError):
 
     exit_code = EXIT_INFRA
     kind = "infrastructure"
+
+
+class ProtocolError(InfraError):
+    """An endpoint answered, but not in its protocol (an HTML page where the Kubernetes API, Jenkins or a
+    registry should answer JSON). Exit 3, naming the endpoint and what it answered."""
+
+
+def not_protocol(endpoint: str, expected: str, body: str | bytes) -> ProtocolError:
+    """The error for `endpoint` answering `body` instead of `expected` (a short, printable excerpt)."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    head = text.lstrip()[:80]
+    kind = "an HTML page" if head.lower().startswith(("<!doctype html", "<html")) else "something else"
+    excerpt = "".join(ch if ch.isprintable() else " " for ch in head)
+    return ProtocolError(f"{endpoint} is not {expected}: it answered {kind} ({excerpt!r})",
+                         hint="check the URL: it may point at a proxy, a login page or another service")

@@ -13,11 +13,12 @@ as it does for the shell's `${FOO:-default}`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Given", "ProcessEnv", "first_given"]
+__all__ = ["Given", "ProcessEnv", "child_environment", "first_given", "is_secret_name"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,19 @@ def first_given(*candidates: Given, default: Any = None) -> Given:
         if candidate.value is not None and candidate.value != "":
             return candidate
     return Given("default", default)
+
+
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_KEY|CREDENTIAL|AUTH", re.IGNORECASE)
+
+
+def is_secret_name(name: str) -> bool:
+    """A variable a child must not inherit: the tool's own settings (`TRITONSHIP_*`, which hold registry
+    passwords, the Jenkins token and webhook URLs) and anything named like a credential."""
+    return name.startswith("TRITONSHIP_") or bool(_SECRET_NAME.search(name))
+
+
+def child_environment(base: Mapping[str, str], keep: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment for a child process (tritonserver, buildah, podman, docker): `base` without the
+    tool's secrets, so model code run during smoke or perf cannot read TRITONSHIP_REGISTRY_PASSWORD.
+    `keep` names the few variables a child really needs; secrets otherwise travel by file or stdin."""
+    return {name: value for name, value in base.items() if name in keep or not is_secret_name(name)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tritonship.errors import BadInput
@@ -51,3 +52,26 @@ def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None
     if not host or not port.isdigit() or not 0 < int(port) < 65535:
         raise BadInput(f"{source} {text!r}: expected HOST:PORT, with PORT 1-65534")
     return Endpoint(host, int(port))
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s'\"]*@")
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&](?:token|access_token|id_token|api_key|apikey|key|password|passwd|secret|sig|signature|"
+    r"x-amz-signature|x-amz-security-token|auth|code)=)[^&#\s'\"]*")
+
+
+def redact(text: str) -> str:
+    """Text with every URL's credentials hidden: `http://user:TOKEN@host/` -> `http://***@host/`, and
+    token-like query parameters (`?token=…`, `&sig=…`) -> `***`. Applied to every message and report."""
+    return _SECRET_QUERY.sub(r"\1***", _USERINFO.sub(r"\1***@", text))
+
+
+def redact_tree(value):
+    """`redact` applied to every string in a JSON-like document (dicts, lists, strings)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_tree(item) for item in value]
+    return value

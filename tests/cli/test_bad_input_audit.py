@@ -111,7 +111,7 @@ def test_perf_with_an_empty_repository_flag_and_no_spec_is_bad_input(run_cli, tm
     monkeypatch.chdir(tmp_path)  # no ./tritonship.yaml here
     result = run_cli("perf", "--repository", "", "--model", "m")
     assert result.exit_code == 2, result.stderr
-    assert "nothing to measure" in result.stderr and "internal error" not in result.stderr
+    assert "'--repository': is empty" in result.stderr and "internal error" not in result.stderr
 
 
 @pytest.mark.parametrize("argv", [["promote"], ["perf", "--batch", "0"], ["rollback", "--env", "dev", "--to", "abc"]],

@@ -66,6 +66,7 @@ def test_global_options_do_not_import_the_command_group():
 ENVIRON_READERS = {
     "process_env.py": "the one snapshot (cli.main)",
     "image/builders/buildah.py": "the environment of the buildah child process",
+    "image/builders/base.py": "the environment of builder child processes (secrets removed)",
     "triton/launcher.py": "the environment of the tritonserver child process",
     # `env=None` defaults for direct (non-CLI) callers; the CLI passes its ProcessEnv:
     "image/builders/factory.py": "default for direct callers",

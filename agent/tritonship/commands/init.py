@@ -28,6 +28,9 @@ def command(ctx: click.Context, repo: str, project: str | None, output: str, for
     from tritonship.repository.starter import project_name, starter_spec
 
     out = Path(output)
+    if out.is_symlink() or (out.exists() and not out.is_file()):  # --force replaces a regular file, nothing else
+        raise BadInput(f"{out} exists and is not a regular file; refusing to replace it",
+                       hint="choose another -o path")
     if out.exists() and not force:
         raise BadInput(f"{out} already exists", hint="pass --force to overwrite it")
     if project is not None and project_name(project) != project:

@@ -7,6 +7,7 @@ import contextlib
 import click
 
 from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.params import DAY_S, Finite
 from tritonship.errors import BadInput
 
 _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
@@ -19,7 +20,7 @@ _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
 @click.option("--grpc-url", help="gRPC address HOST:PORT of that server (default: HTTP port + 1).")
 @click.option("--image", help="Start this image as the server (like smoke --image; --launch docker, GPUs requested).")
 @click.option("--launch", type=click.Choice(["docker"]), help="How to start --image (default: docker).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+@click.option("--timeout", type=Finite(min=0, min_open=True, max=DAY_S),
               help="Seconds a started server may take to be ready (default: smoke.timeout, 120).")
 @click.option("--model", help="Model to measure (default: perf.model).")
 @click.option("--concurrency", help="Closed-loop levels: 1,4,16 or a range start:end:step (perf_analyzer's).")
@@ -28,19 +29,19 @@ _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
 @click.option("--protocol", type=click.Choice(["http", "grpc"]), help="Inference protocol.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size of each request.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="result.json of the previous release.")
-@click.option("--window", type=click.FloatRange(min=0.05), help="Measurement window, seconds.")
-@click.option("--stability-pct", type=click.FloatRange(min=0.1), help="Last 3 windows must agree within this %.")
+@click.option("--window", type=Finite(min=0.05, max=3600), help="Measurement window, seconds.")
+@click.option("--stability-pct", type=Finite(min=0.1, max=100), help="Last 3 windows must agree within this %.")
 @click.option("--max-trials", type=click.IntRange(min=3), help="Most windows per level.")
 @click.option("--warmup-requests", type=click.IntRange(min=0), help="Requests sent before measuring.")
 @click.option("--workers", type=click.IntRange(min=1), help="Load generator processes (default: automatic).")
-@click.option("--p50-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p50 latency, ms (every level).")
-@click.option("--p90-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p90 latency, ms.")
-@click.option("--p95-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p95 latency, ms.")
-@click.option("--p99-ms", type=click.FloatRange(min=0, min_open=True), help="Budget: p99 latency, ms.")
-@click.option("--min-throughput", type=click.FloatRange(min=0), help="Budget: minimum inferences/s.")
-@click.option("--max-error-rate", type=click.FloatRange(0, 1), help="Budget: largest failed/sent, 0..1.")
-@click.option("--max-increase-pct", type=click.FloatRange(min=0), help="Regression: largest p50/p99 rise, %.")
-@click.option("--min-increase-ms", type=click.FloatRange(min=0), help="Regression: smaller rises (ms) are jitter.")
+@click.option("--p50-ms", type=Finite(min=0, min_open=True), help="Budget: p50 latency, ms (every level).")
+@click.option("--p90-ms", type=Finite(min=0, min_open=True), help="Budget: p90 latency, ms.")
+@click.option("--p95-ms", type=Finite(min=0, min_open=True), help="Budget: p95 latency, ms.")
+@click.option("--p99-ms", type=Finite(min=0, min_open=True), help="Budget: p99 latency, ms.")
+@click.option("--min-throughput", type=Finite(min=0), help="Budget: minimum inferences/s.")
+@click.option("--max-error-rate", type=Finite(0, 1), help="Budget: largest failed/sent, 0..1.")
+@click.option("--max-increase-pct", type=Finite(min=0), help="Regression: largest p50/p99 rise, %.")
+@click.option("--min-increase-ms", type=Finite(min=0), help="Regression: smaller rises (ms) are jitter.")
 @click.option("--input-data", type=click.Path(exists=True), help="perf_analyzer-style JSON, or a folder of NAME.npy.")
 @global_options
 @click.pass_context

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.params import DAY_S, Finite
 from tritonship.present.common import emit
 
 
@@ -12,7 +13,7 @@ from tritonship.present.common import emit
 @click.option("--env", "env_name", required=True, help="Environment (from tritonship.yaml) to promote to.")
 @click.option("--image", default=None, help="Image by digest: REPOSITORY@sha256:<64 hex>.")
 @click.option("--from", "from_env", default=None, help="Promote the digest that succeeded in this environment.")
-@click.option("--wait-lock", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--wait-lock", type=Finite(min=0, max=DAY_S), default=0.0, show_default=True,
               help="Seconds to wait for another promotion of this environment to finish.")
 @click.option("--dry-run", is_flag=True, help="Run preflight and print the manifests; change nothing.")
 @click.option("--skip-preflight", type=click.Choice(["image", "capacity", "rbac", "origin"]), multiple=True,
@@ -45,6 +46,7 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
                        "--retry")
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
+    _check_schema(spec, env_name, image)
     world = cluster_world(spec, log=_logger(), environ=environ())
     req = PromoteRequest(env=env_name, started_by=started_by(environ()), image=image, from_env=from_env,
                          wait_lock=wait_lock, dry_run=dry_run, skip_preflight=skip_preflight, resume=resume,
@@ -60,6 +62,16 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
 
         click.echo(to_yaml(list(result.manifests)))
     ctx.exit(emit(settings(), outcome))
+
+
+def _check_schema(spec, env_name: str, image: str | None) -> None:
+    """The environment's objects, as render makes them, must be valid Kubernetes objects before anything is
+    applied (deploy/schema_check.py); the image and revision do not change which fields are valid."""
+    from tritonship.deploy.manifests import render_release
+    from tritonship.deploy.schema_check import check_objects
+
+    placeholder = "registry.invalid/schema-check@sha256:" + "0" * 64
+    check_objects(render_release(spec, env_name, image or placeholder, 1), f"environment {env_name!r}")
 
 
 def _logger():

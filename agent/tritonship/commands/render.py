@@ -31,5 +31,8 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, revision: i
     spec.environment(env_name)
     if image:
         digest_of(image)
+    from tritonship.deploy.schema_check import check_objects
+
     objects = render_release(spec, env_name, image or PLACEHOLDER, revision)
+    check_objects(objects, f"environment {env_name!r}")
     ctx.exit(emit(settings(), to_outcome(spec.project, env_name, image or PLACEHOLDER, objects)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import environ, global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.params import DAY_S, Finite
 from tritonship.present.common import emit
 
 
@@ -12,7 +13,7 @@ from tritonship.present.common import emit
 @click.option("--env", "env_name", required=True, help="Environment to roll back.")
 @click.option("--to", "to", type=click.IntRange(min=1), default=None,
               help="Revision to return to (default: the succeeded one before the current).")
-@click.option("--wait-lock", type=click.FloatRange(min=0), default=0.0, show_default=True,
+@click.option("--wait-lock", type=Finite(min=0, max=DAY_S), default=0.0, show_default=True,
               help="Seconds to wait for a running promotion's lock.")
 @spec_option
 @global_options

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from tritonship.commands.options import environ, global_options, settings
+from tritonship.commands.params import Finite
 from tritonship.present.common import emit
 
 TOKEN_ENV = "TRITONSHIP_JENKINS_TOKEN"  # noqa: S105 - the variable's name, not a secret
@@ -22,7 +23,7 @@ TOKEN_ENV = "TRITONSHIP_JENKINS_TOKEN"  # noqa: S105 - the variable's name, not 
               help="Jenkins user whose API token is in TRITONSHIP_JENKINS_TOKEN.")
 @click.option("--dry-run", is_flag=True, help="Print a unified diff of what would change; write nothing.")
 @click.option("--prune", is_flag=True, help="Delete seeded jobs that models.yaml no longer lists.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, help="HTTP timeout, seconds.")
+@click.option("--timeout", type=Finite(min=1, max=3600), default=30.0, show_default=True, help="HTTP timeout, seconds.")
 @click.option("--catalog-json", is_flag=True, help="Print the projects, every default resolved, as the JSON "
               "pipelines/seed.groovy reads (Job DSL); Jenkins is not contacted.")
 @global_options

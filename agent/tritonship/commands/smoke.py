@@ -51,6 +51,10 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     options = opts.smoke_options(spec, models=flags["models"], protocol=flags["protocol"], golden=flags["golden"],
                                  require_gpu=flags["require_gpu"])
     timeout = opts.timeout_s(flags["timeout"], spec)
+    if flags["metrics_url"] is not None:
+        from tritonship.urls import check_http_url
+
+        check_http_url(flags["metrics_url"], "--metrics-url")
     say = _progress()
     with sigterm_as_interrupt(), _server(target, flags, timeout, say) as server, \
             TritonClient(server.http_url, server.grpc_url) as client:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tritonship.deploy.clock import Clock, RealClock
-from tritonship.errors import BadInput, InfraError
+from tritonship.errors import BadInput, InfraError, not_protocol
 from tritonship.retry import RETRY_STATUS, RetryPolicy, call_with_retries
 
 FIELD_MANAGER = "tritonship"
@@ -224,7 +224,7 @@ class Kube:
             raise self._unreachable(f"HTTP {status}: {_message(text)}")
         if raw and status < 400:
             return text
-        return _decode(status, text)
+        return _decode(status, text, getattr(getattr(self.api, "configuration", None), "host", "?"))
 
     def _retry_sleep(self, seconds: float) -> None:
         self.retries += 1
@@ -260,9 +260,12 @@ def _message(text: str) -> str:
         return text[:300]
 
 
-def _decode(status: int, text: str) -> Any:
+def _decode(status: int, text: str, host: str = "?") -> Any:
     if status < 400:
-        return json.loads(text) if text else {}
+        try:
+            return json.loads(text) if text else {}
+        except ValueError:
+            raise not_protocol(f"the Kubernetes API at {host}", "a Kubernetes API (no JSON answer)", text) from None
     try:
         doc = json.loads(text)
     except ValueError:

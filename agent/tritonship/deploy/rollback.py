@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tritonship.deploy.clock import iso
 from tritonship.deploy.engine import PromoteRequest, PromoteResult, locked_run
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
+from tritonship.deploy.ledger_guard import check_restorable
 from tritonship.deploy.phases import START
 from tritonship.errors import BadInput, GateFailed
 
@@ -53,15 +54,17 @@ def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
     ledger = store.read()
     open_rel = ledger.current
     if open_rel is None or open_rel.kind != "rollback":
-        choose_target(ledger, req.to)  # validate before taking the lock
+        check_restorable(choose_target(ledger, req.to), spec, req.env)  # validate before taking the lock
     preq = PromoteRequest(env=req.env, started_by=req.started_by, wait_lock=req.wait_lock)
     with locked_run(world, spec, preq, store) as run:
         open_rel = run.ledger.current
         if open_rel is not None and open_rel.kind == "rollback" and req.to in (None, open_rel.rollback_to):
+            check_restorable(open_rel, spec, req.env)
             return run.continue_open(open_rel)
         if open_rel is not None:
             run.settle(open_rel)
         target = choose_target(run.ledger, req.to)
+        check_restorable(target, spec, req.env)  # deploy/ledger_guard.py: only what tritonship renders
         record = Release(revision=run.ledger.next_revision, image=target.image, digest=target.digest,
                          strategy=target.strategy, started_by=req.started_by, started_at=iso(world.clock.now()),
                          kind="rollback", spec_hash=target.spec_hash, step="restore", phase=START["rollback"],

@@ -60,10 +60,11 @@ def build_and_push(
     started = clock()
     repo, primary = plan.repository_path, plan.tags[0]
     existing = None if force else client.manifest_digest(repo, primary)
-    if existing is not None:
+    cached = cache_hit(client, repo, existing, plan, progress) if existing is not None else None
+    if cached is not None:
         progress(f"cache hit: {plan.name}:{primary} is {existing}; nothing to build")
-        tag_image(client, repo, client.get_manifest(repo, existing), plan.tags[1:])
-        return BuildResult(plan, existing, True, None, clock() - started)
+        tag_image(client, repo, cached, plan.tags[1:])
+        return BuildResult(plan, cached.digest, True, None, clock() - started)
     with tempfile.TemporaryDirectory(prefix="tritonship-build-", dir=workdir) as scratch:
         work = Path(scratch)
         progress(f"writing the build context ({plan.repository_digest.files} files)")
@@ -79,6 +80,23 @@ def build_and_push(
         progress(f"pushing {plan.name}@{image.digest}")
         pushed = push_image(client, repo, image, plan.tags, progress, options=with_base(plan, push_options))
     return BuildResult(plan, pushed.digest, False, pushed, clock() - started)
+
+
+def cache_hit(client: RegistryClient, repo: str, digest: str, plan: BuildPlan, progress: Progress):
+    """The tagged manifest when it verifies (hash, media type: `get_manifest`) and is a single image whose
+    config carries this repository digest's label; else None, and the image is built again."""
+    from tritonship.image.verify import REPOSITORY_DIGEST_LABEL
+
+    manifest = client.get_manifest(repo, digest)
+    if "config" not in manifest.json():
+        progress(f"{plan.name}@{digest} is an index, not an image built by tritonship; building")
+        return None
+    labels = (client.get_config(repo, digest).get("config") or {}).get("Labels") or {}
+    wanted = "sha256:" + plan.repository_digest.sha256
+    if labels.get(REPOSITORY_DIGEST_LABEL) != wanted:
+        progress(f"{plan.name}@{digest} does not carry {REPOSITORY_DIGEST_LABEL}={wanted}; building")
+        return None
+    return manifest
 
 
 def with_base(plan: BuildPlan, options: PushOptions | None) -> PushOptions:

@@ -16,7 +16,7 @@ from typing import Any
 from tritonship.errors import BadInput
 from tritonship.image.dockerfile import DockerfileInputs, image_labels, model_versions, render_dockerfile
 from tritonship.image.provenance import read_provenance
-from tritonship.image.reference import parse_reference, split_registry
+from tritonship.image.reference import check_image_name, parse_reference, split_registry
 from tritonship.image.tags import image_name, image_tags, sanitize_version
 from tritonship.repository.digest import FileEntry, RepositoryDigest, digest_repository, list_files
 
@@ -83,6 +83,7 @@ def plan_build(options: BuildOptions, env: Mapping[str, str] | None = None) -> B
         raise BadInput(f"{options.requirements}: requirements file not found")
     host, prefix = split_registry(options.registry)
     full = image_name(f"{host}/{prefix}" if prefix else host, options.name)
+    check_image_name(full)
     entries = list_files(options.repository)
     if not entries:
         raise BadInput(f"{options.repository}: the model repository is empty")

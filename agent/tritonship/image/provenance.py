@@ -39,10 +39,23 @@ def strip_userinfo(url: str | None) -> str | None:
     return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", r"\1", url)
 
 
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second an image timestamp (RFC 3339) can carry
+
+
 def source_date_epoch(env: Mapping[str, str], commit_time: str | None) -> int:
-    for value in (env.get("SOURCE_DATE_EPOCH"), commit_time):
-        if value and value.strip().isdigit():
-            return int(value.strip())
+    """SOURCE_DATE_EPOCH when set (reproducible-builds.org: "an integer ... number of seconds since the
+    epoch"; set but malformed or out of range is bad input, never a silent 1970), else the commit time, else 0."""
+    given = env.get("SOURCE_DATE_EPOCH")
+    if given:
+        text = given.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= MAX_EPOCH):
+            from tritonship.errors import BadInput
+
+            raise BadInput(f"SOURCE_DATE_EPOCH={given[:40]!r} is not a number of seconds from 0 to {MAX_EPOCH}",
+                           hint="unset it or set it to a Unix time, e.g. `git log -1 --format=%ct`")
+        return int(text)
+    if commit_time and commit_time.strip().isdigit():
+        return int(commit_time.strip())
     return 0
 
 

@@ -72,6 +72,29 @@ def split_registry(value: str) -> tuple[str, str]:
     """`host[:port]/path` (the --registry flag) -> (host[:port], path prefix, possibly empty)."""
     text = value.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
     host, _, path = text.partition("/")
-    if not host or any(c.isspace() for c in text) or (path and not _PATH.match(path)):
-        raise BadInput(f"invalid registry {value!r}: expected HOST[:PORT][/PATH]")
+    if not host or any(c.isspace() for c in text) or (path and not _PATH.match(path)) or not _valid_host(host):
+        raise BadInput(f"invalid registry {value[:100]!r}: expected HOST[:PORT][/PATH]")
     return host, path
+
+
+# distribution/reference's domain: DNS labels or an IPv6 literal in brackets, then an optional port.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                   r"|\[[0-9A-Fa-f:.]+\])(?::([0-9]{1,5}))?$")
+
+
+def _valid_host(host: str) -> bool:
+    match = _HOST.match(host)
+    return bool(match) and len(host) <= 255 and (match.group(1) is None or 1 <= int(match.group(1)) <= 65535)
+
+
+NAME_TOTAL_LENGTH_MAX = 255  # distribution/reference: the longest repository name a registry accepts
+
+
+def check_image_name(full: str) -> None:
+    """BadInput unless `host/path/name` is a repository name a registry accepts (grammar and length)."""
+    path = full.partition("/")[2]
+    if len(full) > NAME_TOTAL_LENGTH_MAX:
+        raise BadInput(f"image name {full[:60]!r}... is {len(full)} characters; a registry accepts at most "
+                       f"{NAME_TOTAL_LENGTH_MAX}")
+    if not _PATH.match(path):
+        raise BadInput(f"invalid image name {full[:100]!r}: lowercase letters, digits and . _ - / separators only")

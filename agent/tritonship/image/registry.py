@@ -22,6 +22,7 @@ from tritonship.errors import InfraError
 from tritonship.image.auth import Challenge, parse_challenge, token_from_response, token_scope
 from tritonship.image.credentials import Credentials
 from tritonship.image.reference import ImageRef, parse_reference
+from tritonship.image.verify import check_distribution_api, check_manifest, is_digest
 from tritonship.retry import RETRY_STATUS, RetryPolicy, call_with_retries
 
 if TYPE_CHECKING:
@@ -79,8 +80,9 @@ class RegistryClient:
 
     # -- public API ---------------------------------------------------------------------------------
     def ping(self) -> None:
-        """Raise InfraError unless the registry answers /v2/ (authenticating when it asks)."""
-        self._request("GET", "/v2/", scope="")
+        """Raise InfraError unless the registry answers /v2/ (authenticating when it asks) as a distribution API."""
+        response = self._request("GET", "/v2/", scope="")
+        check_distribution_api(self.host, response.headers, response.content)
 
     def manifest_digest(self, repository: str, reference: str) -> str | None:
         """The manifest digest that `reference` (tag or digest) names, or None when it does not exist."""
@@ -89,9 +91,9 @@ class RegistryClient:
         if response.status_code == 404:
             return None
         digest = response.headers.get("Docker-Content-Digest")
-        if digest:
+        if digest and not is_digest(reference):
             return digest
-        return self.get_manifest(repository, reference).digest
+        return self.get_manifest(repository, reference).digest  # by digest: fetched, hashed, compared
 
     def get_manifest(self, repository: str, reference: str) -> Manifest:
         response = self._request("GET", _manifest_path(repository, reference), scope=_pull(repository),
@@ -99,8 +101,8 @@ class RegistryClient:
         if response.status_code == 404:
             raise InfraError(f"{self.host}/{repository}:{reference}: no such manifest in the registry")
         body = response.content
-        digest = "sha256:" + hashlib.sha256(body).hexdigest()
-        media_type = response.headers.get("Content-Type", "").split(";")[0] or json.loads(body).get("mediaType", "")
+        digest, media_type = check_manifest(self.host, repository, reference, response.headers, body,
+                                            media_types=MANIFEST_TYPES)
         return Manifest(media_type, digest, body)
 
     def get_blob(self, repository: str, digest: str) -> bytes:

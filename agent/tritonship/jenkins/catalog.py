@@ -81,7 +81,8 @@ def load_catalog(path: str | Path) -> Catalog:
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such file", hint="list model projects in pipelines/models.yaml")
-    tree = read_yaml(path)
+    tree = read_yaml(path, "models.yaml")
+    _refuse_xml_invalid(tree, path)
     if not isinstance(tree, dict):
         raise BadInput(f"{path}:1: expected a mapping with `projects:`")
     catalog = validate_tree(Catalog, tree, path, "list of model projects")
@@ -90,3 +91,28 @@ def load_catalog(path: str | Path) -> Catalog:
     if duplicates:
         raise BadInput(f"{path}: project listed twice: {', '.join(duplicates)}")
     return catalog
+
+
+# XML 1.0 Char production: what a config.xml may hold. Control characters (other than tab, LF, CR),
+# U+FFFE/U+FFFF and lone surrogates make a document Jenkins refuses as not well-formed.
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _refuse_xml_invalid(tree, path: Path) -> None:
+    """BadInput at file:line for the first string (key or value) holding a character XML cannot carry."""
+    from tritonship.errors import BadInput
+    from tritonship.spec.loader import position
+
+    stack: list[tuple[object, list]] = [(tree, [])]
+    while stack:
+        node, loc = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            for text in (key, value):
+                bad = _XML_INVALID.search(text) if isinstance(text, str) else None
+                if bad:
+                    line, _col = position(tree, [*loc, key])
+                    raise BadInput(f"{path}:{line or 1}: {'.'.join(map(str, [*loc, key]))}: the character "
+                                   f"U+{ord(bad.group()):04X} cannot appear in a Jenkins job's XML",
+                                   hint="remove control characters from the text")
+            stack.append((value, [*loc, key]))

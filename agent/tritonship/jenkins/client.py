@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TypeVar
 
-from tritonship.errors import InfraError
+from tritonship.errors import InfraError, ProtocolError
 from tritonship.retry import RETRY_STATUS, RetryPolicy, call_with_retries
 from tritonship.urls import check_http_url
 
@@ -84,7 +84,16 @@ class PythonJenkinsItems:
             raise InfraError(f"cannot reach Jenkins at {self.url} to {doing}: {type(exc).__name__}",
                              hint="check --jenkins (or TRITONSHIP_JENKINS_URL) and the network") from None
         except jenkins.JenkinsException as exc:
+            if "Could not parse JSON" in str(exc):  # python-jenkins' words for a non-JSON answer
+                raise self._not_jenkins(doing) from None
             raise InfraError(self._explain(doing, str(exc)), hint=_hint(str(exc))) from None
+        except ValueError:  # JSONDecodeError: an HTML login page or another service answered
+            raise self._not_jenkins(doing) from None
+
+    def _not_jenkins(self, doing: str) -> ProtocolError:
+        return ProtocolError(_redact(f"{self.url} is not a Jenkins API: it answered something that is not JSON "
+                                     f"when asked to {doing}", self._token),
+                             hint="check --jenkins: it may point at a proxy, a login page or another service")
 
     def _explain(self, doing: str, message: str) -> str:
         first = message.splitlines()[0] if message else "unknown error"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from tritonship.errors import BadInput
 from tritonship.perf.loadgen import Level
 
 MAX_LEVELS = 100  # each level runs at least 3 measurement windows
+MAX_CONCURRENCY = 65_536  # in-flight requests per level (each is an open socket: see check_open_files)
+MAX_RATE = 1_000_000.0  # requests per second per level
 
 
 def parse_values(text: str, flag: str, integer: bool) -> list[float]:
@@ -32,8 +35,11 @@ def parse_values(text: str, flag: str, integer: bool) -> list[float]:
     except ValueError:
         kind = "integers" if integer else "numbers"
         raise BadInput(f"{flag} {text!r}: expected {kind} like 1,4,16 or a range start:end:step") from None
-    if not values or any(v <= 0 for v in values):
-        raise BadInput(f"{flag} {text!r}: levels must be positive")
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        raise BadInput(f"{flag} {text!r}: levels must be positive, finite numbers")
+    largest = MAX_CONCURRENCY if integer else MAX_RATE
+    if max(values) > largest:
+        raise BadInput(f"{flag} {text!r}: at most {largest} per level")
     return values
 
 

@@ -16,6 +16,7 @@ BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_e
 def perf_config(spec, flags: dict) -> PerfConfig:
     """Flags override tritonship.yaml's `perf:` section, field by field."""
     from tritonship.perf.levels import choose_levels
+    from tritonship.perf.limits import check_resources, machine_limits
     from tritonship.perf.measure import MeasureSettings
     from tritonship.perf.result import load_baseline
     from tritonship.perf.runner import PerfConfig
@@ -33,10 +34,11 @@ def perf_config(spec, flags: dict) -> PerfConfig:
         baseline_path = str(spec.base_dir / baseline_path)
     input_data = pick("input_data")
     shapes = dict(perf.shapes) or (dict(spec.smoke.shapes.get(model, {})) if spec else {})
+    levels = choose_levels(flags.get("concurrency"), flags.get("rate"), perf.concurrency, perf.rate, pick("arrivals"))
+    check_resources(levels, pick("workers"), *machine_limits())
     return PerfConfig(
         model=model,
-        levels=choose_levels(flags.get("concurrency"), flags.get("rate"), perf.concurrency, perf.rate,
-                             pick("arrivals")),
+        levels=levels,
         protocol=pick("protocol"),
         measure=MeasureSettings(window_s=pick("window"), stability_pct=pick("stability_pct"),
                                 max_trials=pick("max_trials"), warmup_requests=pick("warmup_requests"),

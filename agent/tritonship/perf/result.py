@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tritonship.boundary import read_text_input
 from tritonship.errors import BadInput
 from tritonship.perf.measure import LevelResult
 from tritonship.perf.runner import PerfResult
@@ -59,7 +60,7 @@ def load_baseline(path: str) -> dict[str, Any]:
     """A previous `tritonship perf` result.json; BadInput when it is not one."""
     file = Path(path)
     try:
-        doc = json.loads(file.read_text(encoding="utf-8"))
+        doc = json.loads(read_text_input(file, "perf baseline"))  # bounded (boundary.LIMITS)
     except OSError as exc:
         raise BadInput(f"--baseline {path}: cannot read: {exc.strerror or exc}") from exc
     except ValueError as exc:

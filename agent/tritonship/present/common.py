@@ -21,6 +21,7 @@ import click
 from tritonship import __version__
 from tritonship.errors import BadInput, TritonshipError
 from tritonship.present.junit import JUnitCase, render_junit
+from tritonship.urls import redact, redact_tree
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -57,7 +58,7 @@ def console(stderr: bool = False) -> Console:
 
 
 def emit(settings: Settings, outcome: Outcome) -> int:
-    doc = outcome.document()
+    doc = redact_tree(outcome.document())  # no URL credentials in any report
     if settings.report_dir:
         try:
             write_reports(Path(settings.report_dir), doc, outcome)
@@ -92,13 +93,22 @@ def _write(path: Path, text: str) -> None:
 
 def emit_error(settings: Settings, exc: TritonshipError, verb: str | None = None) -> int:
     """Report a TritonshipError: one clear line on stderr, and the same facts as JSON/result.json."""
-    doc = envelope(verb or "unknown", "error", exc.exit_code) | {"error": exc.to_dict()}
+    doc = redact_tree(envelope(verb or "unknown", "error", exc.exit_code) | {"error": exc.to_dict()})
     if settings.report_dir:
         with contextlib.suppress(OSError):  # the error itself matters more than its report
             write_reports(Path(settings.report_dir), doc)
     if settings.json:
         click.echo(json.dumps(doc, indent=2))
-    click.echo(f"tritonship: error: {exc.message}", err=True)
+    click.echo(f"tritonship: error: {terminal_text(exc.message)}", err=True)
     if exc.hint:
-        click.echo(f"  hint: {exc.hint}", err=True)
+        click.echo(f"  hint: {terminal_text(exc.hint)}", err=True)
     return exc.exit_code
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\n\t"}
+
+
+def terminal_text(text: str) -> str:
+    """Text safe to print on a terminal: URL credentials redacted, control characters (ESC sequences from a
+    model name or a server's answer) shown as `\\x1b` instead of acting on the terminal."""
+    return redact(str(text)).translate(_CONTROL)

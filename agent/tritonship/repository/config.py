@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tritonship.boundary import LIMITS, read_text_input
 from tritonship.errors import BadInput
 
 # config.pbtxt data type -> inference protocol data type
@@ -51,7 +52,7 @@ def parse_config_text(text: str, path: Path | str = "config.pbtxt"):
 
     message = model_config_class()()
     try:
-        text_format.Parse(text, message)
+        _parse_bounded(text_format, text, message)
     except text_format.ParseError as exc:
         line, column = exc.GetLine(), exc.GetColumn()
         reason = str(exc)
@@ -61,15 +62,24 @@ def parse_config_text(text: str, path: Path | str = "config.pbtxt"):
     return message
 
 
+def _parse_bounded(text_format, text: str, message) -> None:
+    """text_format recurses per nested message and builds Python ints: hostile depth or digits is a
+    ParseError (reported like any other), not a RecursionError or ValueError escaping the linter."""
+    if len(text.encode("utf-8")) > LIMITS["config.pbtxt"]:
+        raise text_format.ParseError(f"larger than the limit of {LIMITS['config.pbtxt']} bytes")
+    try:
+        text_format.Parse(text, message)
+    except RecursionError:
+        raise text_format.ParseError("nested too deeply to parse") from None
+    except ValueError as exc:
+        if isinstance(exc, text_format.ParseError):
+            raise
+        raise text_format.ParseError(f"a value cannot be parsed: {str(exc)[:120]}") from None
+
+
 def load_config(path: Path | str):
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigParseError(path, None, None, "not UTF-8 text") from exc
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from exc
-    return parse_config_text(text, path)
+    return parse_config_text(read_text_input(path, "config.pbtxt"), path)
 
 
 def config_to_dict(message) -> dict[str, Any]:

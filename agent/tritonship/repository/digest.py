@@ -52,7 +52,7 @@ def list_files(root: Path) -> list[FileEntry]:
         raise BadInput(f"{root}: not a directory")
     rules = IgnoreRules.for_repository(root)
     entries: list[FileEntry] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=_walk_error):
         rel_dir = os.path.relpath(dirpath, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
         kept_dirs = []
@@ -75,17 +75,35 @@ def list_files(root: Path) -> list[FileEntry]:
                 entries.append(_link_entry(root, full, rel))
                 continue
             info = full.lstat()
-            if not stat.S_ISREG(info.st_mode):
-                continue  # sockets, fifos: never part of a model
+            if not stat.S_ISREG(info.st_mode):  # a FIFO, socket or device: the image could not hold it
+                raise BadInput(f"{full}: not a regular file ({_file_kind(info.st_mode)})",
+                               hint="replace it with a regular file or list it in .tritonshipignore")
             mode = 0o755 if info.st_mode & 0o111 else 0o644
             entries.append(FileEntry(rel, mode, info.st_size))
     entries.sort(key=lambda e: e.relpath)
     return entries
 
 
+def _walk_error(exc: OSError) -> None:
+    """os.walk skips a directory it cannot list; a build must not silently leave it out."""
+    from tritonship.boundary import reason
+
+    raise BadInput(f"{exc.filename}: cannot list the directory: {reason(exc)}")
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISSOCK: "a socket", stat.S_ISCHR: "a character device",
+             stat.S_ISBLK: "a block device"}
+    return next((name for test, name in kinds.items() if test(mode)), "not a file")
+
+
 def _link_entry(root: Path, full: Path, rel: str) -> FileEntry:
     target = os.readlink(full)
-    resolved = full.resolve()
+    try:
+        resolved = full.resolve()
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError("Symlink loop ..."), later OSError(ELOOP)
+        raise BadInput(f"{full}: a symbolic link loop (the link never reaches a file)",
+                       hint="remove the link or point it at a file inside the repository") from None
     if resolved != root and root not in resolved.parents:
         raise SymlinkEscape(
             f"{full}: symlink resolves outside the model repository ({resolved})",

@@ -90,8 +90,11 @@ def run_rules(models: list[ModelEntry]) -> None:
 
 
 def lint_repository(root: Path, *, digest: bool = True) -> LintResult:
+    from tritonship.repository.ignore_check import check_ignored_files
+
     models = scan_repository(root)
     run_rules(models)
+    check_ignored_files(Path(root).resolve(), models)
     findings = [f for m in models for f in m.findings]
     root = Path(root).resolve()
     if not models:

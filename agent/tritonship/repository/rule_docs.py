@@ -60,6 +60,10 @@ LAYOUT_AND_CONFIG = [
             "the image would copy files from outside the repository (or break), and the digest would not "
             "describe what ships.", "copy the file into the repository instead of linking it.",
             "tritonship's own digest/image rule (Triton follows links; the image build cannot)"),
+    RuleDoc("layout/ignored-required-file", "error", ".tritonshipignore excludes a model's config.pbtxt or the "
+            "file its backend loads.", "the image would lack the file, so the server would refuse the model "
+            "although validate looked at it.", "remove the pattern that matches it from .tritonshipignore.",
+            "tritonship's own image rule (Triton reads what the image holds)"),
     RuleDoc("layout/unreadable", "error", "a model directory cannot be listed.", "Triton cannot read it either.",
             "fix the permissions.", "the server's repository poll fails on unreadable directories"),
     RuleDoc("config/parse-error", "error", "config.pbtxt is not valid text-format inference.ModelConfig.",

@@ -108,16 +108,15 @@ def scan_model(root: Path, name: str, rules: IgnoreRules) -> ModelEntry:
 
 
 def _parse(entry: ModelEntry) -> None:
+    from tritonship.boundary import read_text_input
+    from tritonship.errors import BadInput
     from tritonship.repository.config import ConfigParseError, parse_config_text
 
     try:
-        raw = (entry.path / CONFIG).read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        entry.report("config/parse-error", "error", "config.pbtxt is not UTF-8 text", "save it as UTF-8")
-        return
-    except OSError as exc:
-        entry.report("config/parse-error", "error", f"cannot read config.pbtxt: {exc.strerror}", "fix the permissions")
+        text = read_text_input(entry.path / CONFIG, "config.pbtxt")
+    except BadInput as exc:  # too large, not UTF-8, unreadable, not a regular file: a finding, not a crash
+        entry.report("config/parse-error", "error", exc.message.split(": ", 1)[-1],
+                     "save it as a regular UTF-8 file the agent can read")
         return
     entry.text = ConfigText(text)
     try:

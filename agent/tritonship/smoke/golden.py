@@ -77,19 +77,31 @@ def _tolerance(path: Path, name: str, value: Any) -> float | None:
 
 
 def _load_json(path: Path, input_dtypes: Mapping[str, str]) -> GoldenCase:
+    from tritonship.boundary import parsing, read_text_input
+
+    text = read_text_input(path, "golden case")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        with parsing(path, "golden case"):
+            doc = json.loads(text)
+    except ValueError as exc:
         raise BadInput(f"{path}: cannot read golden case: {exc}") from exc
     if not (isinstance(doc, dict) and isinstance(doc.get("inputs"), dict) and isinstance(doc.get("expected"), dict)):
         raise BadInput(f"{path}: a golden JSON case is an object with 'inputs' and 'expected' objects")
     unknown = sorted(set(doc["inputs"]) - set(input_dtypes))
     if unknown:
         raise BadInput(f"{path}: inputs {unknown} are not inputs of the model ({sorted(input_dtypes)})")
-    inputs = {name: to_array(value, input_dtypes[name]) for name, value in doc["inputs"].items()}
-    expected = {name: to_array(value, None) for name, value in doc["expected"].items()}
+    inputs = {name: _array(path, name, value, input_dtypes[name]) for name, value in doc["inputs"].items()}
+    expected = {name: _array(path, name, value, None) for name, value in doc["expected"].items()}
     return GoldenCase(path.stem, inputs, expected, _tolerance(path, "rtol", doc.get("rtol")),
                       _tolerance(path, "atol", doc.get("atol")), str(path))
+
+
+def _array(path: Path, name: str, value: Any, dtype: str | None):
+    """to_array, with a value the dtype cannot hold (a string for FP32, a ragged list) as bad input."""
+    try:
+        return to_array(value, dtype)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise BadInput(f"{path}: {name}: not a tensor of {dtype or 'numbers or strings'}: {str(exc)[:120]}") from None
 
 
 def to_array(value: Any, dtype: str | None):

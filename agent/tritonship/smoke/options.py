@@ -24,7 +24,10 @@ def protocols(value: str) -> tuple[str, ...]:
 def model_list(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    return tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    if not names:  # ',,,' names no model: not "all models"
+        raise BadInput(f"--models {value!r}: no model name in it", hint="leave --models out to check every model")
+    return names
 
 
 def smoke_options(spec, *, models: str | None = None, protocol: str | None = None, golden: str | None = None,
@@ -56,6 +59,9 @@ def _golden_dir(flag: str | None, section, spec) -> Path | None:
     return path
 
 
+MAX_TIMEOUT_S = 86_400.0
+
+
 def timeout_s(flag: str | None, spec) -> float:
     from tritonship.spec.types import parse_duration
 
@@ -65,8 +71,8 @@ def timeout_s(flag: str | None, spec) -> float:
         value = parse_duration(float(flag) if _is_number(flag) else flag)
     except ValueError as exc:
         raise BadInput(f"--timeout: {exc}") from exc
-    if value <= 0:
-        raise BadInput(f"--timeout {flag!r}: must be more than 0 seconds")
+    if not 0 < value <= MAX_TIMEOUT_S:
+        raise BadInput(f"--timeout {flag!r}: must be more than 0 and at most {MAX_TIMEOUT_S:.0f} seconds (a day)")
     return value
 
 

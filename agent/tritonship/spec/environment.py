@@ -107,10 +107,22 @@ class Strategy(Strict):
 
 
 class Toleration(Strict):
-    key: str | None = None
-    operator: str = "Equal"
-    value: str | None = None
-    effect: str | None = None
+    """core/v1 Toleration, checked as the API server's ValidateTolerations does: operator Exists or Equal,
+    effect one of the three taint effects, Exists takes no value, an empty key needs Exists."""
+
+    key: str | None = Field(None, max_length=316,
+                            pattern=r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+    operator: Literal["Equal", "Exists"] = "Equal"
+    value: str | None = Field(None, pattern=r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", max_length=63)
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+
+    @model_validator(mode="after")
+    def _as_the_api_server_checks(self):
+        if self.operator == "Exists" and self.value:
+            raise ValueError("a toleration with operator Exists takes no value")
+        if not self.key and self.operator != "Exists":
+            raise ValueError("a toleration without a key needs operator Exists")
+        return self
 
 
 class Autoscaling(Strict):

@@ -25,24 +25,48 @@ def load_spec(path: str | Path, *, required: bool = True):
     return spec
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, what: str = "spec") -> Any:
+    """Parse a YAML input file: bounded in size (boundary.LIMITS) and depth, aliases refused, errors at file:line."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from tritonship.boundary import check_depth, parsing, read_text_input
+
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    text = read_text_input(path, what)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: cannot read: {exc}") from exc
-    try:
-        return yaml.load(text)
+        with parsing(path, what):
+            _prescan(yaml, text, path, what)
+            tree = yaml.load(text)
+            check_depth(tree, path, what)
+            return tree
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise BadInput(f"{where}: invalid YAML: {exc.problem or exc.context}") from exc
     except YAMLError as exc:
         raise BadInput(f"{path}: invalid YAML: {exc}") from exc
+
+
+def _prescan(yaml: Any, text: str, path: Path, what: str) -> None:
+    """Walk the parser's events before building anything: anchors and aliases (`*name`) are refused (one
+    alias per level expands exponentially, "billion laughs"; no tritonship file needs them), and nesting
+    deeper than boundary.MAX_DEPTH stops the parse at once (the composer would recurse per level)."""
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+
+    from tritonship.boundary import MAX_DEPTH
+
+    depth = 0
+    for event in yaml.parse(text):
+        mark = event.start_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}"
+        if isinstance(event, AliasEvent):
+            raise BadInput(f"{where}: YAML aliases (*{event.anchor}) are not allowed in the {what}",
+                           hint="write the value out in full")
+        depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+        if depth > MAX_DEPTH:
+            raise BadInput(f"{where}: the {what} is nested deeper than {MAX_DEPTH} levels")
 
 
 def _check_keys(node: Any, path: Path) -> None:

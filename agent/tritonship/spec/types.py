@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
@@ -16,13 +17,15 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or a string like '30s', '5m'")
     if isinstance(value, int | float):
+        if not math.isfinite(value):  # nan, +-inf: "waits up to nans"
+            raise ValueError(f"{value!r} is not a finite number of seconds")
         if value < 0:
             raise ValueError("a duration cannot be negative")
         return float(value)
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match:
-            return float(match.group(1)) * _UNIT_S[match.group(2)]
+            return parse_duration(float(match.group(1)) * _UNIT_S[match.group(2)])
     raise ValueError(f"{value!r} is not a duration; write seconds or a string like '30s', '5m', '1h'")
 
 

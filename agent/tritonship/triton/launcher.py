@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tritonship.errors import BadInput, InfraError
+from tritonship.process_env import child_environment
 from tritonship.triton import probe
 from tritonship.triton.backend_dir import prepare_backend_dir
 from tritonship.triton.locate import TritonInstall, locate_tritonserver
@@ -116,7 +117,7 @@ def launch_local(repository: Path, *, tritonserver: str | None = None, timeout: 
     except OSError as exc:
         raise BadInput(f"server log {log_path}: cannot write {exc.filename}: {exc.strerror or exc}",
                        hint="give --server-log a writable file path") from exc
-    process_env = server_env(install, os.environ, env)
+    process_env = server_env(install, child_environment(os.environ), env)  # model code never sees our secrets
     for attempt in range(3):
         ports = Ports(*free_ports(3))
         argv = server_command(install.binary, repository, ports, backend_dir, extra_args)

@@ -69,6 +69,11 @@ def read_dir_layout(directory: Path) -> LocalImage:
 
 def run_tool(argv: Sequence[str], what: str, *, env: Mapping[str, str] | None = None, timeout: float = 3600) -> str:
     """Run a builder CLI (argv list, never a shell); a failure becomes InfraError with the output's tail."""
+    import os
+
+    from tritonship.process_env import child_environment
+
+    env = child_environment(os.environ) if env is None else env
     try:
         out = subprocess.run(list(argv), capture_output=True, text=True, env=env, timeout=timeout, check=False)
     except FileNotFoundError as exc:

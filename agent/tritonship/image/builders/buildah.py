@@ -59,6 +59,8 @@ def write_authfile(path: Path, credentials: Mapping[str, Credentials]) -> Path:
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
+    from tritonship.process_env import child_environment
+
+    env = child_environment(os.environ)  # the registry password travels in the authfile, never the environment
     env.setdefault("BUILDAH_ISOLATION", "chroot")
     return env
