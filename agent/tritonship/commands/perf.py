@@ -55,12 +55,14 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
 
     spec = load_optional_spec(spec_path)
     config = perf_config(spec, flags)
+    image = flags.get("image")
     server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
+    from tritonship.present.html_page import provenance_now
     from tritonship.present.perf import to_outcome
 
-    ctx.exit(emit(settings(), to_outcome(result)))
+    ctx.exit(emit(settings(), to_outcome(result, config.baseline, provenance_now(settings().environ, image))))
 
 
 @contextlib.contextmanager

@@ -54,7 +54,9 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     except PreflightFailed as exc:
         result = PromoteResult("failed", env_name, env.namespace, env.strategy.kind, image or "", reason=exc.message,
                                preflight=exc.report)
-    outcome = to_outcome(spec.project, result, manifests=dry_run)
+    from tritonship.present.html_page import provenance_now
+
+    outcome = to_outcome(spec.project, result, manifests=dry_run, provenance=provenance_now(settings().environ))
     if dry_run and not settings().json:
         from tritonship.deploy.manifests import to_yaml
 
