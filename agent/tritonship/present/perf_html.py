@@ -9,7 +9,7 @@ from typing import Any
 from tritonship.perf import histogram
 from tritonship.perf.runner import PerfResult
 from tritonship.present.html_page import Provenance, facts, mark, page, provenance_facts, table
-from tritonship.present.svg import Series, line_chart, stacked_bars
+from tritonship.present.svg import COLOURS, Series, line_chart, stacked_bars
 
 DISTRIBUTION = (0.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99)
 
@@ -27,30 +27,30 @@ def _baseline_levels(baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
 def throughput_latency_svg(result: PerfResult, baseline: dict[str, Any] | None = None) -> str:
     labels = [lr.level.label for lr in sorted(result.levels, key=lambda lr: lr.throughput)]
     series = [Series(f"{name} latency", sorted((lr.throughput, getattr(lr.latency, name)) for lr in result.levels),
-                     labels=labels) for name in ("p50", "p99")]
-    for name in ("p50", "p99"):
+                     labels=labels, colour=COLOURS[i]) for i, name in enumerate(("p50", "p99"))]
+    for i, name in enumerate(("p50", "p99")):  # the baseline in the same colour, dashed
         pts = sorted((float(lv["throughput"]), float(lv["latency_ms"][name])) for lv in _baseline_levels(baseline)
                      if isinstance(lv.get("latency_ms"), dict) and name in lv["latency_ms"] and "throughput" in lv)
         if pts:
-            series.append(Series(f"{name} latency", pts, dashed=True))
+            series.append(Series(f"{name} latency", pts, dashed=True, colour=COLOURS[i]))
     return line_chart(series, "throughput (infer/s)", "latency (ms)", title="throughput versus latency")
 
 
-def _distribution(label: str, encoded: str, dashed: bool = False) -> Series | None:
+def _distribution(label: str, encoded: str, colour: str, dashed: bool = False) -> Series | None:
     hist = histogram.decode(encoded)
     if hist.get_total_count() == 0:
         return None
     values = hist.get_percentile_to_value_dict(list(DISTRIBUTION))
     pts = [(_nines(p), values[p] / 1000) for p in DISTRIBUTION]
     pts.append((_nines(99.999), hist.get_max_value() / 1000))
-    return Series(label, pts, dashed=dashed)
+    return Series(label, pts, dashed=dashed, colour=colour)
 
 
 def distribution_svg(result: PerfResult, baseline: dict[str, Any] | None = None) -> str:
-    series = [_distribution(lr.level.label, lr.histogram) for lr in result.levels]
-    current = {lr.level.label for lr in result.levels}
-    series += [_distribution(str(lv["label"]), lv["histogram"], dashed=True) for lv in _baseline_levels(baseline)
-               if lv.get("label") in current and isinstance(lv.get("histogram"), str)]
+    colour = {lr.level.label: COLOURS[i % len(COLOURS)] for i, lr in enumerate(result.levels)}
+    series = [_distribution(lr.level.label, lr.histogram, colour[lr.level.label]) for lr in result.levels]
+    series += [_distribution(str(lv["label"]), lv["histogram"], colour[lv["label"]], dashed=True)
+               for lv in _baseline_levels(baseline) if lv.get("label") in colour and isinstance(lv.get("histogram"), str)]
     ticks = [(_nines(p), f"p{p:g}") for p in (0, 90, 99, 99.9, 99.99)] + [(_nines(99.999), "max")]
     return line_chart([s for s in series if s], "percentile", "latency (ms)", x_ticks=ticks,
                       title="latency distribution")

@@ -46,7 +46,7 @@ def steps_section(result: PromoteResult) -> str:
     timeline = _timeline(result.record)
     if timeline:
         rows = [[escape(x["at"]), escape(str(x.get("weight_pct", "-"))), escape(x["event"])] for x in timeline]
-        return "<h2>Steps</h2>" + table(("time (UTC)", "canary weight %", "event"), rows, left=1)
+        return "<h2>Steps</h2>" + table(("time (UTC)", "canary weight %", "event"), rows, left=3)
     rows = [[str(i + 1), escape(e)] for i, e in enumerate(result.events)]
     return "<h2>Steps</h2>" + table(("#", "event"), rows, left=2) if rows else ""
 
