@@ -24,20 +24,29 @@ def _baseline_levels(baseline: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [lv for lv in levels if isinstance(lv, dict)] if isinstance(levels, list) else []
 
 
+def _baseline_point(level: dict[str, Any], name: str) -> tuple[float, float] | None:
+    try:
+        return float(level["throughput"]), float(level["latency_ms"][name])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def throughput_latency_svg(result: PerfResult, baseline: dict[str, Any] | None = None) -> str:
     labels = [lr.level.label for lr in sorted(result.levels, key=lambda lr: lr.throughput)]
     series = [Series(f"{name} latency", sorted((lr.throughput, getattr(lr.latency, name)) for lr in result.levels),
                      labels=labels, colour=COLOURS[i]) for i, name in enumerate(("p50", "p99"))]
     for i, name in enumerate(("p50", "p99")):  # the baseline in the same colour, dashed
-        pts = sorted((float(lv["throughput"]), float(lv["latency_ms"][name])) for lv in _baseline_levels(baseline)
-                     if isinstance(lv.get("latency_ms"), dict) and name in lv["latency_ms"] and "throughput" in lv)
+        pts = sorted(p for lv in _baseline_levels(baseline) if (p := _baseline_point(lv, name)) is not None)
         if pts:
             series.append(Series(f"{name} latency", pts, dashed=True, colour=COLOURS[i]))
     return line_chart(series, "throughput (infer/s)", "latency (ms)", title="throughput versus latency")
 
 
 def _distribution(label: str, encoded: str, colour: str, dashed: bool = False) -> Series | None:
-    hist = histogram.decode(encoded)
+    try:
+        hist = histogram.decode(encoded)
+    except Exception:
+        return None
     if hist.get_total_count() == 0:
         return None
     values = hist.get_percentile_to_value_dict(list(DISTRIBUTION))
@@ -50,7 +59,8 @@ def distribution_svg(result: PerfResult, baseline: dict[str, Any] | None = None)
     colour = {lr.level.label: COLOURS[i % len(COLOURS)] for i, lr in enumerate(result.levels)}
     series = [_distribution(lr.level.label, lr.histogram, colour[lr.level.label]) for lr in result.levels]
     series += [_distribution(str(lv["label"]), lv["histogram"], colour[lv["label"]], dashed=True)
-               for lv in _baseline_levels(baseline) if lv.get("label") in colour and isinstance(lv.get("histogram"), str)]
+               for lv in _baseline_levels(baseline)
+               if lv.get("label") in colour and isinstance(lv.get("histogram"), str)]
     ticks = [(_nines(p), f"p{p:g}") for p in (0, 90, 99, 99.9, 99.99)] + [(_nines(99.999), "max")]
     return line_chart([s for s in series if s], "percentile", "latency (ms)", x_ticks=ticks,
                       title="latency distribution")

@@ -67,3 +67,14 @@ def test_write_reports_puts_the_stylesheet_beside_the_page(tmp_path):
     assert (tmp_path / STYLESHEET).read_text() == stylesheet()
     assert json.loads((tmp_path / "result.json").read_text())["verb"] == "perf"
     assert ".verdict.fail" in stylesheet()
+
+
+def test_perf_report_survives_a_baseline_it_cannot_draw():
+    from tests.unit.perf.builders import perf_result
+
+    from tritonship.present.perf_html import render_html
+
+    baseline = {"verb": "perf", "levels": [{"label": "c1", "histogram": "not-hdr", "throughput": "x",
+                                         "latency_ms": {"p50": 1}}, "junk"]}
+    html = render_html(perf_result(), baseline)
+    assert html.count("<svg") == 3 and 'class="baseline"' not in html
