@@ -13,6 +13,12 @@ if TYPE_CHECKING:
 BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_error_rate")
 
 
+def regression_configured(perf, flags: dict) -> bool:
+    """`regression:` written in tritonship.yaml, or a regression flag given: the gate is wanted."""
+    return "regression" in perf.model_fields_set or any(
+        flags.get(name) is not None for name in ("max_increase_pct", "min_increase_ms", "baseline_from"))
+
+
 def perf_config(spec, flags: dict) -> PerfConfig:
     """Flags override tritonship.yaml's `perf:` section, field by field."""
     from tritonship.perf.levels import choose_levels
@@ -48,5 +54,6 @@ def perf_config(spec, flags: dict) -> PerfConfig:
         min_increase_ms=flags["min_increase_ms"] if flags.get("min_increase_ms") is not None
         else perf.regression.min_increase_ms,
         baseline=load_baseline(baseline_path) if baseline_path else None, baseline_path=baseline_path,
+        regression_configured=regression_configured(perf, flags), regression_required=perf.regression.required,
         input_data=input_data, shapes=shapes,
     )
