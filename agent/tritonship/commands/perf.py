@@ -28,6 +28,8 @@ _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
 @click.option("--protocol", type=click.Choice(["http", "grpc"]), help="Inference protocol.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size of each request.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="result.json of the previous release.")
+@click.option("--baseline-from", metavar="ENV",
+              help="Use the perf result kept for the digest running in ENV (see promote --perf-result).")
 @click.option("--window", type=click.FloatRange(min=0.05), help="Measurement window, seconds.")
 @click.option("--stability-pct", type=click.FloatRange(min=0.1), help="Last 3 windows must agree within this %.")
 @click.option("--max-trials", type=click.IntRange(min=3), help="Most windows per level.")
@@ -54,7 +56,7 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
     from tritonship.present.common import emit
 
     spec = load_optional_spec(spec_path)
-    config = perf_config(spec, flags)
+    config = perf_config(spec, flags, _baseline_from(spec, flags.get("baseline_from")))
     image = flags.get("image")
     server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
@@ -63,6 +65,17 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
     from tritonship.present.perf import to_outcome
 
     ctx.exit(emit(settings(), to_outcome(result, config.baseline, provenance_now(settings().environ, image))))
+
+
+def _baseline_from(spec, env_name: str | None):
+    if not env_name:
+        return None
+    from tritonship.deploy.perf_baseline import cluster_kube, fetch_running
+    from tritonship.errors import BadInput
+
+    if spec is None:
+        raise BadInput("--baseline-from ENV needs tritonship.yaml (--spec): it names the environment's cluster")
+    return fetch_running(cluster_kube(spec, env_name), spec, env_name)
 
 
 @contextlib.contextmanager

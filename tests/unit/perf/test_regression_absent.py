@@ -57,3 +57,19 @@ def test_a_baseline_means_checked(tmp_path):
     path.write_text(json.dumps(envelope("perf", "passed", 0) | doc_of(perf_result())))
     assert regression_status(config(tmp_path, {"regression": {"required": True}}, baseline=str(path))) == (
         "checked", [])
+
+
+def test_baseline_from_an_environment_without_one_says_why(tmp_path):
+    import pytest
+
+    from tritonship.deploy.perf_baseline import Found
+    from tritonship.errors import BadInput
+
+    found = Found(None, "prod (sha256:abc)", "no perf result was kept for prod")
+    spec = SimpleNamespace(perf=PerfSpec.model_validate({"model": "m"}), base_dir=tmp_path,
+                           smoke=SimpleNamespace(shapes={}))
+    config_ = perf_config(spec, {"baseline_from": "prod"}, found)
+    status, checks = regression_status(config_)
+    assert status == "absent" and "--baseline-from prod (sha256:abc): no perf result was kept" in checks[0].detail
+    with pytest.raises(BadInput, match="only one of --baseline FILE and --baseline-from"):
+        perf_config(spec, {"baseline_from": "prod", "baseline": "x.json"}, found)
