@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tritonship.errors import InfraError
-from tritonship.smoke.logs import config_unparsable, load_failure_reason
+from tritonship.smoke.logs import config_unparsable, load_failure_reason, read_log
 
 
 def explicit_args(model: str) -> list[str]:
@@ -26,7 +26,7 @@ def require_loaded(index, model: str, log_path: Path | None) -> None:
     if entry is not None:
         return
     row = next((e for e in index if e.name == model), None)
-    log_text = _read(log_path)
+    log_text = read_log(log_path)
     reason = (row.reason if row is not None else "") or load_failure_reason(log_text, model)
     if row is None and not reason:
         reason = "the repository has no such model"
@@ -35,11 +35,3 @@ def require_loaded(index, model: str, log_path: Path | None) -> None:
         hint = f"its config.pbtxt does not parse: run `tritonship validate` for the file and line; {hint}"
     raise InfraError(f"model {model} did not load: {reason or 'the server log says nothing about it'}", hint=hint)
 
-
-def _read(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

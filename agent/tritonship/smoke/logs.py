@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _SEVERITY = re.compile(r"^[EW]\d{4} ")
 
@@ -38,3 +39,13 @@ def load_failure_reason(log_text: str, model: str) -> str | None:
 def config_unparsable(reason: str | None) -> bool:
     """True when the load failure is the config itself (then `tritonship validate` shows file and line)."""
     return reason is not None and any(hint in reason.lower() for hint in _PARSE_HINTS)
+
+
+def read_log(path: Path | None) -> str:
+    """The server log's text; empty when there is none or it cannot be read."""
+    if path is None:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

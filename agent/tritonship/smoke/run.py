@@ -15,7 +15,7 @@ from typing import Any
 from tritonship.repository.config import ConfigParseError, config_from_dict, load_config, tensor_specs
 from tritonship.smoke import golden as golden_cases
 from tritonship.smoke.gpu import gpu_verdict, uses_gpu
-from tritonship.smoke.logs import config_unparsable, load_failure_reason, relevant_lines
+from tritonship.smoke.logs import config_unparsable, load_failure_reason, read_log, relevant_lines
 from tritonship.smoke.metadata import compare_metadata
 from tritonship.smoke.outputs import check_outputs
 from tritonship.smoke.result import Check, ModelReport, SmokeResult
@@ -71,7 +71,7 @@ def run_smoke(client: TritonClient, server: ServerHandle, options: SmokeOptions,
     rows, problems = select_rows(index, options.models)
     if options.golden is not None and not options.models:
         problems += unknown_golden_models(options.golden, {row.name for row in index})
-    log_text = _read(server.log_path)
+    log_text = read_log(server.log_path)
     reports, configs = [], {}
     for row in rows:
         report, config = _check_row(client, server, options, row, log_text)
@@ -258,11 +258,3 @@ def _server_version(client: TritonClient) -> str:
     except CallFailed:
         return ""
 
-
-def _read(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
