@@ -74,7 +74,9 @@ def registry_has(spec: Spec, image: str) -> tuple[bool, str]:
     from tritonship.image.registry import RegistryClient
 
     ref = parse_reference(image)
-    insecure = spec.image.insecure_registry
+    from tritonship.image.options import is_loopback
+
+    insecure = spec.image.insecure_registry and is_loopback(ref.registry)  # never plain HTTP across a network
     client = RegistryClient(ref.registry, insecure=insecure, credentials=find_credentials(ref.registry))
     found = client.manifest_digest(ref.repository, ref.reference)
     if found is None:
