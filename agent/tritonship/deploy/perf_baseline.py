@@ -43,13 +43,19 @@ def save(kube: Any, namespace: str, app: str, env: str, *, digest: str, doc: dic
     text = json.dumps(compact(doc), separators=(",", ":"))
     if len(text) > LIMIT_BYTES:
         return f"perf result not kept as {env}'s baseline: {len(text)} bytes exceed a ConfigMap's limit"
-    kube.apply({
+    obj = {
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": configmap_name(app, env), "namespace": namespace,
                      "labels": {"app.kubernetes.io/name": app, "app.kubernetes.io/managed-by": "tritonship",
                                 "tritonship.io/environment": env, "tritonship.io/perf-baseline": "true"}},
         "data": {DIGEST_KEY: digest, DATA_KEY: text},
-    })
+    }
+    found = kube.find("ConfigMap", configmap_name(app, env), namespace)
+    if found is None:  # get, create and update: the ConfigMap verbs the ledger already needs (no patch)
+        kube.create(obj)
+    else:
+        obj["metadata"]["resourceVersion"] = found["metadata"].get("resourceVersion")
+        kube.replace(obj)
     return f"perf result kept as the baseline of {digest} in {env} (ConfigMap {configmap_name(app, env)})"
 
 
