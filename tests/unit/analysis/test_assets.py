@@ -81,6 +81,17 @@ def test_dashboard_shows_latency_throughput_and_errors_per_track():
     assert {v["name"] for v in board["templating"]["list"]} >= {"datasource", "namespace", "app", "model"}
 
 
+def test_dashboard_plots_inferences_and_requests_batch_size_and_summary_percentiles():
+    """Metric names as a real tritonserver exports them (checked with --metrics-config summary_latencies=true):
+    nv_inference_count (inferences), nv_inference_exec_count, nv_inference_request_summary_us{quantile}."""
+    queries = " ".join(dashboard_queries())
+    assert "rate(nv_inference_count{" in queries and "rate(nv_inference_request_success{" in queries
+    assert "nv_inference_exec_count" in queries
+    assert 'nv_inference_request_summary_us{' in queries and 'quantile="0.99"' in queries
+    board = json.loads((ASSETS / "grafana-dashboard.json").read_text())
+    assert len({p["id"] for p in board["panels"]}) == len(board["panels"])
+
+
 def test_dashboard_queries_are_valid_promql(tmp_path):
     concrete = [q.replace("$__rate_interval", "1m").replace("$namespace", "p").replace("$app", "a")
                 .replace("$model", ".*") for q in dashboard_queries()]
