@@ -54,6 +54,7 @@ def test_alerts_fire_for_the_failing_canary_only(rules_file):
                     "exp_annotations": {
                         "summary": "Triton model m fails requests (canary)",
                         "description": "a in p (canary): only 90.91% of requests to m succeeded over 5 minutes.",
+                        "runbook_url": "https://github.com/tritonship/tritonship#alert-tritonmodelerrors",
                     },
                 }]},
                 {"eval_time": "20m", "alertname": "TritonModelAllRequestsFailing", "exp_alerts": []},
@@ -65,6 +66,40 @@ def test_alerts_fire_for_the_failing_canary_only(rules_file):
     path.write_text(yaml.safe_dump(test))
     result = promtool("test", "rules", path.name, cwd=rules_file.parent)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_target_down_fires_for_an_unscraped_triton_pod_only(rules_file):
+    up = 'up{namespace="p",app="a",track="canary",instance="10.0.0.7:8002",job="p/a"}'
+    other = 'up{namespace="p",job="node-exporter",instance="n1"}'  # not a Triton pod: no app/track labels
+    test = {"rule_files": [rules_file.name], "evaluation_interval": "30s", "tests": [{
+        "interval": "1m",
+        "input_series": [{"series": up, "values": "1x5 0x10"}, {"series": other, "values": "0x15"}],
+        "alert_rule_test": [
+            {"eval_time": "4m", "alertname": "TritonTargetDown", "exp_alerts": []},
+            {"eval_time": "14m", "alertname": "TritonTargetDown", "exp_alerts": [{
+                "exp_labels": {"namespace": "p", "app": "a", "track": "canary", "instance": "10.0.0.7:8002",
+                               "job": "p/a", "severity": "critical"},
+                "exp_annotations": {
+                    "summary": "Prometheus cannot scrape a Triton pod of a (canary)",
+                    "description": "10.0.0.7:8002 in p has not answered /metrics for 5 minutes: the pod is down, "
+                                   "not ready, or its metrics port is not reachable.",
+                    "runbook_url": "https://github.com/tritonship/tritonship#alert-tritontargetdown"}}]},
+        ]}]}
+    (rules_file.parent / "down.yml").write_text(yaml.safe_dump(test))
+    result = promtool("test", "rules", "down.yml", cwd=rules_file.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_alert_has_a_runbook_in_the_readme_and_kube_prometheus_selector_labels():
+    from tests.conftest import ROOT
+
+    rule = yaml.safe_load((ASSETS / "prometheusrule.yaml").read_text())
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    readme = (ROOT / "README.md").read_text()
+    alerts = [r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
+    for alert in alerts:
+        anchor = alert["annotations"]["runbook_url"].split("#", 1)[1]
+        assert anchor == f"alert-{alert['alert'].lower()}" and f"#### Alert: {alert['alert']}\n" in readme
 
 
 def dashboard_queries() -> list[str]:
