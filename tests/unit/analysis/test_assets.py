@@ -136,3 +136,23 @@ def test_dashboard_queries_are_valid_promql(tmp_path):
     path.write_text(yaml.safe_dump(rules))
     result = promtool("check", "rules", path.name, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_raw_and_configmap_forms_match_their_sources(tmp_path):
+    from tests.unit.analysis.monitoring_forms import DASHBOARD_CM, RAW_RULES, dashboard_configmap, raw_rules
+
+    assert (ASSETS / RAW_RULES).read_text() == raw_rules()  # regenerate: python -m tests.unit.analysis.monitoring_forms
+    assert (ASSETS / DASHBOARD_CM).read_text() == dashboard_configmap()
+    cm = yaml.safe_load((ASSETS / DASHBOARD_CM).read_text())
+    assert cm["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert json.loads(cm["data"]["tritonship-triton.json"])["title"]
+    path = tmp_path / RAW_RULES
+    path.write_text((ASSETS / RAW_RULES).read_text())
+    result = promtool("check", "rules", path.name, cwd=tmp_path)  # the shipped raw file itself, as a user runs it
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dashboard_annotates_deployment_changes():
+    board = json.loads((ASSETS / "grafana-dashboard.json").read_text())
+    [annotation] = board["annotations"]["list"]
+    assert "kube_deployment_metadata_generation" in annotation["expr"] and annotation["enable"]
