@@ -158,6 +158,24 @@ void testArtifact(Map cfg, Map pods, Map state, String which) {
     inPod(cfg, pod, reports) { state.perfStashed = runTest(cfg, which, [url: SMOKE_URL] + baseline) }
 }
 
+// One promote CLI call in its pod: this build's perf result first (kept as the env's baseline), its report after.
+def promoteIn(String name, boolean perfResult, Closure body) {
+    if (perfResult) {
+        unstash(PERF_STASH)
+    }
+    try {
+        return body()
+    } finally {
+        publishReport('Promote ' + name + ' report', 'reports/promote-' + name)
+    }
+}
+
+// report.html with its report.css beside it: safe under Jenkins' default CSP, so no CSP relaxation is needed.
+void publishReport(String name, String dir) {
+    publishHTML(target: [reportName: name, reportDir: dir, reportFiles: 'report.html',
+                         keepAll: true, alwaysLinkToLastBuild: true, allowMissing: true])
+}
+
 // The regression baseline by default: the perf result kept for the digest running in the last planned
 // environment (`perf --baseline-from`); `perf: [baselineFrom: null]` turns it off, `perf: [baseline: FILE]` replaces it.
 Map perfBaseline(Map cfg, Map state) {
@@ -173,7 +191,11 @@ Map perfBaseline(Map cfg, Map state) {
 boolean runTest(Map cfg, String which, Map target) {
     Map args = stepArgs(cfg, which, [spec: cfg.spec] + target)
     if (which == 'smoke') {
-        tritonSmokeTest(args)
+        try {
+            tritonSmokeTest(args)
+        } finally {
+            publishReport('Smoke report', 'reports/smoke')
+        }
         return false
     }
     try {
@@ -184,8 +206,7 @@ boolean runTest(Map cfg, String which, Map target) {
         }
         return false
     } finally {
-        publishHTML(target: [reportName: 'Perf report', reportDir: 'reports/perf', reportFiles: 'report.html',
-                             keepAll: true, alwaysLinkToLastBuild: true, allowMissing: true])
+        publishReport('Perf report', 'reports/perf')
     }
 }
 
@@ -221,10 +242,10 @@ Map promoteArgs(Map cfg, Map pods, Map state, Map planned) {
     Map args = [spec: cfg.spec, env: name, dryRun: cfg.dryRun as boolean, inCluster: cfg.inCluster as boolean,
                 kubeconfigCredentialsId: PipelineChecks.credentialFor(cfg.kubeconfigCredentialsId, name),
                 webhookCredentialsId: cfg.webhookCredentialsId, pauseTimeoutMinutes: cfg.pauseTimeoutMinutes,
-                runIn: { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name, body) }]
+                runIn: { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name) { promoteIn(name, false, body) } }]
     if (state.perfStashed) {
         args.perfResult = PERF_RESULT
-        args.runIn = { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name) { unstash(PERF_STASH); body() } }
+        args.runIn = { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name) { promoteIn(name, true, body) } }
     }
     if (planned.from) {
         args.from = planned.from

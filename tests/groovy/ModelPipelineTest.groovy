@@ -185,8 +185,11 @@ class ModelPipelineTest extends PipelineTest {
             ['Promote / Promote dev', 'reports/promote-dev/junit.xml'], ['Promote / Promote staging', 'reports/promote-staging/junit.xml'],
             ['Promote / Promote prod', 'reports/promote-prod/junit.xml']]
         assert h.callsTo('junit').every { it.node != null }
-        Call html = h.callsTo('publishHTML')[0]
-        assert html.named.target.reportDir == 'reports/perf' && html.named.target.keepAll && html.stage == 'Perf'
+        Call html = h.callsTo('publishHTML').find { it.stage == 'Perf' }
+        assert html.named.target.reportDir == 'reports/perf' && html.named.target.keepAll
+        assert h.callsTo('publishHTML').find { it.stage == 'Smoke' }.named.target.reportDir == 'reports/smoke'
+        assert h.callsTo('publishHTML').findAll { it.named.target.reportName.startsWith('Promote ') }
+                .collect { it.named.target.reportDir } == ['reports/promote-dev', 'reports/promote-staging', 'reports/promote-prod']
     }
 
     void testPerfComparesWithWhatRunsInTheLastEnvironmentAndPromotionsKeepItsResult() {
