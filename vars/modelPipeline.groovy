@@ -31,6 +31,8 @@ import io.tritonship.PipelineChecks
 ]
 
 @Field static final List SKIPPABLE = ['smoke', 'perf']
+@Field static final String PERF_RESULT = 'reports/perf/result.json'
+@Field static final String PERF_STASH = 'tritonship-perf-result'
 @Field static final String SMOKE_URL = 'localhost:8000'  // the model container of the serve pod
 
 def call(Map config = [:]) {
@@ -152,20 +154,59 @@ void testArtifact(Map cfg, Map pods, Map state, String which) {
         return
     }
     Map pod = servePod(cfg, pods.serve, state.image.toString())
-    inPod(cfg, pod, reports) { runTest(cfg, which, [url: SMOKE_URL]) }
+    Map baseline = which == 'perf' ? perfBaseline(cfg, state) : [:]
+    inPod(cfg, pod, reports) { state.perfStashed = runTest(cfg, which, [url: SMOKE_URL] + baseline) }
 }
 
-void runTest(Map cfg, String which, Map target) {
+// One promote CLI call in its pod: this build's perf result first (kept as the env's baseline), its report after.
+def promoteIn(String name, boolean perfResult, Closure body) {
+    if (perfResult) {
+        unstash(PERF_STASH)
+    }
+    try {
+        return body()
+    } finally {
+        publishReport('Promote ' + name + ' report', 'reports/promote-' + name)
+    }
+}
+
+// report.html with its report.css beside it: safe under Jenkins' default CSP, so no CSP relaxation is needed.
+void publishReport(String name, String dir) {
+    publishHTML(target: [reportName: name, reportDir: dir, reportFiles: 'report.html',
+                         keepAll: true, alwaysLinkToLastBuild: true, allowMissing: true])
+}
+
+// The regression baseline by default: the perf result kept for the digest running in the last planned
+// environment (`perf --baseline-from`); `perf: [baselineFrom: null]` turns it off, `perf: [baseline: FILE]` replaces it.
+Map perfBaseline(Map cfg, Map state) {
+    List planned = (List) (state.plan.environments ?: [])
+    if (planned.isEmpty() || (cfg.perf ?: [:]).baseline) {
+        return [:]
+    }
+    String last = ((Map) planned[-1]).name.toString()
+    return [baselineFrom: last, kubeconfigCredentialsId: PipelineChecks.credentialFor(cfg.kubeconfigCredentialsId, last)]
+}
+
+// true when perf left a result.json, stashed so each promotion keeps it as its environment's baseline.
+boolean runTest(Map cfg, String which, Map target) {
     Map args = stepArgs(cfg, which, [spec: cfg.spec] + target)
     if (which == 'smoke') {
-        tritonSmokeTest(args)
-        return
+        try {
+            tritonSmokeTest(args)
+        } finally {
+            publishReport('Smoke report', 'reports/smoke')
+        }
+        return false
     }
     try {
         tritonPerfTest(args)
+        if (fileExists(PERF_RESULT)) {
+            stash(name: PERF_STASH, includes: PERF_RESULT)
+            return true
+        }
+        return false
     } finally {
-        publishHTML(target: [reportName: 'Perf report', reportDir: 'reports/perf', reportFiles: 'report.html',
-                             keepAll: true, alwaysLinkToLastBuild: true, allowMissing: true])
+        publishReport('Perf report', 'reports/perf')
     }
 }
 
@@ -201,7 +242,11 @@ Map promoteArgs(Map cfg, Map pods, Map state, Map planned) {
     Map args = [spec: cfg.spec, env: name, dryRun: cfg.dryRun as boolean, inCluster: cfg.inCluster as boolean,
                 kubeconfigCredentialsId: PipelineChecks.credentialFor(cfg.kubeconfigCredentialsId, name),
                 webhookCredentialsId: cfg.webhookCredentialsId, pauseTimeoutMinutes: cfg.pauseTimeoutMinutes,
-                runIn: { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name, body) }]
+                runIn: { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name) { promoteIn(name, false, body) } }]
+    if (state.perfStashed) {
+        args.perfResult = PERF_RESULT
+        args.runIn = { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name) { promoteIn(name, true, body) } }
+    }
     if (planned.from) {
         args.from = planned.from
     } else {

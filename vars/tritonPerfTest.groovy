@@ -13,7 +13,9 @@ import groovy.transform.Field
     rate         : [],      // open-loop request rates, e.g. [100, 500] (not with concurrency)
     protocol     : null,    // http | grpc
     batch        : null,    // batch size
-    baseline     : null,    // result.json of the previous release: the regression gate
+    baseline     : null,    // result.json of the previous release: the regression gate ...
+    baselineFrom : null,    // ... or the perf result kept for the digest running in this environment
+    kubeconfigCredentialsId: null, // Jenkins file credential -> KUBECONFIG, to read baselineFrom's cluster
     reportDir    : 'reports/perf',
     onGateFailure: 'error', // exit 1: 'error' | 'unstable' | 'return'
     agent        : [:],
@@ -23,6 +25,9 @@ Map call(Map config = [:]) {
     Map cfg = tritonship.mergeConfig('tritonPerfTest', DEFAULTS, config)
     if (cfg.repository && cfg.url) {
         error('tritonPerfTest: give repository or url, not both')
+    }
+    if (cfg.baseline && cfg.baselineFrom) {
+        error('tritonPerfTest: give baseline or baselineFrom, not both')
     }
     if (cfg.concurrency && cfg.rate) {
         error('tritonPerfTest: give concurrency or rate, not both')
@@ -37,7 +42,10 @@ Map call(Map config = [:]) {
         '--protocol'   : cfg.protocol,
         '--batch'      : cfg.batch,
         '--baseline'   : cfg.baseline,
+        '--baseline-from': cfg.baselineFrom,
     ])
-    return tritonship(verb: 'perf', args: args, reportDir: cfg.reportDir,
+    List credentials = cfg.baselineFrom && cfg.kubeconfigCredentialsId ?
+        tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, null) : []
+    return tritonship(verb: 'perf', args: args, reportDir: cfg.reportDir, credentials: credentials,
                       onGateFailure: cfg.onGateFailure, agent: cfg.agent)
 }

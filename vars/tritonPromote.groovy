@@ -17,6 +17,7 @@ import groovy.transform.Field
     from                   : null,     // ... or the digest that succeeded in this environment
     waitLock               : null,     // seconds to wait for another promotion's lock
     dryRun                 : false,    // plan only
+    perfResult             : null,     // perf result.json of this digest: kept as the env's baseline once promoted
     skipPreflight          : [],       // image | capacity | rbac | origin (recorded in the history)
     kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG (required unless inCluster)
     inCluster              : false,    // true: no kubeconfig, use the agent pod's own service account on purpose
@@ -48,6 +49,7 @@ Map call(Map config = [:]) {
         error('tritonPromote: give image (name@sha256:...) or from (an environment)')
     }
     List start = tritonship.options(['--image': cfg.image, '--from': cfg.from, '--wait-lock': cfg.waitLock,
+                                     '--perf-result': cfg.perfResult,
                                      '--dry-run': cfg.dryRun as boolean, '--skip-preflight': cfg.skipPreflight ?: []])
     if (cfg.runIn != null && !(cfg.runIn instanceof Closure)) {
         error('tritonPromote: runIn must be a closure { body -> ... }, not ' + cfg.runIn.getClass().simpleName)
@@ -61,7 +63,9 @@ Map call(Map config = [:]) {
             error('tritonPromote: ' + cfg.env + ' paused more than ' + cfg.maxPauses + ' times; aborted')
         }
         String decision = decide(cfg, result)
-        result = promote(cfg, [decision == 'resume' ? '--resume' : '--abort'])
+        // a resumed promotion that ends well keeps the perf result too
+        result = promote(cfg, decision == 'resume' ? tritonship.options(['--perf-result': cfg.perfResult]) + ['--resume']
+                                                   : ['--abort'])
     }
     return result
 }

@@ -17,7 +17,7 @@ ENVELOPE = ["tritonship", "verb", "status", "exit_code"]
 DOCUMENTS = {
     "validate": (["validate", str(EXAMPLE_REPO)],
                  ["repository", "spec", "strict", "digest", "models", "findings", "counts"]),
-    "build": (["build", "--dry-run", "--registry", "r.io/ml"],
+    "build": (["build", "--dry-run", "--registry", "127.0.0.1:5000/ml"],  # examples/ sets insecure_registry
               ["image", "tags", "cached", "digest", "repository_digest", "builder", "plan", "dockerfile"]),
     "plan": (["plan"], ["project", "dry_run", "environments", "model_repository"]),
     "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests"]),

@@ -47,10 +47,12 @@ class ModelPipelineTest extends PipelineTest {
         assert argvs[1] == ['validate', '--spec=tritonship.yaml', '--strict', '--', 'model_repository']
         assert argvs[2] == ['build', '--spec=tritonship.yaml', '--repository=model_repository']
         assert argvs[3] == ['smoke', '--spec=tritonship.yaml', '--url=localhost:8000']
-        assert argvs[4] == ['perf', '--spec=tritonship.yaml', '--url=localhost:8000', '--concurrency=1,4']
-        assert argvs[5] == ['promote', '--spec=tritonship.yaml', '--env=dev', '--image=' + DIGEST]
-        assert argvs[6] == ['promote', '--spec=tritonship.yaml', '--env=staging', '--from=dev']
-        assert argvs[7] == ['promote', '--spec=tritonship.yaml', '--env=prod', '--from=staging']
+        assert argvs[4] == ['perf', '--spec=tritonship.yaml', '--url=localhost:8000', '--concurrency=1,4',
+                            '--baseline-from=prod']
+        String kept = '--perf-result=reports/perf/result.json'
+        assert argvs[5] == ['promote', '--spec=tritonship.yaml', '--env=dev', '--image=' + DIGEST, kept]
+        assert argvs[6] == ['promote', '--spec=tritonship.yaml', '--env=staging', '--from=dev', kept]
+        assert argvs[7] == ['promote', '--spec=tritonship.yaml', '--env=prod', '--from=staging', kept]
         assert cli()[2].env.TRITONSHIP_REGISTRY_PASSWORD == 'hunter2'
         assert new File(cli()[5].env.KUBECONFIG).text == 'dev'
         assert new File(cli()[7].env.KUBECONFIG).text == 'prod'
@@ -126,8 +128,10 @@ class ModelPipelineTest extends PipelineTest {
         h.runStep('modelPipeline', standard())
         assert h.currentBuild.result == 'SUCCESS'
         assert h.callsTo('input')*.node == [null, null]
-        assert cli().findAll { argvOf(it)[0] == 'promote' }.collect { argvOf(it).last() } ==
+        List<List> promoteArgv = cli().findAll { argvOf(it)[0] == 'promote' }.collect { argvOf(it) }
+        assert promoteArgv.collect { List a -> a.findAll { !it.startsWith('--perf-result') }.last() } ==
             ['--image=' + DIGEST, '--from=dev', '--from=staging', '--resume']
+        assert promoteArgv.every { List a -> a.contains('--perf-result=reports/perf/result.json') }  // the resume too
         List<Call> prodRuns = cliScripts().findAll { it.named.label == 'tritonship promote' && it.stage == 'Promote / Promote prod' }
         assert prodRuns*.node*.label.unique().size() == 2 && prodRuns*.locks == [['example-models-prod'], ['example-models-prod']]
     }
@@ -181,8 +185,28 @@ class ModelPipelineTest extends PipelineTest {
             ['Promote / Promote dev', 'reports/promote-dev/junit.xml'], ['Promote / Promote staging', 'reports/promote-staging/junit.xml'],
             ['Promote / Promote prod', 'reports/promote-prod/junit.xml']]
         assert h.callsTo('junit').every { it.node != null }
-        Call html = h.callsTo('publishHTML')[0]
-        assert html.named.target.reportDir == 'reports/perf' && html.named.target.keepAll && html.stage == 'Perf'
+        Call html = h.callsTo('publishHTML').find { it.stage == 'Perf' }
+        assert html.named.target.reportDir == 'reports/perf' && html.named.target.keepAll
+        assert h.callsTo('publishHTML').find { it.stage == 'Smoke' }.named.target.reportDir == 'reports/smoke'
+        assert h.callsTo('publishHTML').findAll { it.named.target.reportName.startsWith('Promote ') }
+                .collect { it.named.target.reportDir } == ['reports/promote-dev', 'reports/promote-staging', 'reports/promote-prod']
+    }
+
+    void testPerfComparesWithWhatRunsInTheLastEnvironmentAndPromotionsKeepItsResult() {
+        h.runStep('modelPipeline', standard())
+        Map perf = cli().find { argvOf(it)[0] == 'perf' }
+        assert argvOf(perf).contains('--baseline-from=prod')
+        assert perf.env.KUBECONFIG  // the prod kubeconfig is bound to read the kept result
+        List<List> promotes = cli().findAll { argvOf(it)[0] == 'promote' }.collect { argvOf(it) }
+        assert promotes.size() == 3
+        assert promotes.every { it.contains('--perf-result=reports/perf/result.json') }
+        assert h.callsTo('unstash').count { it.args[0] == 'tritonship-perf-result' } == 3
+    }
+
+    void testAnExplicitPerfBaselineReplacesBaselineFrom() {
+        h.runStep('modelPipeline', standard(perf: [baseline: 'last/result.json']))
+        List argv = argvOf(cli().find { argvOf(it)[0] == 'perf' })
+        assert !argv.any { it.startsWith('--baseline-from') } && argv.contains('--baseline=last/result.json')
     }
 
     void testSmokeGateFailureStopsThePipelineButStillRecords() {

@@ -17,6 +17,8 @@ from tritonship.present.common import emit
 @click.option("--builder", type=click.Choice(["auto", "buildah", "docker", "kaniko"]), help="Image builder.")
 @click.option("--tag", "extra_tags", multiple=True, help="Extra tag for the same digest (repeatable).")
 @click.option("--insecure-registry", is_flag=True, default=None, help="Plain HTTP to the registry (loopback only).")
+@click.option("--ca-file", type=click.Path(dir_okay=False), default=None,
+              help="PEM CA bundle of a registry with a private CA (image.ca_file).")
 @click.option("--force", is_flag=True, help="Build and push even when the tag already exists.")
 @click.option("--dry-run", is_flag=True, help="Print the Dockerfile and the plan; build and push nothing.")
 @click.option("--compression", type=click.Choice(["none", "gzip", "zstd"]), default="none", show_default=True,
@@ -38,6 +40,9 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
 
     push = PushOptions(parallel=flags.pop("push_jobs"), compression=flags.pop("compression"))
     spec = load_optional_spec(spec_path)
+    from tritonship.image.trust import resolve_ca_file
+
+    ca_file = resolve_ca_file(flags.pop("ca_file", None), spec)
     options = build_options(spec, flags, environ(), dry_run=dry_run)
     plan = plan_build(options, environ())
     if dry_run:
@@ -46,10 +51,10 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
         from tritonship.image.kaniko import write_kaniko_context
 
         ctx.exit(emit(settings(), kaniko_outcome(plan, write_kaniko_context(plan, base_dir(spec)))))
-    ctx.exit(emit(settings(), build_outcome(_build(plan, force, push))))
+    ctx.exit(emit(settings(), build_outcome(_build(plan, force, push, ca_file))))
 
 
-def _build(plan, force: bool, push_options):
+def _build(plan, force: bool, push_options, ca_file=None):
     from tritonship.image.build import build_and_push
     from tritonship.image.builders.factory import make_builder
     from tritonship.image.credentials import find_credentials
@@ -61,7 +66,10 @@ def _build(plan, force: bool, push_options):
         creds = find_credentials(host, environ())
         if creds is not None:
             known[host] = creds
-    client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host))
+    from tritonship.image.trust import registry_session
+
+    client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host),
+                            session=registry_session(ca_file))
     client.ping()
     return build_and_push(plan, client=client, builder=make_builder(plan.builder, environ()), force=force,
                           credentials=known, progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),

@@ -29,6 +29,8 @@ _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
 @click.option("--protocol", type=click.Choice(["http", "grpc"]), help="Inference protocol.")
 @click.option("--batch", type=click.IntRange(min=1), help="Batch size of each request.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="result.json of the previous release.")
+@click.option("--baseline-from", metavar="ENV",
+              help="Use the perf result kept for the digest running in ENV (see promote --perf-result).")
 @click.option("--window", type=Finite(min=0.05, max=3600), help="Measurement window, seconds.")
 @click.option("--stability-pct", type=Finite(min=0.1, max=100), help="Last 3 windows must agree within this %.")
 @click.option("--max-trials", type=click.IntRange(min=3), help="Most windows per level.")
@@ -55,22 +57,36 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
     from tritonship.present.common import emit
 
     spec = load_optional_spec(spec_path)
-    config = perf_config(spec, flags)
-    server = _server(spec, **{name: flags.pop(name) for name in _SERVER_FLAGS})
+    config = perf_config(spec, flags, _baseline_from(spec, flags.get("baseline_from")))
+    image = flags.get("image")
+    server = _server(spec, config.model, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
+    from tritonship.present.html_page import provenance_now
     from tritonship.present.perf import to_outcome
 
-    ctx.exit(emit(settings(), to_outcome(result)))
+    ctx.exit(emit(settings(), to_outcome(result, config.baseline, provenance_now(settings().environ, image))))
+
+
+def _baseline_from(spec, env_name: str | None):
+    if not env_name:
+        return None
+    from tritonship.deploy.perf_baseline import cluster_kube, fetch_running
+    from tritonship.errors import BadInput
+
+    if spec is None:
+        raise BadInput("--baseline-from ENV needs tritonship.yaml (--spec): it names the environment's cluster")
+    return fetch_running(cluster_kube(spec, env_name), spec, env_name)
 
 
 @contextlib.contextmanager
-def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | None, image: str | None,
+def _server(spec, model: str, *, repository: str | None, url: str | None, grpc_url: str | None, image: str | None,
             launch: str | None, timeout: float | None):
     """(http_url, grpc_url) of a running server, or of one started for this run (a repository or an image).
 
     Starting a server goes through the same factory and target rules as `smoke` (triton.factory.open_server,
-    smoke.options.choose_target); a --url is measured as it is, without waiting for readiness.
+    smoke.options.choose_target); a --url is measured as it is, without waiting for readiness. A started
+    server loads only `model` (perf.server_load: explicit model control), so a broken neighbour does not block it.
     """
     if url and (repository or image):
         raise BadInput("give only one of --repository, --url and --image")
@@ -88,8 +104,11 @@ def _server(spec, *, repository: str | None, url: str | None, grpc_url: str | No
 
     target = choose_target(repository, None, image, launch, spec)
     seconds = timeout if timeout is not None else timeout_s(None, spec)
-    with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url,
-                     progress=lambda message: click.echo(message, err=True)) as server:
+    from tritonship.perf.server_load import explicit_args, require_loaded
+
+    with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url, strict_readiness=False,
+                     extra_args=explicit_args(model), progress=lambda message: click.echo(message, err=True)) as server:
+        require_loaded(server.index, model, server.log_path)
         yield server.http_url, server.grpc_url
 
 

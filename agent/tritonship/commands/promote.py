@@ -23,12 +23,14 @@ from tritonship.present.common import emit
 @click.option("--abort", is_flag=True, help="Undo a paused (or interrupted) promotion.")
 @click.option("--retry", is_flag=True, help="Try again a release whose newest attempt failed or was rolled back "
                                               "(a new revision that records which one it retries).")
+@click.option("--perf-result", type=click.Path(dir_okay=False), default=None,
+              help="perf result.json of this digest: kept as ENV's baseline once promoted (perf --baseline-from).")
 @spec_option
 @global_options
 @click.pass_context
 def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: str | None, wait_lock: float,
             dry_run: bool, skip_preflight: tuple[str, ...], resume: bool, abort: bool, retry: bool,
-            spec_path: str | None) -> None:
+            perf_result: str | None, spec_path: str | None) -> None:
     """Promote an image digest to an environment with its strategy.
 
     Exit 0 promoted (or paused, or aborted on request), 1 a gate failed (preflight, lock held,
@@ -47,6 +49,7 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
     _check_schema(spec, env_name, image)
+    perf_doc = _perf_result(perf_result)
     world = cluster_world(spec, log=_logger(), environ=environ())
     req = PromoteRequest(env=env_name, started_by=started_by(environ()), image=image, from_env=from_env,
                          wait_lock=wait_lock, dry_run=dry_run, skip_preflight=skip_preflight, resume=resume,
@@ -56,7 +59,11 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
     except PreflightFailed as exc:
         result = PromoteResult("failed", env_name, env.namespace, env.strategy.kind, image or "", reason=exc.message,
                                preflight=exc.report)
-    outcome = to_outcome(spec.project, result, manifests=dry_run)
+    if perf_doc is not None and result.status == "passed" and not dry_run:
+        result = _keep_baseline(world, spec, env_name, result, perf_doc)
+    from tritonship.present.html_page import provenance_now
+
+    outcome = to_outcome(spec.project, result, manifests=dry_run, provenance=provenance_now(settings().environ))
     if dry_run and not settings().json:
         from tritonship.deploy.manifests import to_yaml
 
@@ -72,6 +79,31 @@ def _check_schema(spec, env_name: str, image: str | None) -> None:
 
     placeholder = "registry.invalid/schema-check@sha256:" + "0" * 64
     check_objects(render_release(spec, env_name, image or placeholder, 1), f"environment {env_name!r}")
+
+
+def _perf_result(path: str | None):
+    if path is None:
+        return None
+    from tritonship.perf.result import load_baseline
+
+    return load_baseline(path)  # bad input before anything is promoted
+
+
+def _keep_baseline(world, spec, env_name: str, result, doc):
+    """After a successful promotion: the perf result becomes the environment's baseline. A failure to
+    keep it is reported, never turned into a failed promotion (the release itself went fine)."""
+    from dataclasses import replace
+
+    from tritonship.deploy.perf_baseline import save
+    from tritonship.errors import TritonshipError
+
+    digest = result.image.split("@", 1)[-1]
+    try:
+        line = save(world.kube_for(env_name), result.namespace, spec.project, env_name, digest=digest, doc=doc)
+    except TritonshipError as exc:
+        line = f"perf result not kept as {env_name}'s baseline: {exc.message}"
+    world.log(line)
+    return replace(result, events=(*result.events, line))
 
 
 def _logger():

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from tritonship.spec.model import Spec
 
 
+TIMELINE_KEEP = 200
+
+
 def _noop() -> None:
     return None
 
@@ -51,8 +54,18 @@ class Promotion:
         return self.env.namespace
 
     def note(self, message: str) -> None:
-        """A line for the user and for the result's event trail."""
+        """A line for the user and for the result's event trail; timestamped in `state["timeline"]` (so in
+        the ledger record and the promotion's report.html), the newest TIMELINE_KEEP kept."""
+        from tritonship.deploy.clock import iso
+
         self.events.append(message)
+        timeline = self.state.setdefault("timeline", [])
+        entry: dict[str, Any] = {"at": iso(self.clock.now()), "event": message}
+        weight = self.state.get("weight")
+        if isinstance(weight, dict) and weight.get("actual_pct") is not None:  # a canary's traffic split now
+            entry["weight_pct"] = weight["actual_pct"]
+        timeline.append(entry)
+        del timeline[:-TIMELINE_KEEP]
         self.log(message)
 
     def render(self, **overrides: Any) -> list[dict]:

@@ -75,8 +75,13 @@ def registry_has(spec: Spec, image: str) -> tuple[bool, str]:
     from tritonship.image.registry import RegistryClient
 
     ref = parse_reference(image)
-    insecure = spec.image.insecure_registry
-    client = RegistryClient(ref.registry, insecure=insecure, credentials=find_credentials(ref.registry))
+    from tritonship.image.options import is_loopback
+
+    insecure = spec.image.insecure_registry and is_loopback(ref.registry)  # never plain HTTP across a network
+    from tritonship.image.trust import registry_session, resolve_ca_file
+
+    client = RegistryClient(ref.registry, insecure=insecure, credentials=find_credentials(ref.registry),
+                            session=registry_session(resolve_ca_file(None, spec)))
     found = client.manifest_digest(ref.repository, ref.reference)
     if found is None:
         return False, f"{image} is not in registry {ref.registry}"

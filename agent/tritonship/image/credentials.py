@@ -1,4 +1,5 @@
-"""Registry credentials: TRITONSHIP_REGISTRY_USER/PASSWORD, else the docker config file's `auths`.
+"""Registry credentials: TRITONSHIP_REGISTRY_USER/PASSWORD, else the docker config file — its credential
+helpers (`credHelpers` per registry, else `credsStore`; how ECR, GCR and ACR users log in), else `auths`.
 
 Credentials are never printed: the password is left out of repr, and no message includes it.
 """
@@ -41,16 +42,21 @@ def find_credentials(host: str, env: Mapping[str, str] | None = None) -> Credent
     user, password = env.get(ENV_USER), env.get(ENV_PASSWORD)
     if user and password is not None:
         return Credentials(user, password, source="env")
-    return _from_docker_config(docker_config_path(env), host)
+    return _from_docker_config(docker_config_path(env), host, env)
 
 
-def _from_docker_config(path: Path, host: str) -> Credentials | None:
+def _from_docker_config(path: Path, host: str, env: Mapping[str, str] | None = None) -> Credentials | None:
     if not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BadInput(f"{path}: not a readable docker config file ({type(exc).__name__})") from None
+    helper = _helper_for(data, host, path)
+    if helper is not None:  # docker/cli: a helper, when named, is the only store for that registry
+        from tritonship.image.credential_helper import from_helper
+
+        return from_helper(helper, host, os.environ if env is None else env)
     auths = data.get("auths") if isinstance(data, dict) else None
     if not isinstance(auths, dict):
         return None
@@ -61,6 +67,19 @@ def _from_docker_config(path: Path, host: str) -> Credentials | None:
             if creds:
                 return creds
     return None
+
+
+def _helper_for(data: object, host: str, path: Path) -> str | None:
+    """docker/cli configfile.GetCredentialsStore: `credHelpers[host]`, else `credsStore`, else none."""
+    if not isinstance(data, dict):
+        return None
+    helpers = data.get("credHelpers") or {}
+    if not isinstance(helpers, dict):
+        raise BadInput(f"{path}: credHelpers must map registry hosts to helper names")
+    name = helpers.get(host) or data.get("credsStore") or None
+    if name is not None and not isinstance(name, str):
+        raise BadInput(f"{path}: a credential helper name must be a string")
+    return name
 
 
 def _decode_entry(entry: dict, path: Path, key: str) -> Credentials | None:

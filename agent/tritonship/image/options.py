@@ -28,6 +28,29 @@ def _builder(name: str, environ: ProcessEnv, *, dry_run: bool) -> str:
         raise
 
 
+def is_loopback(host: str) -> bool:
+    """`localhost`, 127.0.0.0/8 or ::1, with or without a port (`[::1]:5000`)."""
+    import ipaddress
+
+    name = host.rsplit("]", 1)[0].lstrip("[") if host.startswith("[") else host.rsplit(":", 1)[0]
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def require_loopback_if_insecure(registry: str | None, insecure: bool, where: str = "--insecure-registry") -> None:
+    """Plain HTTP only to a loopback registry, as the option's help says: anything else would send
+    images and credentials unencrypted across a network."""
+    host = (registry or "").split("/", 1)[0]
+    if insecure and host and not is_loopback(host):
+        raise BadInput(f"{where} is for loopback registries only; {host} is not one (plain HTTP would cross the "
+                       "network unencrypted)",
+                       hint="serve the registry over TLS; a private CA goes into the system trust store")
+
+
 def build_options(spec, flags: dict, environ: ProcessEnv, *, dry_run: bool) -> BuildOptions:
     from tritonship.image.plan import BuildOptions
     from tritonship.spec.image import ImageSpec
@@ -36,17 +59,21 @@ def build_options(spec, flags: dict, environ: ProcessEnv, *, dry_run: bool) -> B
     builder = flags.get("builder") or image.builder
     insecure = flags.get("insecure_registry")
     requirements = (base_dir(spec) / image.requirements) if image.requirements else None
+    registry = first_given(Given(ENV_REGISTRY, environ.value(ENV_REGISTRY)),
+                           Given("--registry", flags.get("registry")), Given("image.registry", image.registry)).value
+    insecure = image.insecure_registry if insecure is None else insecure
+    require_loopback_if_insecure(registry, insecure, "--insecure-registry" if flags.get("insecure_registry")
+                                 else "image.insecure_registry")
     return BuildOptions(
         repository=_repository(flags.get("repository"), spec),
-        registry=first_given(Given(ENV_REGISTRY, environ.value(ENV_REGISTRY)),
-                             Given("--registry", flags.get("registry")), Given("image.registry", image.registry)).value,
+        registry=registry,
         name=flags.get("name") or image.name or (spec.project if spec is not None else None),
         base_image=flags.get("base_image") or image.base_image,
         builder=_builder(builder, environ, dry_run=dry_run),
         version=image.version,
         extra_tags=(*image.extra_tags, *flags.get("extra_tags", ())),
         requirements=requirements,
-        insecure=image.insecure_registry if insecure is None else insecure,
+        insecure=insecure,
         labels=image.labels,
     )
 

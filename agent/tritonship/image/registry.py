@@ -225,7 +225,8 @@ class RegistryClient:
                                      retryable=_transient, status=lambda r: r.status_code)
         except requests.exceptions.SSLError as exc:
             raise InfraError(f"TLS handshake with registry {self.host} failed",
-                             hint="use --insecure-registry for a plain-HTTP loopback registry") from exc
+                             hint="a private CA: --ca-file / image.ca_file; a plain-HTTP loopback registry: "
+                                  "--insecure-registry") from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise InfraError(f"cannot reach registry {self.base} after {retries + 1} attempts",
                              hint="check the address, and that the registry is running") from exc
@@ -234,8 +235,10 @@ class RegistryClient:
         session = self._thread_session()
         if isinstance(body, Path):
             with body.open("rb") as handle:
-                return session.request(method, url, headers=headers, data=handle, timeout=self.timeout)
-        return session.request(method, url, headers=headers, data=body, timeout=self.timeout)
+                return session.request(method, url, headers=headers, data=handle, timeout=self.timeout,
+                                       verify=session.verify)
+        # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's own CA file (psf/requests#3829)
+        return session.request(method, url, headers=headers, data=body, timeout=self.timeout, verify=session.verify)
 
     def _thread_session(self) -> requests.Session:
         session = getattr(self._local, "session", None)

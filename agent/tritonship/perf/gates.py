@@ -99,6 +99,14 @@ def _regression_reason(passed: bool, significant: bool, over_pct: bool, over_ms:
     return "above both limits, but not significant"
 
 
+def absent_baseline_check(required: bool, reason: str) -> GateCheck:
+    """The regression gate is configured but there is nothing to compare with: never silently skipped —
+    a warning-level check by default, a failure with `regression.required: true`."""
+    what = "failed: regression.required is true" if required else "not checked"
+    return GateCheck("all", "regression", "baseline present", "absent", not required,
+                     f"regression gate {what}: {reason}")
+
+
 def missing_baseline_check(level: str, reason: str) -> GateCheck:
     """A level the baseline does not cover: reported, not failed (a new level has no history)."""
     return GateCheck(level, "regression", "baseline present", "absent", True, reason)

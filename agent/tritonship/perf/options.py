@@ -13,8 +13,15 @@ if TYPE_CHECKING:
 BUDGET_FLAGS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "min_throughput", "max_error_rate")
 
 
-def perf_config(spec, flags: dict) -> PerfConfig:
-    """Flags override tritonship.yaml's `perf:` section, field by field."""
+def regression_configured(perf, flags: dict) -> bool:
+    """`regression:` written in tritonship.yaml, or a regression flag given: the gate is wanted."""
+    return "regression" in perf.model_fields_set or any(
+        flags.get(name) is not None for name in ("max_increase_pct", "min_increase_ms", "baseline_from"))
+
+
+def perf_config(spec, flags: dict, found=None) -> PerfConfig:
+    """Flags override tritonship.yaml's `perf:` section, field by field. `found`: the baseline that
+    `--baseline-from ENV` fetched (deploy.perf_baseline.Found), used instead of a file."""
     from tritonship.perf.levels import choose_levels
     from tritonship.perf.limits import check_resources, machine_limits
     from tritonship.perf.measure import MeasureSettings
@@ -32,6 +39,8 @@ def perf_config(spec, flags: dict) -> PerfConfig:
     baseline_path = pick("baseline")
     if baseline_path and spec and not flags.get("baseline"):
         baseline_path = str(spec.base_dir / baseline_path)
+    if found is not None and flags.get("baseline"):
+        raise BadInput("give only one of --baseline FILE and --baseline-from ENV")
     input_data = pick("input_data")
     shapes = dict(perf.shapes) or (dict(spec.smoke.shapes.get(model, {})) if spec else {})
     levels = choose_levels(flags.get("concurrency"), flags.get("rate"), perf.concurrency, perf.rate, pick("arrivals"))
@@ -49,6 +58,9 @@ def perf_config(spec, flags: dict) -> PerfConfig:
         alpha=perf.regression.alpha,
         min_increase_ms=flags["min_increase_ms"] if flags.get("min_increase_ms") is not None
         else perf.regression.min_increase_ms,
-        baseline=load_baseline(baseline_path) if baseline_path else None, baseline_path=baseline_path,
+        baseline=found.doc if found else load_baseline(baseline_path) if baseline_path else None,
+        baseline_path=found.label if found else baseline_path,
+        **({"baseline_absent_reason": f"--baseline-from {found.label}: {found.reason}"} if found else {}),
+        regression_configured=regression_configured(perf, flags), regression_required=perf.regression.required,
         input_data=input_data, shapes=shapes,
     )

@@ -50,6 +50,7 @@ def to_dict(result: PerfResult) -> dict[str, Any]:
         "url": result.url,
         "workers": result.workers,
         "baseline": result.baseline,
+        "regression": {"status": result.regression, "required": result.regression_required},
         "levels": levels,
         "gates": [c.as_dict() for c in result.checks],
         "warnings": result.warnings,

@@ -29,6 +29,9 @@ class PerfConfig:
     min_increase_ms: float = 1.0
     baseline: Mapping[str, Any] | None = None  # a previous result.json
     baseline_path: str | None = None
+    regression_configured: bool = False  # `regression:` in tritonship.yaml, a regression flag, or --baseline-from
+    regression_required: bool = False
+    baseline_absent_reason: str = "no baseline given (--baseline FILE, perf.baseline or --baseline-from ENV)"
     input_data: str | None = None
     shapes: Mapping[str, Sequence[int]] = field(default_factory=dict)
 
@@ -43,6 +46,8 @@ class PerfResult:
     levels: tuple[LevelResult, ...]
     checks: tuple[gates.GateCheck, ...]
     baseline: str | None
+    regression: str = "off"  # off (not configured) | checked | absent (configured, no baseline)
+    regression_required: bool = False
 
     @property
     def passed(self) -> bool:
@@ -50,7 +55,8 @@ class PerfResult:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{lr.level.label}: {w}" for lr in self.levels for w in lr.warnings]
+        absent = [c.detail for c in self.checks if c.level == "all" and c.check == "regression"]
+        return absent + [f"{lr.level.label}: {w}" for lr in self.levels for w in lr.warnings]
 
 
 def auto_workers(levels: Sequence[Level], cpus: int | None = None) -> int:
@@ -84,8 +90,19 @@ def run_perf(config: PerfConfig, http_url: str, grpc_url: str | None,
         for level in config.levels:
             results.append(measure_level(loadgen, stats, level, config.measure, on_window))
     checks = [c for lr in results for c in level_checks(lr, config)]
+    regression, absent = regression_status(config)
+    checks += absent
     return PerfResult(config.model, config.protocol, config.measure.batch, url, workers, tuple(results),
-                      tuple(checks), config.baseline_path)
+                      tuple(checks), config.baseline_path, regression, config.regression_required)
+
+
+def regression_status(config: PerfConfig) -> tuple[str, list[gates.GateCheck]]:
+    """off (not configured) | checked | absent — and, when absent, the check that says so. Pure."""
+    if config.baseline is not None:
+        return "checked", []
+    if not config.regression_configured:
+        return "off", []
+    return "absent", [gates.absent_baseline_check(config.regression_required, config.baseline_absent_reason)]
 
 
 def level_checks(result: LevelResult, config: PerfConfig) -> list[gates.GateCheck]:

@@ -80,6 +80,9 @@ def write_reports(directory: Path, doc: dict[str, Any], outcome: Outcome | None 
     if outcome.junit is not None:
         _write(directory / "junit.xml", render_junit(f"tritonship.{outcome.verb}", outcome.junit))
     if outcome.html is not None:
+        from tritonship.present.html_page import STYLESHEET, stylesheet
+
+        _write(directory / STYLESHEET, stylesheet())  # the page links it: Jenkins' CSP allows only 'self' styles
         _write(directory / "report.html", outcome.html)
     for name, text in outcome.files.items():
         _write(directory / name, text)

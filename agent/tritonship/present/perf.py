@@ -5,24 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from tritonship.present.common import Outcome
+from tritonship.present.html_page import Provenance
 from tritonship.present.junit import JUnitCase
 
 
-def to_outcome(result) -> Outcome:
+def to_outcome(result, baseline: dict[str, Any] | None = None, provenance: Provenance | None = None) -> Outcome:
+    """`baseline` (the previous result.json) is overlaid on the report's charts; `provenance` names what ran."""
     return Outcome(verb="perf", status="passed" if result.passed else "failed",
-                   exit_code=0 if result.passed else 1, **outcome_parts(result))
+                   exit_code=0 if result.passed else 1, **outcome_parts(result, baseline, provenance))
 
 
-def outcome_parts(result) -> dict[str, Any]:
+def outcome_parts(result, baseline: dict[str, Any] | None = None,
+                  provenance: Provenance | None = None) -> dict[str, Any]:
     from tritonship.perf.csv_report import render_csv
-    from tritonship.perf.html_report import render_html
     from tritonship.perf.result import to_dict
+    from tritonship.present.perf_html import render_html
 
     return {
         "data": to_dict(result),
         "render": lambda console: render(console, result),
         "junit": junit_cases(result),
-        "html": render_html(result),
+        "html": render_html(result, baseline, provenance),
         "files": {"perf.csv": render_csv(result.levels)},
     }
 

@@ -14,14 +14,19 @@ if TYPE_CHECKING:
 
     from tritonship.deploy.engine import PromoteResult
     from tritonship.deploy.preflight import PreflightReport
+    from tritonship.present.html_page import Provenance
 
 EXIT = {"passed": EXIT_OK, "paused": EXIT_OK, "aborted": EXIT_OK, "dry-run": EXIT_OK, "failed": EXIT_GATE}
 
 
-def to_outcome(app: str, result: PromoteResult, *, manifests: bool = False, verb: str = "promote") -> Outcome:
+def to_outcome(app: str, result: PromoteResult, *, manifests: bool = False, verb: str = "promote",
+               provenance: Provenance | None = None) -> Outcome:
     """A promotion's (or, with verb='rollback', a rollback's) Outcome; `manifests` adds the rendered objects."""
+    from tritonship.present.promote_html import render_html
+
     return Outcome(verb, result.status, EXIT[result.status], result_data(app, result, manifests=manifests),
-                   render=render_result(verb, result), junit=junit_cases(verb, result))
+                   render=render_result(verb, result), junit=junit_cases(verb, result),
+                   html=render_html(verb, result, provenance))
 
 
 def preflight_data(report: PreflightReport | None) -> list[dict[str, str]]:

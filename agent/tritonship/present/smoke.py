@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from tritonship.errors import EXIT_GATE, EXIT_OK
+from tritonship.present import smoke_html
 from tritonship.present.common import Outcome
 from tritonship.present.junit import JUnitCase
 from tritonship.smoke.result import Check, ModelReport, SmokeResult
@@ -21,7 +22,7 @@ def to_outcome(result: SmokeResult, log_tail: str = "") -> Outcome:
     return Outcome(
         verb="smoke", status="passed" if result.passed else "failed",
         exit_code=EXIT_OK if result.passed else EXIT_GATE, data={"smoke": to_data(result)},
-        render=renderer(result), junit=junit_cases(result, log_tail),
+        render=renderer(result), junit=junit_cases(result, log_tail), html=smoke_html.render_html(result, log_tail),
     )
 
 

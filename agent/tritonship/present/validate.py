@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tritonship.present.common import Outcome
 from tritonship.present.junit import JUnitCase
+from tritonship.present.validate_html import render_html
 from tritonship.repository.findings import Finding
 from tritonship.repository.lint import LintResult
 
@@ -21,7 +22,7 @@ def to_outcome(result: LintResult, *, strict: bool, spec, display: Path, status:
     return Outcome(
         verb="validate", status=status, exit_code=exit_code, data=document(result, strict, spec),
         render=lambda console: render(console, result, display, strict),
-        junit=junit_cases(result, strict),
+        junit=junit_cases(result, strict), html=render_html(result, strict, group(result)),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from tritonship.repository.config import ConfigParseError, config_from_dict, load_config, tensor_specs
 from tritonship.smoke import golden as golden_cases
 from tritonship.smoke.gpu import gpu_verdict, uses_gpu
-from tritonship.smoke.logs import relevant_lines
+from tritonship.smoke.logs import config_unparsable, load_failure_reason, read_log, relevant_lines
 from tritonship.smoke.metadata import compare_metadata
 from tritonship.smoke.outputs import check_outputs
 from tritonship.smoke.result import Check, ModelReport, SmokeResult
@@ -71,7 +71,7 @@ def run_smoke(client: TritonClient, server: ServerHandle, options: SmokeOptions,
     rows, problems = select_rows(index, options.models)
     if options.golden is not None and not options.models:
         problems += unknown_golden_models(options.golden, {row.name for row in index})
-    log_text = _read(server.log_path)
+    log_text = read_log(server.log_path)
     reports, configs = [], {}
     for row in rows:
         report, config = _check_row(client, server, options, row, log_text)
@@ -110,7 +110,10 @@ def _check_row(client: TritonClient, server: ServerHandle, options: SmokeOptions
                log_text: str) -> tuple[ModelReport, dict | None]:
     if row.state != "READY":
         lines = tuple(relevant_lines(log_text, row.name)) if log_text else ()
-        return ModelReport(row.name, row.version, row.state or "UNAVAILABLE", row.reason, log_lines=lines), None
+        reason = row.reason or load_failure_reason(log_text, row.name) or ""  # the server log, quoted
+        if config_unparsable(reason):
+            reason += f" (run `tritonship validate` for the file and line in {row.name}/config.pbtxt)"
+        return ModelReport(row.name, row.version, row.state or "UNAVAILABLE", reason, log_lines=lines), None
     try:
         config_json = client.model_config(row.name, row.version)
     except CallFailed as exc:
@@ -255,11 +258,3 @@ def _server_version(client: TritonClient) -> str:
     except CallFailed:
         return ""
 
-
-def _read(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""

@@ -22,4 +22,6 @@ class ImageSpec(Strict):
         None, description="pip requirements file (relative to the spec) installed for python-backend models."
     )
     insecure_registry: bool = Field(False, description="Plain HTTP to the registry (loopback registries only).")
+    ca_file: str | None = Field(None, description="PEM CA bundle the registry's certificate is signed by "
+                                                  "(relative to this file); default: the system trust store.")
     labels: dict[str, str] = Field(default_factory=dict, description="Extra OCI labels.")

@@ -24,6 +24,9 @@ class Regression(Strict):
     min_increase_ms: float = Field(
         1.0, ge=0, description="Rises smaller than this (ms) are jitter, whatever their percentage."
     )
+    required: bool = Field(
+        False, description="No baseline found fails perf (default: a warning in every output and result.json)."
+    )
 
 
 class PerfSpec(Strict):

@@ -10,7 +10,7 @@ a server we started is stopped on exit. With strict_readiness=False failed loads
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +39,9 @@ def endpoints(url: str, grpc_url: str | None = None, metrics_url: str | None = N
 @contextlib.contextmanager
 def open_server(kind: str, value: str, *, timeout: float = 120.0, tritonserver: str | None = None,
                 log_path: Path | None = None, grpc_url: str | None = None, metrics_url: str | None = None,
-                strict_readiness: bool = True, progress: Callable[[str], None] | None = None) -> Iterator[TritonServer]:
+                strict_readiness: bool = True, progress: Callable[[str], None] | None = None,
+                extra_args: Sequence[str] = ()) -> Iterator[TritonServer]:
+    """`extra_args` go to a server we start (e.g. explicit model control); a --url server is as it is."""
     say = progress or (lambda _msg: None)
     if kind == "url":
         urls = endpoints(value, grpc_url, metrics_url)
@@ -54,12 +56,13 @@ def open_server(kind: str, value: str, *, timeout: float = 120.0, tritonserver: 
             raise BadInput(f"model repository {value} is not a directory")
         say(f"starting tritonserver on {value}")
         context = launch_local(Path(value), tritonserver=tritonserver, timeout=timeout, log_path=log_path,
-                               strict_readiness=strict_readiness)
+                               strict_readiness=strict_readiness, extra_args=extra_args)
     elif kind == "image":
         from tritonship.triton.docker_launch import launch_docker
 
         say(f"starting a Triton container from {value}")
-        context = launch_docker(value, timeout=timeout, log_path=log_path, strict_readiness=strict_readiness)
+        context = launch_docker(value, timeout=timeout, log_path=log_path, strict_readiness=strict_readiness,
+                                extra_args=extra_args)
     else:
         raise BadInput(f"unknown server kind {kind!r} (one of {', '.join(KINDS)})")
     with context as server:

@@ -35,7 +35,8 @@ def test_http_run_counts_match_server_and_writes_every_report(run_cli, perf_serv
     assert sum(lv["sent"] for lv in levels) == server_counts("add_sub") - before
     rows = list(csv.DictReader((tmp_path / "perf.csv").open()))
     assert [r["Concurrency"] for r in rows] == ["1", "4"] and int(rows[0]["p99 latency"]) > 0
-    assert (tmp_path / "report.html").read_text().count("<svg") == 2
+    assert (tmp_path / "report.html").read_text().count("<svg") == 3  # + the queue/compute bars
+    assert (tmp_path / "report.css").is_file()
     cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
     assert len(list(cases)) == len(doc["gates"]) == 4
     assert "window" in result.stderr  # progress lines
@@ -129,7 +130,9 @@ def test_spec_supplies_model_and_budgets(run_cli, perf_server):
     assert result.exit_code == 0, result.stderr
     doc = result.json()
     assert doc["model"] == "add_sub"
-    assert [g["check"] for g in doc["gates"]] == ["p99 budget", "max error rate"]  # from examples/tritonship.yaml
+    assert [g["check"] for g in doc["gates"]] == ["p99 budget", "max error rate",  # from examples/tritonship.yaml
+                                                  "regression"]  # configured there, no baseline: said, not failed
+    assert doc["regression"] == {"status": "absent", "required": False} and doc["gates"][-1]["verdict"] == "pass"
 
 
 def test_user_input_data(run_cli, perf_server, tmp_path):

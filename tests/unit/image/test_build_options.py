@@ -33,3 +33,17 @@ def test_kaniko_is_render_only_not_a_local_builder():
     with pytest.raises(BadInput, match="runs in a Jenkins Kubernetes pod") as info:
         make_builder("kaniko", {})
     assert "--builder kaniko" in info.value.hint
+
+
+@pytest.mark.parametrize("registry", ["127.0.0.1:5000/ml", "localhost:5000", "[::1]:5000/ml", "127.0.0.2/ml"])
+def test_insecure_registry_is_allowed_on_loopback(registry):
+    options = build_options(None, FLAGS | {"registry": registry, "insecure_registry": True}, ProcessEnv(),
+                            dry_run=True)
+    assert options.insecure
+
+
+@pytest.mark.parametrize("registry", ["registry.example.com/ml", "10.0.0.5:5000/ml", "localhost.evil.io/ml"])
+def test_insecure_registry_is_refused_beyond_loopback_as_its_help_says(registry):
+    with pytest.raises(BadInput, match="--insecure-registry is for loopback registries only"):
+        build_options(None, FLAGS | {"registry": registry, "insecure_registry": True}, ProcessEnv(), dry_run=True)
+    assert not build_options(None, FLAGS | {"registry": registry}, ProcessEnv(), dry_run=True).insecure

@@ -73,7 +73,7 @@ def test_plan_renders_dockerfile_and_is_stable(tmp_path):
     assert '"io.tritonship.repository-digest"="sha256:' in plan.dockerfile
     assert '"org.opencontainers.image.created"="2023-11-14T22:13:20Z"' in plan.dockerfile
     assert 'ENTRYPOINT ["tritonserver", "--model-repository=/models", "--strict-readiness=true", ' \
-           '"--allow-metrics=true"]' in plan.dockerfile
+           '"--allow-metrics=true", "--metrics-config=summary_latencies=true"]' in plan.dockerfile
     assert "pip install" not in plan.dockerfile
     assert plan_build(_options(repo), env={"SOURCE_DATE_EPOCH": "1700000000"}) == plan
     json.dumps(plan.to_dict())

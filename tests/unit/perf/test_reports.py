@@ -10,9 +10,9 @@ from tests.unit.perf.builders import level_result, perf_result
 
 from tritonship.perf.csv_report import render_csv
 from tritonship.perf.gates import GateCheck
-from tritonship.perf.html_report import render_html
 from tritonship.perf.result import to_dict
 from tritonship.present.perf import junit_cases
+from tritonship.present.perf_html import render_html
 
 PA_COLUMNS = ("Concurrency,Inferences/Second,Client Send,Network+Server Send/Recv,Server Queue,Server Compute Input,"
               "Server Compute Infer,Server Compute Output,Client Recv,p50 latency,p90 latency,p95 latency,"
@@ -44,7 +44,7 @@ def test_result_json_shape():
 
 def test_html_is_self_contained_with_two_plots():
     html = render_html(perf_result(checks=(GateCheck("c1", "p99 budget", "<= 1 ms", "2 ms", False),)))
-    assert html.count("<svg") == 2
+    assert html.count("<svg") == 3
     assert "FAIL" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", html)
     assert "<script" not in html

@@ -59,7 +59,7 @@ def analysis_step(p: Promotion, step: str, track: str, *, metrics: Sequence[str]
     if plans:
         p.note(f"analysing {track}: {', '.join(x.name for x in plans)}")
         result = _run(plans, provider, p)
-        record["analysis"] = compact(result)
+        record["analysis"] = compact(result, plans)
         p.note(f"analysis of {track}: {result.phase} — {result.message}")
         outcome = outcome_of_phase(result.phase, f"analysis of {track} {result.phase}: {result.message}")
     if judge and outcome.kind == "next":
@@ -111,8 +111,14 @@ def outcome_of_verdict(verdict: str, reason: str) -> StepOutcome:
     return NEXT
 
 
-def compact(result: AnalysisResult) -> dict:
-    """An analysis run small enough for the ledger: per metric its phase, counts and values."""
+def _bounds(bounds) -> dict | None:
+    return None if bounds is None else {"min": bounds.min, "max": bounds.max}
+
+
+def compact(result: AnalysisResult, plans=()) -> dict:
+    """An analysis run small enough for the ledger: per metric its phase, counts, values (with the
+    seconds since the run started) and the limits they were judged against (from the plans)."""
+    limits = {plan.name: {"success": _bounds(plan.success), "failure": _bounds(plan.failure)} for plan in plans}
     return {
         "phase": result.phase,
         "message": result.message,
@@ -121,6 +127,7 @@ def compact(result: AnalysisResult) -> dict:
             {"name": m.name, "phase": m.phase, "successful": m.tally.successful, "failed": m.tally.failed,
              "inconclusive": m.tally.inconclusive, "errors": m.tally.errors,
              "values": [None if x.value is None else round(x.value, 6) for x in m.measurements],
+             "at_s": [round(x.at, 3) for x in m.measurements], "limits": limits.get(m.name),
              "last_error": next((x.message for x in reversed(m.measurements) if x.phase == ERROR), None)}
             for m in result.metrics
         ],
