@@ -19,7 +19,8 @@ def test_dry_run_prints_dockerfile_and_plan_and_touches_nothing(run_cli, tmp_pat
     assert (tmp_path / "r" / "Dockerfile").read_text() == doc["dockerfile"]
     text = run_cli("build", "--spec", str(EXAMPLES / "tritonship.yaml"), "--dry-run")
     assert text.exit_code == 0
-    assert "COPY models/ /models/" in text.stdout and "nothing built" in text.stdout
+    assert "nothing built" in text.stdout and "layout       baked" in text.stdout
+    assert "6 model layers" in text.stdout and "add_sub/1" in text.stdout
 
 
 def test_registry_env_overrides_flag(run_cli):
@@ -54,5 +55,10 @@ def test_kaniko_writes_context_and_renders_executor_args(run_cli, tmp_path):
     doc = result.json()
     context = tmp_path / ".tritonship" / "build-context"
     assert doc["kaniko"]["context"] == str(context)
-    assert (context / "models" / "add_sub" / "config.pbtxt").is_file()
+    assert (context / "layers" / "000" / "models" / "add_sub" / "1" / "model.py").is_file()
+    assert (context / "layers" / "005" / "models" / "add_sub" / "config.pbtxt").is_file()  # the config layer
+    dockerfile = (context / "Dockerfile").read_text()
+    assert [line for line in dockerfile.splitlines() if line.startswith("COPY")] == [
+        f"COPY layers/{i:03d}/ /" for i in range(6)]  # one COPY, one kaniko snapshot, one layer each
+    assert "--single-snapshot" not in doc["kaniko"]["args"]
     assert any(a.startswith("--destination=r.io/ml/demo:") for a in doc["kaniko"]["args"])
