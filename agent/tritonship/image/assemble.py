@@ -31,10 +31,29 @@ def history_entry(layer: WrittenLayer, epoch: int) -> dict[str, Any]:
             "comment": "tritonship model layer"}
 
 
+# An empty tar (two zero blocks): what buildah commits for a build whose instructions change no file
+# (our base part with only LABEL and ENTRYPOINT). It holds nothing, so it is dropped before our layers.
+EMPTY_LAYER = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+
+
+def drop_empty_top_layer(manifest: dict[str, Any], config: dict[str, Any]) -> None:
+    """Remove a topmost empty layer in place; its history entry becomes `empty_layer` (OCI config.md:
+    the history entries that are not empty layers match rootfs.diff_ids one to one). Pure."""
+    layers, diff_ids = manifest.get("layers") or [], (config.get("rootfs") or {}).get("diff_ids") or []
+    if not layers or layers[-1]["digest"] != EMPTY_LAYER or not diff_ids or diff_ids[-1] != EMPTY_LAYER:
+        return
+    manifest["layers"], config["rootfs"]["diff_ids"] = layers[:-1], diff_ids[:-1]
+    for entry in reversed(config.get("history") or []):
+        if not entry.get("empty_layer"):
+            entry["empty_layer"] = True
+            break
+
+
 def append_layers(image: LocalImage, layers: Sequence[WrittenLayer], workdir: Path, *, epoch: int) -> LocalImage:
     """`image` with `layers` on top: config and manifest rewritten (key order kept), blobs added."""
     manifest = image.manifest_json()
     config = json.loads(image.blobs[manifest["config"]["digest"]].read_bytes())
+    drop_empty_top_layer(manifest, config)
     rootfs = config.setdefault("rootfs", {"type": "layers", "diff_ids": []})
     rootfs["diff_ids"] = [*rootfs.get("diff_ids", []), *(layer.digest for layer in layers)]
     config["history"] = [*config.get("history", []), *(history_entry(layer, epoch) for layer in layers)]
