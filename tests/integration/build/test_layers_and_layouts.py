@@ -142,3 +142,16 @@ def _unpack(registry, repository: str, layers: list[str], root: Path) -> Path:
         with tarfile.open(fileobj=io.BytesIO(client.get_blob(repository, digest))) as tar:
             tar.extractall(root, filter="tar")
     return root
+
+
+def test_modelcar_rebuild_after_a_one_model_change_uploads_that_layer(registry, base_image, buildah_store, tmp_path):
+    if not Path("/bin/busybox").is_file():
+        pytest.skip("busybox-static is not installed (Makefile APT_PACKAGES)")
+    repo = _repo(tmp_path / "repo")
+    first = _build(repo, registry, base_image, buildah_store, "solo", layout="modelcar")
+    assert first.to_dict()["model_image"] == first.image and first.image.startswith(f"{registry.host}/ml/solo-models@")
+    (repo / "alpha" / "2" / "weights.bin").write_bytes(b"fine-tuned" * 400)
+    second = _build(repo, registry, base_image, buildah_store, "solo", layout="modelcar")
+    assert [la.name for la in second.layers if la.uploaded] == ["alpha/2"]
+    config_size = _manifest(registry, "ml/solo-models", second.digest)["config"]["size"]
+    assert second.uploaded_bytes == second.layers[1].bytes + config_size  # the copier layer is already there
