@@ -61,6 +61,7 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
 def _build(plan, force: bool, push_options, ca_file=None):
     from tritonship.image.build import build_and_push
     from tritonship.image.builders.factory import make_builder
+    from tritonship.image.copier import copier_path
     from tritonship.image.credentials import find_credentials
     from tritonship.image.reference import parse_reference
     from tritonship.image.registry import RegistryClient
@@ -82,4 +83,4 @@ def _build(plan, force: bool, push_options, ca_file=None):
     builder = make_builder(plan.builder, environ()) if plan.layout == "baked" else None
     return build_and_push(plan, client=client, builder=builder, force=force, credentials=known,
                           progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
-                          push_options=push_options, base_client=base_client)
+                          push_options=push_options, base_client=base_client, busybox=copier_path(environ()))

@@ -86,7 +86,7 @@ def build_and_push(
     busybox: Path | None = None,
 ) -> BuildResult:
     """Build and push `plan`. `base_client` reaches the base image's registry when it is not `client`'s
-    (modelcar resolves the base to a digest there); `busybox` is the modelcar copier (default copier_path())."""
+    (modelcar resolves the base to a digest there); `busybox` is the modelcar copier (default /bin/busybox)."""
     from tritonship.image.layered import resolve_triton_image
 
     started = clock()
@@ -109,12 +109,12 @@ def build_and_push(
 def _build_and_push(plan: BuildPlan, client: RegistryClient, builder: Builder | None, work: Path, *,
                     credentials: dict[str, Credentials], progress: Progress, push_options: PushOptions | None,
                     busybox: Path | None) -> tuple[list[WrittenLayer], PushResult]:
-    from tritonship.image.copier import copier_path
+    from tritonship.image.copier import BUSYBOX
     from tritonship.image.layered import baked_image, model_image, write_model_layers
 
     written = write_model_layers(plan, work / "layers", progress)
     if plan.layout == "modelcar":
-        image = model_image(plan, written, work, busybox or copier_path())
+        image = model_image(plan, written, work, busybox or Path(BUSYBOX))
         options = push_options
     else:
         if builder is None:

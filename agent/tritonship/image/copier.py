@@ -7,7 +7,6 @@ executable has a ``PT_INTERP`` segment naming its loader) and answers the OCI ar
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,9 +38,9 @@ def static_elf_architecture(header: bytes, program_headers: bytes) -> str | None
     return _MACHINES.get(machine)
 
 
-def copier_path(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(env.get(BUSYBOX_ENV) or BUSYBOX)
+def copier_path(environ: Mapping[str, str]) -> Path:
+    """`TRITONSHIP_BUSYBOX` when set (in the ProcessEnv the CLI read), else Debian's /bin/busybox."""
+    return Path(environ.get(BUSYBOX_ENV) or BUSYBOX)
 
 
 def copier_architecture(path: Path) -> str:
