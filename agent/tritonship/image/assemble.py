@@ -4,9 +4,10 @@ The builder (buildah, docker) builds only the base part — ``FROM`` the Triton 
 ``RUN`` step, labels and entrypoint; the model layers are then appended here, each one a diff_id in the
 config's ``rootfs`` and a history entry (OCI image-spec config.md). Appending rather than a ``COPY``
 per layer keeps every layer's bytes under our control and spares the builder's storage: buildah with
-``--layers=false`` (what it defaults to) commits one layer for all instructions, and with ``--layers``
-every instruction is committed as an image of its own, which the vfs driver stores as a full copy of
-the root filesystem.
+``--layers=false`` (its default) commits one layer for all instructions (observed with buildah 1.28.2:
+two ``COPY`` lines, one layer), and with ``--layers`` every instruction is committed as an image of its
+own, which the vfs storage driver keeps as a full copy of the root filesystem — a 10 GB Triton base
+times the number of layers.
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@
 Every entry is owned by 0:0, has no user or group name and the fixed mtime ``LAYER_MTIME``; directories
 are 0755, files keep the repository's 0644/0755, links are 0777. Each layer carries its own parent
 directories (``models/``, ``models/<model>/``, ...), the way buildah writes the layer of a ``COPY``
-(a diff of the container against its parent lists the parents of every change: containers/storage
-``pkg/archive/changes.go``). Those directory entries are identical in every layer, so the order in
-which layers are stacked never matters.
+(observed with buildah 1.28.2 ``bud --layers``: the layer of ``COPY models/a/1/ /models/a/1/`` holds
+``models/``, ``models/a/``, ``models/a/1/`` and the files, owned 0:0). Those directory entries are
+identical in every layer, so the order in which layers are stacked never matters.
 
 The mtime is fixed rather than the source date epoch: ``buildah --timestamp`` stamps every entry of
-every layer with the build's timestamp (buildah-build(1)), so a new commit would change every
+every layer with the build's timestamp (buildah-build(1): "all files committed to the layers of the
+image will be created with the timestamp"; observed likewise), so a new commit would change every
 layer's digest and a one-model change would upload the whole repository again.
 """
 
