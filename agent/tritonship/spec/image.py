@@ -13,7 +13,8 @@ class ImageSpec(Strict):
     registry: str | None = Field(None, description="HOST[:PORT]/PATH the image is pushed to.")
     name: str | None = Field(None, description="Repository name under the registry; defaults to the project name.")
     base_image: str = Field(
-        "nvcr.io/nvidia/tritonserver:24.10-py3", description="Triton image the model repository is copied into."
+        "nvcr.io/nvidia/tritonserver:24.10-py3",
+        description="Triton image: the models are copied into it (baked), or the pod runs it unchanged (modelcar)."
     )
     layout: Literal["baked", "modelcar"] = Field(
         "baked", description="baked: the models are copied into the Triton image (one layer per model version "
