@@ -115,13 +115,13 @@ def _build_and_push(plan: BuildPlan, client: RegistryClient, builder: Builder | 
     written = write_model_layers(plan, work / "layers", progress)
     if plan.layout == "modelcar":
         image = model_image(plan, written, work, busybox or Path(BUSYBOX))
-        options = push_options
+        options = with_sibling(plan, push_options)
     else:
         if builder is None:
             raise ValueError("the baked layout needs a builder")
         image = baked_image(plan, builder, written, work, credentials=pull_credentials(plan, credentials),
                             progress=progress)
-        options = with_base(plan, push_options)
+        options = with_sibling(plan, with_base(plan, push_options))
     progress(f"pushing {plan.name}@{image.digest}")
     return written, push_image(client, plan.repository_path, image, plan.tags, progress, options=options)
 
@@ -161,6 +161,19 @@ def with_base(plan: BuildPlan, options: PushOptions | None) -> PushOptions:
     if options.base is not None or base.registry != plan.registry_host:
         return options
     return dataclasses.replace(options, base=base)
+
+
+def with_sibling(plan: BuildPlan, options: PushOptions | None) -> PushOptions:
+    """Push options that may mount model layers from the other layout's repository (`<name>` and
+    `<name>-models` hold byte-identical model layers): switching layouts uploads no model bytes again."""
+    import dataclasses
+
+    from tritonship.image.modelcar import MODEL_IMAGE_SUFFIX
+
+    options = options or PushOptions()
+    path = plan.repository_path
+    sibling = path.removesuffix(MODEL_IMAGE_SUFFIX) if plan.layout == "modelcar" else path + MODEL_IMAGE_SUFFIX
+    return dataclasses.replace(options, mount_from=tuple(dict.fromkeys([*options.mount_from, sibling])))
 
 
 def pull_credentials(plan: BuildPlan, known: dict[str, Credentials]) -> dict[str, Credentials]:

@@ -118,6 +118,8 @@ def test_modelcar_image_has_no_base_the_same_model_layers_and_a_working_copier(
     base_layers = {layer["digest"] for layer in _manifest(registry, "test/base", "1")["layers"]}
     assert not base_layers & set(layers)
     assert layers[:-1] == [layer.digest for layer in baked.layers]  # byte for byte the baked image's model layers
+    assert [layer["uploaded"] for layer in doc["layers"]] == [False] * len(baked.layers)  # mounted from ml/pair
+    assert doc["reused_layers"] == len(baked.layers)
     copier = _members(registry, "ml/pair-models", layers[-1])
     assert copier[COPIER.lstrip("/")].mode == 0o755 and copier[COPIER.lstrip("/")].isfile()
     config = RegistryClient(registry.host, insecure=True).get_config("ml/pair-models", doc["digest"])
