@@ -113,6 +113,13 @@ def test_modelcar_image_has_no_base_the_same_model_layers_and_a_working_copier(
     assert doc["tags"][0].endswith(doc["repository_digest"].removeprefix("sha256:")[:12])
     assert set(doc) >= {"uploaded_bytes", "reused_layers", "layers"}
 
+    again = run_cli("build", "--repository", str(repo), "--registry", f"{registry.host}/ml", "--name", "pair",
+                    "--base-image", base_image, "--layout", "modelcar", "--insecure-registry",
+                    env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert again.exit_code == 0, again.stderr
+    assert "cached" in again.stdout and f"model image  {doc['image']}" in again.stdout
+    assert f"triton image {doc['triton_image']}" in again.stdout
+
     manifest = _manifest(registry, "ml/pair-models", doc["digest"])
     layers = [layer["digest"] for layer in manifest["layers"]]
     base_layers = {layer["digest"] for layer in _manifest(registry, "test/base", "1")["layers"]}
