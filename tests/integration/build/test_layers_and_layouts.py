@@ -164,3 +164,21 @@ def test_modelcar_rebuild_after_a_one_model_change_uploads_that_layer(registry, 
     assert [la.name for la in second.layers if la.uploaded] == ["alpha/2"]
     config_size = _manifest(registry, "ml/solo-models", second.digest)["config"]["size"]
     assert second.uploaded_bytes == second.layers[1].bytes + config_size  # the copier layer is already there
+
+
+@pytest.mark.parametrize(("base", "busybox", "message"), [
+    ("test/never-pushed:1", "/bin/busybox", "no such manifest"),
+    ("test/base:1", "/bin/ls", "not a statically linked"),
+])
+def test_a_modelcar_build_without_its_base_or_a_static_copier_is_exit_3(run_cli, registry, base_image, tmp_path,
+                                                                        base, busybox, message):
+    repo = _repo(tmp_path / "repo")
+    result = run_cli("build", "--repository", str(repo), "--registry", f"{registry.host}/ml", "--name", "broken",
+                     "--base-image", f"{registry.host}/{base}", "--layout", "modelcar", "--insecure-registry",
+                     env={"TRITONSHIP_BUSYBOX": busybox})
+    assert result.exit_code == 3, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    import requests
+
+    tags = requests.get(f"http://{registry.host}/v2/ml/broken-models/tags/list", timeout=10)
+    assert tags.status_code == 404 or not tags.json().get("tags")  # nothing tagged: no half-made image
