@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-APT_PACKAGES := groovy default-jre-headless docker-registry buildah podman prometheus libb64-0d uidmap openssl libyaml-snake-java chromium
+APT_PACKAGES := groovy default-jre-headless docker-registry buildah podman prometheus libb64-0d uidmap openssl libyaml-snake-java chromium busybox-static
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system venv test demo lint bench clean

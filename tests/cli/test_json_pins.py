@@ -18,7 +18,8 @@ DOCUMENTS = {
     "validate": (["validate", str(EXAMPLE_REPO)],
                  ["repository", "spec", "strict", "digest", "models", "findings", "counts"]),
     "build": (["build", "--dry-run", "--registry", "127.0.0.1:5000/ml"],  # examples/ sets insecure_registry
-              ["image", "tags", "cached", "digest", "repository_digest", "builder", "plan", "dockerfile"]),
+              ["image", "tags", "cached", "digest", "repository_digest", "builder", "layout", "plan",
+               "dockerfile"]),
     "plan": (["plan"], ["project", "dry_run", "environments", "model_repository"]),
     "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests"]),
     "promote": (["promote"], ["error"]),  # a usage error: the error document
@@ -30,7 +31,8 @@ NESTED = {
                              "status", "errors", "warnings"],
     ("validate", "counts"): ["error", "warning", "note"],
     ("build", "plan"): ["repository", "repository_digest", "files", "bytes", "name", "tags", "base_image", "builder",
-                        "insecure_registry", "source_date_epoch", "version", "models", "labels", "requirements"],
+                        "insecure_registry", "source_date_epoch", "version", "models", "labels", "requirements",
+                        "layout", "layers"],
     ("plan", "environments"): ["name", "approval", "from", "strategy", "lock", "namespace", "manual_pauses"],
     ("promote", "error"): ["kind", "message", "hint"],
     ("history", "error"): ["kind", "message", "hint"],

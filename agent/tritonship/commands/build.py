@@ -14,6 +14,8 @@ from tritonship.present.common import emit
 @click.option("--registry", help="HOST[:PORT]/PATH to push to (TRITONSHIP_REGISTRY overrides).")
 @click.option("--name", help="Image name under the registry (default: image.name, else project).")
 @click.option("--base-image", help="Triton base image (default: image.base_image).")
+@click.option("--layout", type=click.Choice(["baked", "modelcar"]),
+              help="baked: models inside the Triton image; modelcar: a model image of their own (image.layout).")
 @click.option("--builder", type=click.Choice(["auto", "buildah", "docker", "kaniko"]), help="Image builder.")
 @click.option("--tag", "extra_tags", multiple=True, help="Extra tag for the same digest (repeatable).")
 @click.option("--insecure-registry", is_flag=True, default=None, help="Plain HTTP to the registry (loopback only).")
@@ -30,8 +32,10 @@ from tritonship.present.common import emit
 def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: bool, **flags) -> None:
     """Build and push a reproducible, content-addressed Triton image.
 
-    The tag is <registry>/<name>:<version>-<repository digest 12>. When the registry already holds
-    it, nothing is built (cached). Exit 0 built or cached, 2 bad input, 3 registry or builder broken.
+    The tag is <registry>/<name>:<version>-<repository digest 12> (<name>-models for the modelcar
+    layout). Each model version is a layer of its own, so a rebuild uploads only what changed. When the
+    registry already holds the tag, nothing is built (cached). Exit 0 built or cached, 2 bad input,
+    3 registry or builder broken.
     """
     from tritonship.image.options import base_dir, build_options
     from tritonship.image.plan import plan_build
@@ -57,6 +61,7 @@ def command(ctx: click.Context, spec_path: str | None, dry_run: bool, force: boo
 def _build(plan, force: bool, push_options, ca_file=None):
     from tritonship.image.build import build_and_push
     from tritonship.image.builders.factory import make_builder
+    from tritonship.image.copier import copier_path
     from tritonship.image.credentials import find_credentials
     from tritonship.image.reference import parse_reference
     from tritonship.image.registry import RegistryClient
@@ -71,6 +76,11 @@ def _build(plan, force: bool, push_options, ca_file=None):
     client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host),
                             session=registry_session(ca_file))
     client.ping()
-    return build_and_push(plan, client=client, builder=make_builder(plan.builder, environ()), force=force,
-                          credentials=known, progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
-                          push_options=push_options)
+    base_host = parse_reference(plan.base_image).registry
+    base_client = None
+    if plan.layout == "modelcar" and base_host != plan.registry_host:
+        base_client = RegistryClient(base_host, credentials=known.get(base_host), session=registry_session(ca_file))
+    builder = make_builder(plan.builder, environ()) if plan.layout == "baked" else None
+    return build_and_push(plan, client=client, builder=builder, force=force, credentials=known,
+                          progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
+                          push_options=push_options, base_client=base_client, busybox=copier_path(environ()))

@@ -18,6 +18,9 @@ class DockerfileInputs:
     labels: Mapping[str, str]
     repository_digest: str  # sha256:..., recorded in the labels
     requirements: bool = False
+    layer_dirs: tuple[str, ...] = ()  # kaniko, or a modelcar shown as a Dockerfile: COPY each layer's directory
+    appended: int = 0  # layers tritonship appends after the build (buildah, docker)
+    scratch: bool = False  # a model image: FROM scratch, no entrypoint
 
 
 def model_versions(entries: Iterable[FileEntry]) -> dict[str, list[str]]:
@@ -73,4 +76,5 @@ def render_dockerfile(inputs: DockerfileInputs) -> str:
     return env.get_template(TEMPLATE).render(
         base_image=inputs.base_image, labels=dict(inputs.labels), requirements=inputs.requirements,
         repository_digest=inputs.repository_digest, tritonship_version=__version__,
+        layer_dirs=inputs.layer_dirs, appended=inputs.appended, scratch=inputs.scratch,
     )

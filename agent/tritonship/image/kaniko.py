@@ -2,6 +2,8 @@
 
 tritonship writes the build context into the workspace and renders the `/kaniko/executor` arguments;
 it is not a `Builder` (there is nothing to run locally), so `build` takes this path instead of a builder.
+kaniko snapshots the filesystem after each command (no `--single-snapshot`), so each `COPY layers/NNN/ /`
+of the rendered Dockerfile is one layer, as with buildah; `--reproducible` strips the timestamps.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class KanikoPlan:
 def executor_args(context_dir: str, destinations: Sequence[str], *, insecure: bool = False) -> list[str]:
     """Arguments for `/kaniko/executor` building the rendered context and pushing every tag."""
     args = [f"--context=dir://{context_dir}", f"--dockerfile={context_dir}/Dockerfile",
-            "--reproducible", "--single-snapshot", f"--digest-file={DIGEST_FILE}"]
+            "--reproducible", f"--digest-file={DIGEST_FILE}"]
     args += [f"--destination={d}" for d in destinations]
     if insecure:
         args += ["--insecure", "--insecure-pull"]
@@ -39,6 +41,6 @@ def write_kaniko_context(plan: BuildPlan, workspace: Path) -> KanikoPlan:
     if context.exists():
         shutil.rmtree(context)
     context.parent.mkdir(parents=True, exist_ok=True)
-    write_context(context, plan.repository, plan.entries, plan.dockerfile, epoch=plan.epoch,
+    write_context(context, plan.repository, plan.dockerfile, epoch=plan.epoch, layers=plan.layers,
                   requirements=plan.requirements)
     return KanikoPlan(context, executor_args(str(context), plan.references, insecure=plan.insecure))

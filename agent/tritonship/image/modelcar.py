@@ -50,3 +50,11 @@ class ImagePair:
     layout: str
     triton_image: str
     model_image: str | None = None
+
+
+MODEL_IMAGE_SUFFIX = "-models"
+
+
+def model_image_name(name: str) -> str:
+    """The model image's repository name beside the Triton image's: `ml/example` -> `ml/example-models`."""
+    return name.rstrip("/") + MODEL_IMAGE_SUFFIX

@@ -51,12 +51,16 @@ def require_loopback_if_insecure(registry: str | None, insecure: bool, where: st
                        hint="serve the registry over TLS; a private CA goes into the system trust store")
 
 
+MODELCAR_BUILDER = "tritonship"  # a model image needs no builder: tritonship writes its layers itself
+
+
 def build_options(spec, flags: dict, environ: ProcessEnv, *, dry_run: bool) -> BuildOptions:
     from tritonship.image.plan import BuildOptions
     from tritonship.spec.image import ImageSpec
 
     image = spec.image if spec is not None else ImageSpec()
     builder = flags.get("builder") or image.builder
+    layout = flags.get("layout") or image.layout
     insecure = flags.get("insecure_registry")
     requirements = (base_dir(spec) / image.requirements) if image.requirements else None
     registry = first_given(Given(ENV_REGISTRY, environ.value(ENV_REGISTRY)),
@@ -69,7 +73,8 @@ def build_options(spec, flags: dict, environ: ProcessEnv, *, dry_run: bool) -> B
         registry=registry,
         name=flags.get("name") or image.name or (spec.project if spec is not None else None),
         base_image=flags.get("base_image") or image.base_image,
-        builder=_builder(builder, environ, dry_run=dry_run),
+        builder=MODELCAR_BUILDER if layout == "modelcar" else _builder(builder, environ, dry_run=dry_run),
+        layout=layout,
         version=image.version,
         extra_tags=(*image.extra_tags, *flags.get("extra_tags", ())),
         requirements=requirements,

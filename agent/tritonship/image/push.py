@@ -49,6 +49,7 @@ class PushResult:
     base_layers_shared: int = 0
     chunks_resumed: int = 0
     uploads_restarted: int = 0
+    outcomes: tuple[BlobOutcome, ...] = ()  # per blob: present | mounted | uploaded, and the bytes sent
 
 
 def push_image(
@@ -73,7 +74,7 @@ def push_image(
     count = lambda how: sum(1 for o in outcomes if o.how == how)  # noqa: E731
     return PushResult(digest, count("uploaded"), count("present"), sum(o.bytes_sent for o in outcomes),
                       count("mounted"), len(shared), sum(o.resumed for o in outcomes),
-                      sum(o.restarted for o in outcomes))
+                      sum(o.restarted for o in outcomes), tuple(outcomes))
 
 
 def _push_blobs(pool: ThreadPoolExecutor, client: RegistryClient, repository: str, image: LocalImage, *,

@@ -13,8 +13,14 @@ class ImageSpec(Strict):
     registry: str | None = Field(None, description="HOST[:PORT]/PATH the image is pushed to.")
     name: str | None = Field(None, description="Repository name under the registry; defaults to the project name.")
     base_image: str = Field(
-        "nvcr.io/nvidia/tritonserver:24.10-py3", description="Triton image the model repository is copied into."
+        "nvcr.io/nvidia/tritonserver:24.10-py3",
+        description="Triton image: the models are copied into it (baked), or the pod runs it unchanged (modelcar)."
     )
+    layout: Literal["baked", "modelcar"] = Field(
+        "baked", description="baked: the models are copied into the Triton image (one layer per model version "
+                             "plus one of configs). modelcar: the models go into an image of their own, "
+                             "<name>-models (no base: the same model layers and a static busybox copier), and "
+                             "the pod runs base_image unchanged, pinned to its digest.")
     builder: Literal["auto", "buildah", "docker", "kaniko"] = Field("auto", description="Image builder.")
     version: str | None = Field(None, description="Version part of the tag; defaults to `git describe`.")
     extra_tags: list[str] = Field(default_factory=list, description="More tags pushed with the same digest.")

@@ -19,7 +19,8 @@ def test_dry_run_prints_dockerfile_and_plan_and_touches_nothing(run_cli, tmp_pat
     assert (tmp_path / "r" / "Dockerfile").read_text() == doc["dockerfile"]
     text = run_cli("build", "--spec", str(EXAMPLES / "tritonship.yaml"), "--dry-run")
     assert text.exit_code == 0
-    assert "COPY models/ /models/" in text.stdout and "nothing built" in text.stdout
+    assert "nothing built" in text.stdout and "layout       baked" in text.stdout
+    assert "6 model layers" in text.stdout and "add_sub/1" in text.stdout
 
 
 def test_registry_env_overrides_flag(run_cli):
@@ -54,5 +55,39 @@ def test_kaniko_writes_context_and_renders_executor_args(run_cli, tmp_path):
     doc = result.json()
     context = tmp_path / ".tritonship" / "build-context"
     assert doc["kaniko"]["context"] == str(context)
-    assert (context / "models" / "add_sub" / "config.pbtxt").is_file()
+    assert (context / "layers" / "000" / "models" / "add_sub" / "1" / "model.py").is_file()
+    assert (context / "layers" / "005" / "models" / "add_sub" / "config.pbtxt").is_file()  # the config layer
+    dockerfile = (context / "Dockerfile").read_text()
+    assert [line for line in dockerfile.splitlines() if line.startswith("COPY")] == [
+        f"COPY layers/{i:03d}/ /" for i in range(6)]  # one COPY, one kaniko snapshot, one layer each
+    assert "--single-snapshot" not in doc["kaniko"]["args"]
     assert any(a.startswith("--destination=r.io/ml/demo:") for a in doc["kaniko"]["args"])
+
+
+def test_modelcar_dry_run_plans_a_model_image_beside_the_triton_image(run_cli, tmp_path):
+    result = run_cli("build", "--repository", str(EXAMPLE_REPO), "--registry", "r.io/ml", "--name", "demo",
+                     "--layout", "modelcar", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = result.json()
+    assert doc["layout"] == "modelcar" and doc["builder"] == "tritonship"
+    assert doc["tags"][0].startswith("r.io/ml/demo-models:")
+    assert [layer["name"] for layer in doc["plan"]["layers"]][-1] == "config"
+    lines = doc["dockerfile"].splitlines()
+    assert "FROM scratch" in lines
+    assert [line for line in lines if line.startswith("COPY")] == [f"COPY layers/{i:03d}/ /" for i in range(6)] + [
+        "COPY copier/ /"]
+    assert "ENTRYPOINT" not in doc["dockerfile"] and '"io.tritonship.layout"="modelcar"' in doc["dockerfile"]
+    text = run_cli("build", "--repository", str(EXAMPLE_REPO), "--registry", "r.io/ml", "--name", "demo",
+                   "--layout", "modelcar", "--dry-run")
+    assert "layout       modelcar" in text.stdout and "+ the copier (busybox)" in text.stdout
+
+
+def test_modelcar_with_requirements_is_exit_2(run_cli, tmp_path):
+    spec = tmp_path / "tritonship.yaml"
+    (tmp_path / "requirements.txt").write_text("numpy\n")
+    spec.write_text("version: 1\nproject: demo\nmodel_repository: repo\nimage:\n  registry: r.io/ml\n"
+                    "  layout: modelcar\n  requirements: requirements.txt\n")
+    shutil.copytree(EXAMPLE_REPO, tmp_path / "repo", ignore=shutil.ignore_patterns("__pycache__"))
+    result = run_cli("build", "--spec", str(spec), "--dry-run")
+    assert result.exit_code == 2
+    assert "needs the baked layout" in result.stderr and "Traceback" not in result.stderr

@@ -15,9 +15,10 @@ from tests.conftest import EXAMPLE_REPO
 from tritonship.errors import BadInput, InfraError
 from tritonship.image.builders.docker_sdk import docker_archive_to_oci
 from tritonship.image.builders.factory import detect_builder, resolve_builder_name
-from tritonship.image.context import write_context
+from tritonship.image.context import layer_dir, write_context
 from tritonship.image.dockerfile import label_quote, model_versions, models_label
 from tritonship.image.kaniko import executor_args
+from tritonship.image.model_layers import plan_layers
 from tritonship.image.plan import BuildOptions, plan_build
 from tritonship.image.provenance import source_date_epoch, strip_userinfo
 from tritonship.image.tags import image_name, image_tags, primary_tag, sanitize_version
@@ -69,7 +70,9 @@ def test_plan_renders_dockerfile_and_is_stable(tmp_path):
     plan = plan_build(_options(repo), env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert plan.references == [f"reg.example:5000/ml/models:1.2.0-{plan.repository_digest.short}"]
     assert plan.dockerfile.splitlines()[1] == "FROM h.io/triton:1"
-    assert "COPY models/ /models/" in plan.dockerfile
+    assert "COPY" not in plan.dockerfile  # buildah and docker build the base part; tritonship appends the models
+    assert "as 6 layers written by tritonship" in plan.dockerfile
+    assert '"io.tritonship.layout"="baked"' in plan.dockerfile
     assert '"io.tritonship.repository-digest"="sha256:' in plan.dockerfile
     assert '"org.opencontainers.image.created"="2023-11-14T22:13:20Z"' in plan.dockerfile
     assert 'ENTRYPOINT ["tritonserver", "--model-repository=/models", "--strict-readiness=true", ' \
@@ -98,18 +101,24 @@ def test_plan_rejects_bad_input(tmp_path, override, message):
         plan_build(_options(_repo(tmp_path), **override), env={})
 
 
-def test_context_holds_only_listed_files_with_fixed_times(tmp_path):
+def test_context_holds_only_listed_files_one_directory_per_layer_with_fixed_times(tmp_path):
     repo = _repo(tmp_path)
     (repo / ".tritonshipignore").write_text("*.bak\n")
     (repo / "add_sub" / "old.bak").write_text("x")
     os.symlink("config.pbtxt", repo / "add_sub" / "link.pbtxt")
     entries = list_files(repo)
-    ctx = write_context(tmp_path / "ctx", repo, entries, "FROM x\n", epoch=1234)
-    copied = sorted(p.relative_to(ctx.root / "models").as_posix() for p in (ctx.root / "models").rglob("*")
-                    if not p.is_dir() or p.is_symlink())
+    layers = plan_layers(entries)
+    ctx = write_context(tmp_path / "ctx", repo, "FROM x\n", epoch=1234, layers=layers)
+    for index, layer in enumerate(layers):
+        models = ctx.root / layer_dir(index) / "models"
+        held = sorted(p.relative_to(models).as_posix() for p in models.rglob("*") if not p.is_dir() or p.is_symlink())
+        assert held == sorted(e.relpath for e in layer.entries)
+    copied = sorted(p.relative_to(ctx.root / "layers").as_posix().split("/", 2)[2] for p in ctx.root.rglob("*")
+                    if p.is_relative_to(ctx.root / "layers") and (not p.is_dir() or p.is_symlink()))
     assert copied == [e.relpath for e in entries]
+    assert ctx.files == len(entries)
     assert "add_sub/old.bak" not in copied
-    assert os.readlink(ctx.root / "models" / "add_sub" / "link.pbtxt") == "config.pbtxt"
+    assert os.readlink(ctx.root / layer_dir(len(layers) - 1) / "models" / "add_sub" / "link.pbtxt") == "config.pbtxt"
     for path in [ctx.root, *ctx.root.rglob("*")]:
         assert path.lstat().st_mtime == 1234, path
     assert (ctx.root / "Dockerfile").read_text() == "FROM x\n"
