@@ -24,7 +24,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -56,11 +56,12 @@ class UnpackedImage:
     written_bytes: int
 
 
-def resolve_source(reference: str | None, *, insecure: bool | None = None, ca_file: str | None = None,
-                   limit: str | None = None, spec: Any = None) -> ModelImageSource | None:
-    """The ModelImageSource of --model-image and its companions (None without --model-image); the spec's
-    image.insecure_registry / image.ca_file apply unless a flag says otherwise."""
-    text = rules.check_model_image_ref(reference)
+def resolve_source(flags: Mapping[str, Any], spec: Any = None) -> ModelImageSource | None:
+    """The ModelImageSource of the flags `model_image`, `insecure_registry`, `ca_file` and `model_image_limit`
+    (None without --model-image); the spec's image.insecure_registry / image.ca_file apply unless a flag says
+    otherwise. Shared by smoke/options.py and perf/options.py."""
+    insecure, ca_file, limit = flags.get("insecure_registry"), flags.get("ca_file"), flags.get("model_image_limit")
+    text = rules.check_model_image_ref(flags.get("model_image"))
     if text is None:
         for flag, value in (("--model-image-limit", limit), ("--insecure-registry", insecure), ("--ca-file", ca_file)):
             if value:
