@@ -19,7 +19,7 @@ DOCUMENTS = {
                  ["repository", "spec", "strict", "digest", "models", "findings", "counts"]),
     "build": (["build", "--dry-run", "--registry", "127.0.0.1:5000/ml"],  # examples/ sets insecure_registry
               ["image", "tags", "cached", "digest", "repository_digest", "builder", "plan", "dockerfile"]),
-    "plan": (["plan"], ["project", "dry_run", "environments", "model_repository"]),
+    "plan": (["plan"], ["project", "dry_run", "environments", "serve", "model_repository"]),
     "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests"]),
     "promote": (["promote"], ["error"]),  # a usage error: the error document
     "history": (["history", "--env", "nope"], ["error"]),  # bad input: the error document
@@ -32,6 +32,7 @@ NESTED = {
     ("build", "plan"): ["repository", "repository_digest", "files", "bytes", "name", "tags", "base_image", "builder",
                         "insecure_registry", "source_date_epoch", "version", "models", "labels", "requirements"],
     ("plan", "environments"): ["name", "approval", "from", "strategy", "lock", "namespace", "manual_pauses"],
+    ("plan", "serve"): ["layout"],
     ("promote", "error"): ["kind", "message", "hint"],
     ("history", "error"): ["kind", "message", "hint"],
 }
