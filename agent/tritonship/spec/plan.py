@@ -14,7 +14,7 @@ rules (once, here):
   controller-wide lock named `prod` (lockable-resources locks are global to the Jenkins controller);
 - serve: how Smoke and Perf run the built artifact in their pod, the way the Deployment runs it. `baked`:
   the built image is the pod's Triton container. `modelcar` (`image.layout`): the Triton image
-  (`triton_image` of build's result.json) runs unchanged with `triton_command`, and an init container from
+  (`triton_image` of build's result.json) runs unchanged with `triton_args`, and an init container from
   the model image runs `init_command`, copying its /models into an emptyDir mounted at `shared_mount`, which
   the Triton container mounts at `models_path` — the init-container delivery, which works on every cluster.
 """
@@ -46,9 +46,9 @@ class PlannedEnvironment:
                 "lock": self.lock, "namespace": self.namespace, "manual_pauses": self.manual_pauses}
 
 
-# What the modelcar Triton container runs: the baked image's ENTRYPOINT (templates/image/Dockerfile.j2), since
-# NVIDIA's image is run unchanged and its own entrypoint only execs what it is given.
-TRITON_COMMAND = ("tritonserver", f"--model-repository={MODELS_DIR}", "--strict-readiness=true",
+# The modelcar Triton container's args: the baked image's ENTRYPOINT (templates/image/Dockerfile.j2); NVIDIA's
+# image runs unchanged, its own entrypoint (nvidia_entrypoint.sh) execs them, as in the Deployment.
+TRITON_ARGS = ("tritonserver", f"--model-repository={MODELS_DIR}", "--strict-readiness=true",
                   "--allow-metrics=true", "--metrics-config=summary_latencies=true")
 
 
@@ -64,7 +64,7 @@ class ServePlan:
             return {"layout": self.layout}
         return {"layout": "modelcar", "delivery": "init-container", "base_image": self.base_image,
                 "init_command": copy_command(SHARED_MOUNT), "shared_mount": SHARED_MOUNT,
-                "models_path": repository_path("init-container"), "triton_command": list(TRITON_COMMAND)}
+                "models_path": repository_path("init-container"), "triton_args": list(TRITON_ARGS)}
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def test_a_modelcar_project_runs_the_triton_image_fed_by_an_init_container(spec)
         "layout": "modelcar", "delivery": "init-container", "base_image": "nvcr.io/nvidia/tritonserver:24.10-py3",
         "init_command": ["/tritonship/bin/busybox", "cp", "-R", "/models/.", "/mnt/tritonship-models"],
         "shared_mount": "/mnt/tritonship-models", "models_path": "/models",
-        "triton_command": ["tritonserver", "--model-repository=/models", "--strict-readiness=true",
+        "triton_args": ["tritonserver", "--model-repository=/models", "--strict-readiness=true",
                            "--allow-metrics=true", "--metrics-config=summary_latencies=true"],
     }
     assert json.loads(json.dumps(serve)) == serve  # what Groovy reads
