@@ -81,3 +81,29 @@ def test_a_digest_the_registry_does_not_hold_is_exit_3_naming_the_registry(run_c
     result = run_cli("smoke", "--model-image", missing, "--insecure-registry")
     assert result.exit_code == 3
     assert registry.host in result.stderr and "no such manifest" in result.stderr
+
+
+def test_an_authenticated_registry_takes_the_pipeline_credentials_and_never_prints_them(run_cli, tmp_path,
+                                                                                       monkeypatch):
+    from tests.integration.build.conftest import REGISTRY_PASSWORD, REGISTRY_USER, htpasswd_auth
+
+    from tritonship.image.credentials import Credentials
+
+    root = tmp_path / "auth-registry"
+    with local_registry(root, auth_config=htpasswd_auth(root)) as reg:
+        pusher = Credentials(REGISTRY_USER, REGISTRY_PASSWORD, "env")
+        client = RegistryClient(reg.host, insecure=True, credentials=pusher)
+        image = push_model_image(client, "ml/private-models", [(TAR, layer(("models/m/config.pbtxt", "file", b"x")))])
+        monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "no-docker-config"))
+        monkeypatch.delenv("TRITONSHIP_REGISTRY_USER", raising=False)
+        monkeypatch.delenv("TRITONSHIP_REGISTRY_PASSWORD", raising=False)
+        anonymous = run_cli("smoke", "--model-image", image, "--insecure-registry")
+        assert anonymous.exit_code == 3 and "requires authentication" in anonymous.stderr
+        monkeypatch.setenv("TRITONSHIP_REGISTRY_USER", REGISTRY_USER)
+        monkeypatch.setenv("TRITONSHIP_REGISTRY_PASSWORD", REGISTRY_PASSWORD)
+        with unpacked_model_image(ModelImageSource(image, insecure=True)) as unpacked:
+            assert (unpacked.repository / "m" / "config.pbtxt").read_bytes() == b"x"
+        monkeypatch.setenv("TRITONSHIP_REGISTRY_PASSWORD", "wrong-" + REGISTRY_PASSWORD)
+        rejected = run_cli("smoke", "--model-image", image, "--insecure-registry")
+        assert rejected.exit_code == 3 and "rejected the credentials" in rejected.stderr
+        assert REGISTRY_PASSWORD not in rejected.stderr + rejected.stdout
