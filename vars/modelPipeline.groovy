@@ -332,7 +332,8 @@ Map modelcarPod(Map cfg, Map pod, Map state) {
     checkDigest('model_image', state.built.model_image?.toString())
     checkDigest('triton_image', state.built.triton_image?.toString())
     Map values = [MODEL_IMAGE: state.built.model_image, TRITON_IMAGE: state.built.triton_image, PULL_SECRETS: pullSecrets(cfg),
-                  INIT_COMMAND: flowList((List) serve.init_command), TRITON_ARGS: flowList((List) serve.triton_args),
+                  INIT_COMMAND: flowList((List) serve.init_command), TRITON_COMMAND: flowList((List) serve.triton_command),
+                  TRITON_ARGS: flowList((List) serve.triton_args),
                   SHARED_MOUNT: word(serve.shared_mount), MODELS_PATH: word(serve.models_path)]
     return [container: pod.container, yaml: substitute(pod.yaml, values)]
 }

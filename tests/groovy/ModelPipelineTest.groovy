@@ -88,8 +88,9 @@ class ModelPipelineTest extends PipelineTest {
     static final Map MODELCAR_SERVE = [layout: 'modelcar', delivery: 'init-container', base_image: 'nvcr.io/nvidia/tritonserver:24.10-py3',
         init_command: ['/tritonship/bin/busybox', 'cp', '-R', '/models/.', '/mnt/tritonship-models'],
         shared_mount: '/mnt/tritonship-models', models_path: '/models',
-        triton_args: ['tritonserver', '--model-repository=/models', '--strict-readiness=true', '--allow-metrics=true',
-                      '--metrics-config=summary_latencies=true']]
+        triton_command: ['tritonserver'],
+        triton_args: ['--model-repository=/models', '--strict-readiness=true', '--allow-metrics=true',
+                      '--metrics-config=summary_latencies=true', '--exit-on-error=true']]
     static final Map MODELCAR_BUILD = [layout: 'modelcar', image: MODELS, model_image: MODELS, triton_image: TRITON]
 
     void modelcar(Map build = MODELCAR_BUILD) {
@@ -109,7 +110,7 @@ class ModelPipelineTest extends PipelineTest {
             assert init.volumeMounts == [[name: 'models', mountPath: '/mnt/tritonship-models']]
             List<Map> cs = (List<Map>) spec.containers
             assert cs*.name == ['tritonship', 'model']
-            assert cs[1].image == TRITON && cs[1].args == MODELCAR_SERVE.triton_args && !cs[1].containsKey('command')
+            assert cs[1].image == TRITON && cs[1].command == ['tritonserver'] && cs[1].args == MODELCAR_SERVE.triton_args
             assert cs[1].volumeMounts.find { it.name == 'models' } == [name: 'models', mountPath: '/models', readOnly: true]
             assert cs[1].resources.limits.'nvidia.com/gpu' == 1
             assert spec.volumes.find { it.name == 'models' } == [name: 'models', emptyDir: [:]]

@@ -14,9 +14,10 @@ rules (once, here):
   controller-wide lock named `prod` (lockable-resources locks are global to the Jenkins controller);
 - serve: how Smoke and Perf run the built artifact in their pod, the way the Deployment runs it. `baked`:
   the built image is the pod's Triton container. `modelcar` (`image.layout`): the Triton image
-  (`triton_image` of build's result.json) runs unchanged with `triton_args`, and an init container from
-  the model image runs `init_command`, copying its /models into an emptyDir mounted at `shared_mount`, which
-  the Triton container mounts at `models_path` — the init-container delivery, which works on every cluster.
+  (`triton_image` of build's result.json) runs unchanged with `triton_command` and `triton_args`, and an
+  init container from the model image runs `init_command`, copying its /models into an emptyDir mounted at
+  `shared_mount`, which the Triton container mounts at `models_path` — the init-container delivery, which
+  works on every cluster.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ class PlannedEnvironment:
                 "lock": self.lock, "namespace": self.namespace, "manual_pauses": self.manual_pauses}
 
 
-# The modelcar Triton container's args: the baked image's ENTRYPOINT (templates/image/Dockerfile.j2); NVIDIA's
-# image runs unchanged, its own entrypoint (nvidia_entrypoint.sh) execs them, as in the Deployment.
-TRITON_ARGS = ("tritonserver", f"--model-repository={MODELS_DIR}", "--strict-readiness=true",
-                  "--allow-metrics=true", "--metrics-config=summary_latencies=true")
+# The modelcar Triton container's command and args, as the Deployment runs them (deploy/workload.py on the promote
+# side: an explicit `tritonserver` with the baked image's ENTRYPOINT flags, templates/image/Dockerfile.j2, plus
+# --exit-on-error=true); NVIDIA's image itself runs unchanged.
+TRITON_COMMAND = ("tritonserver",)
+TRITON_ARGS = (f"--model-repository={MODELS_DIR}", "--strict-readiness=true", "--allow-metrics=true",
+               "--metrics-config=summary_latencies=true", "--exit-on-error=true")
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class ServePlan:
             return {"layout": self.layout}
         return {"layout": "modelcar", "delivery": "init-container", "base_image": self.base_image,
                 "init_command": copy_command(SHARED_MOUNT), "shared_mount": SHARED_MOUNT,
-                "models_path": repository_path("init-container"), "triton_args": list(TRITON_ARGS)}
+                "models_path": repository_path("init-container"), "triton_command": list(TRITON_COMMAND),
+                "triton_args": list(TRITON_ARGS)}
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def _fill(text: str) -> str:
               "MODEL_IMAGE": "reg/m@sha256:" + "a" * 64, "PULL_SECRETS": "[]",
               "TRITON_IMAGE": "nvcr.io/nvidia/tritonserver@sha256:" + "b" * 64,
               "INIT_COMMAND": json.dumps(serve["init_command"]), "TRITON_ARGS": json.dumps(serve["triton_args"]),
+              "TRITON_COMMAND": json.dumps(serve["triton_command"]),
               "SHARED_MOUNT": serve["shared_mount"], "MODELS_PATH": serve["models_path"]}
     for key, value in values.items():
         text = text.replace(f"@{key}@", value)
@@ -117,7 +118,7 @@ def test_the_modelcar_pod_copies_the_model_image_into_the_volume_triton_serves()
     triton = next(c for c in pod["containers"] if c["name"] == "model")
     assert init["image"].endswith("@sha256:" + "a" * 64) and init["command"][0] == "/tritonship/bin/busybox"
     assert init["command"][-1] == init["volumeMounts"][0]["mountPath"] == "/mnt/tritonship-models"
-    assert triton["image"].startswith("nvcr.io/nvidia/tritonserver@sha256:") and "command" not in triton
+    assert triton["image"].startswith("nvcr.io/nvidia/tritonserver@sha256:") and triton["command"] == ["tritonserver"]
     assert "--model-repository=/models" in triton["args"]
     shared = next(m for m in triton["volumeMounts"] if m["name"] == init["volumeMounts"][0]["name"])
     assert shared == {"name": "models", "mountPath": "/models", "readOnly": True}

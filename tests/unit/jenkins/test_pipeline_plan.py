@@ -114,8 +114,9 @@ def test_a_modelcar_project_runs_the_triton_image_fed_by_an_init_container(spec)
         "layout": "modelcar", "delivery": "init-container", "base_image": "nvcr.io/nvidia/tritonserver:24.10-py3",
         "init_command": ["/tritonship/bin/busybox", "cp", "-R", "/models/.", "/mnt/tritonship-models"],
         "shared_mount": "/mnt/tritonship-models", "models_path": "/models",
-        "triton_args": ["tritonserver", "--model-repository=/models", "--strict-readiness=true",
-                           "--allow-metrics=true", "--metrics-config=summary_latencies=true"],
+        "triton_command": ["tritonserver"],
+        "triton_args": ["--model-repository=/models", "--strict-readiness=true", "--allow-metrics=true",
+                        "--metrics-config=summary_latencies=true", "--exit-on-error=true"],
     }
     assert json.loads(json.dumps(serve)) == serve  # what Groovy reads
 
