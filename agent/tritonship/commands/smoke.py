@@ -52,8 +52,8 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     spec = load_optional_spec(spec_path)
     url = flags["url"]
     if ctx.get_parameter_source("url") is click.core.ParameterSource.ENVIRONMENT and (
-            flags["repository"] or flags["image"]):
-        url = None  # an explicit --repository/--image wins over TRITONSHIP_SMOKE_URL
+            flags["repository"] or flags["image"] or flags["model_image"]):
+        url = None  # an explicit --repository/--image/--model-image wins over TRITONSHIP_SMOKE_URL
     target = opts.choose_target(flags["repository"], url, flags["image"], flags["launch"], spec,
                                 model_image=flags["model_image"])
     model_image = opts.model_image_source(flags, spec)
