@@ -107,3 +107,29 @@ def test_an_authenticated_registry_takes_the_pipeline_credentials_and_never_prin
         rejected = run_cli("smoke", "--model-image", image, "--insecure-registry")
         assert rejected.exit_code == 3 and "rejected the credentials" in rejected.stderr
         assert REGISTRY_PASSWORD not in rejected.stderr + rejected.stdout
+
+
+def _build_has_modelcar() -> bool:
+    from tritonship.commands.build import command
+
+    return any(param.name == "layout" for param in command.params)
+
+
+@pytest.mark.skipif(not _build_has_modelcar(), reason="build --layout modelcar arrives with the modelcar build")
+def test_smoke_runs_what_build_layout_modelcar_pushed(run_cli, registry, tmp_path, monkeypatch):
+    """The contract end to end: build's result.json names the model image; smoke --model-image runs it."""
+    client = RegistryClient(registry.host, insecure=True)
+    base = push_model_image(client, "test/triton", [(TAR, layer(("opt", "dir")))])
+    client.put_manifest("test/triton", "1", client.get_manifest("test/triton", base.split("@")[1]).body,
+                        "application/vnd.oci.image.manifest.v1+json")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    built = run_cli("build", "--repository", str(EXAMPLE_REPO), "--registry", f"{registry.host}/ml", "--name", "ex",
+                    "--base-image", f"{registry.host}/test/triton:1", "--layout", "modelcar", "--insecure-registry",
+                    "--json")
+    assert built.exit_code == 0, built.stderr
+    doc = built.json()
+    assert doc["layout"] == "modelcar" and doc["image"] == doc["model_image"] and doc["triton_image"] == base
+    smoke = run_cli("smoke", "--model-image", doc["model_image"], "--insecure-registry", "--protocol", "http",
+                    "--json", "--report-dir", str(tmp_path))
+    assert smoke.exit_code == 0, smoke.stdout + smoke.stderr
+    assert sorted(m["name"] for m in smoke.json()["smoke"]["models"]) == EXAMPLE_MODELS
