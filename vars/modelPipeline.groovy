@@ -8,7 +8,9 @@
 // the agent: Plan runs `tritonship plan --json` (order, approval, origin, lock of each environment, from the
 // validated spec) and this step only carries it out. Build runs first; Smoke and Perf then run the pushed digest
 // itself as a second container of their pod (Kubernetes plugin pod YAML) and test it on localhost; Promote
-// receives that same digest. Train's model repository is stashed and is what Validate and Build use.
+// receives that same digest. A modelcar project (the plan's `serve.layout`) is run as its Deployment runs it: an
+// init container from the model image copies /models into an emptyDir that NVIDIA's Triton image (build's
+// `triton_image`) serves; Promote receives the pair (`--image` the model image, `--triton-image` the Triton image). Train's model repository is stashed and is what Validate and Build use.
 // Approvals and manual pauses are asked outside any pod (stages with `agent none`), each with its own timeout,
 // and the whole-build timeout is checked at the start to cover every documented window.
 
@@ -28,6 +30,7 @@ import io.tritonship.PipelineChecks
     builder : [resource: 'io/tritonship/pods/builder.yaml', yaml: null, container: 'builder'],
     gpu     : [resource: 'io/tritonship/pods/gpu.yaml', yaml: null, container: 'tritonship'],
     serve   : [resource: 'io/tritonship/pods/serve.yaml', yaml: null, container: 'tritonship'],
+    modelcar: [resource: 'io/tritonship/pods/serve-modelcar.yaml', yaml: null, container: 'tritonship'],
 ]
 
 @Field static final List SKIPPABLE = ['smoke', 'perf']
@@ -44,7 +47,7 @@ def call(Map config = [:]) {
     Map cfg = checkConfig(config)
     checkPlugins()
     Map pods = podSpecs(cfg)
-    Map state = [image: null, promoted: [], plan: null]
+    Map state = [image: null, built: [:], promoted: [], plan: null]
     if (env.BRANCH_NAME == cfg.primaryBranch) {
         properties([disableConcurrentBuilds()])
     }
@@ -78,7 +81,7 @@ def call(Map config = [:]) {
                 }
             }
             stage('Build') {
-                steps { script { inPod(cfg, pods.builder, 'reports/build') { state.image = build(cfg) } } }
+                steps { script { inPod(cfg, pods.builder, 'reports/build') { build(cfg, state) } } }
             }
             stage('Smoke') {
                 when { expression { !('smoke' in cfg.skip) } }
@@ -136,12 +139,24 @@ void unstashTrained(Map cfg) {
     }
 }
 
-String build(Map cfg) {
+// build's result.json: `image` (the artifact pushed), and for either layout `layout`, `triton_image`, `model_image`.
+void build(Map cfg, Map state) {
     unstashTrained(cfg)
     Map built = tritonBuild(stepArgs(cfg, 'build', [spec: cfg.spec, repository: cfg.repository,
                                                     dryRun: cfg.dryRun as boolean,
                                                     registryCredentialsId: cfg.registryCredentialsId]))
-    return built.image
+    state.built = built
+    state.image = built.image
+    String planned = layoutOf(state.plan)
+    if (built.image && (built.layout ?: 'baked') != planned) {
+        error('modelPipeline: the plan runs the ' + planned + ' layout but the build pushed a ' + (built.layout ?: 'baked') +
+              ' image; image.layout of tritonship.yaml decides both')
+    }
+}
+
+@NonCPS
+static String layoutOf(Map plan) {
+    return ((Map) (plan?.serve ?: [:])).layout ?: 'baked'
 }
 
 // Smoke or Perf on the pushed digest, run as the `model` container of the serve pod; a dry run pushed nothing,
@@ -153,7 +168,8 @@ void testArtifact(Map cfg, Map pods, Map state, String which) {
         inPod(cfg, pods.gpu, reports) { unstashTrained(cfg); runTest(cfg, which, [repository: cfg.repository]) }
         return
     }
-    Map pod = servePod(cfg, pods.serve, state.image.toString())
+    Map pod = layoutOf(state.plan) == 'modelcar' ? modelcarPod(cfg, pods.modelcar, state) :
+        servePod(cfg, pods.serve, state.image.toString())
     Map baseline = which == 'perf' ? perfBaseline(cfg, state) : [:]
     inPod(cfg, pod, reports) { state.perfStashed = runTest(cfg, which, [url: SMOKE_URL] + baseline) }
 }
@@ -248,9 +264,12 @@ Map promoteArgs(Map cfg, Map pods, Map state, Map planned) {
         args.runIn = { Closure body -> inPod(cfg, pods.standard, 'reports/promote-' + name) { promoteIn(name, true, body) } }
     }
     if (planned.from) {
-        args.from = planned.from
+        args.from = planned.from  // the pair recorded there, for either layout
     } else {
         args.image = state.image
+        if (layoutOf(state.plan) == 'modelcar') {
+            args.tritonImage = state.built.triton_image
+        }
     }
     return stepArgs(cfg, 'promote', args)
 }
@@ -302,11 +321,52 @@ Map podSpecs(Map cfg) {
 
 // The serve pod with the built image as its `model` container (by digest) and the optional pull secret.
 Map servePod(Map cfg, Map serve, String image) {
+    checkDigest('image', image)
+    return [container: serve.container, yaml: substitute(serve.yaml, [MODEL_IMAGE: image, PULL_SECRETS: pullSecrets(cfg)])]
+}
+
+// The modelcar serve pod: the model image as the init container copying /models into the shared emptyDir, the Triton
+// image (both by digest, from build's result.json) as the `model` container; commands and paths from the plan.
+Map modelcarPod(Map cfg, Map pod, Map state) {
+    Map serve = (Map) state.plan.serve
+    checkDigest('model_image', state.built.model_image?.toString())
+    checkDigest('triton_image', state.built.triton_image?.toString())
+    Map values = [MODEL_IMAGE: state.built.model_image, TRITON_IMAGE: state.built.triton_image, PULL_SECRETS: pullSecrets(cfg),
+                  INIT_COMMAND: flowList((List) serve.init_command), TRITON_COMMAND: flowList((List) serve.triton_command),
+                  TRITON_ARGS: flowList((List) serve.triton_args),
+                  SHARED_MOUNT: word(serve.shared_mount), MODELS_PATH: word(serve.models_path)]
+    return [container: pod.container, yaml: substitute(pod.yaml, values)]
+}
+
+void checkDigest(String key, String image) {
     if (!(image ==~ /[a-z0-9][a-z0-9._\/:-]*@sha256:[0-9a-f]{64}/)) {
-        error('modelPipeline: the build returned ' + image + ', not a name@sha256:digest reference to test')
+        error('modelPipeline: the build returned ' + key + ' ' + image + ', not a name@sha256:digest reference to test')
     }
-    String secrets = cfg.imagePullSecret ? '[{name: "' + cfg.imagePullSecret + '"}]' : '[]'
-    return [container: serve.container, yaml: substitute(serve.yaml, [MODEL_IMAGE: image, PULL_SECRETS: secrets])]
+}
+
+String pullSecrets(Map cfg) {
+    return cfg.imagePullSecret ? '[{name: "' + cfg.imagePullSecret + '"}]' : '[]'
+}
+
+// The plan's commands and paths go into the pod YAML only as plain words (nothing that needs quoting).
+String word(Object value) {
+    String text = value == null ? '' : value.toString()
+    if (!(text ==~ /[A-Za-z0-9_.\/=:,-]+/)) {
+        error('modelPipeline: the plan gave ' + value + ', not a plain word for the pod YAML')
+    }
+    return text
+}
+
+// A YAML flow list (["a", "b"]) of plain words.
+String flowList(List words) {
+    List quoted = []
+    for (Object item : (words ?: [])) {
+        quoted.add('"' + word(item) + '"')
+    }
+    if (quoted.isEmpty()) {
+        error('modelPipeline: the plan gave no command for the pod YAML')
+    }
+    return '[' + quoted.join(', ') + ']'
 }
 
 String libraryVersion() {

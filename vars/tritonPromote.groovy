@@ -1,6 +1,7 @@
 // tritonPromote: promote an image digest to one environment (`tritonship promote`).
 //   tritonPromote(env: 'dev', image: built.image, kubeconfigCredentialsId: 'kubeconfig-dev')
 //   tritonPromote(env: 'staging', from: 'dev')
+//   tritonPromote(env: 'dev', image: built.model_image, tritonImage: built.triton_image, ...)   // a modelcar pair
 // A strategy step that waits for a person ends the CLI with status `paused`: this step then asks with
 // `input` and runs `tritonship promote --env E --resume` (or `--abort`), until the promotion ends.
 // An input that is rejected or times out aborts the promotion (`--abort`) before failing the stage.
@@ -13,7 +14,8 @@ import groovy.transform.Field
 @Field static final Map DEFAULTS = [
     spec                   : null,     // tritonship.yaml (default: ./tritonship.yaml when present)
     env                    : null,     // environment to promote to (required)
-    image                  : null,     // name@sha256:... to promote ...
+    image                  : null,     // name@sha256:... to promote (modelcar: the model image) ...
+    tritonImage            : null,     // modelcar: the Triton image name@sha256:... it runs in (default: the spec's)
     from                   : null,     // ... or the digest that succeeded in this environment
     waitLock               : null,     // seconds to wait for another promotion's lock
     dryRun                 : false,    // plan only
@@ -45,10 +47,14 @@ Map call(Map config = [:]) {
     if (cfg.image && cfg.from) {
         error('tritonPromote: give image or from, not both')
     }
+    if (cfg.tritonImage && !cfg.image) {
+        error('tritonPromote: tritonImage goes with image (the model image); from promotes the pair recorded there')
+    }
     if (!cfg.image && !cfg.from) {
         error('tritonPromote: give image (name@sha256:...) or from (an environment)')
     }
-    List start = tritonship.options(['--image': cfg.image, '--from': cfg.from, '--wait-lock': cfg.waitLock,
+    List start = tritonship.options(['--image': cfg.image, '--triton-image': cfg.tritonImage, '--from': cfg.from,
+                                     '--wait-lock': cfg.waitLock,
                                      '--perf-result': cfg.perfResult,
                                      '--dry-run': cfg.dryRun as boolean, '--skip-preflight': cfg.skipPreflight ?: []])
     if (cfg.runIn != null && !(cfg.runIn instanceof Closure)) {

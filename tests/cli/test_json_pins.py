@@ -20,7 +20,7 @@ DOCUMENTS = {
     "build": (["build", "--dry-run", "--registry", "127.0.0.1:5000/ml"],  # examples/ sets insecure_registry
               ["image", "tags", "cached", "digest", "repository_digest", "builder", "layout", "plan",
                "dockerfile"]),
-    "plan": (["plan"], ["project", "dry_run", "environments", "model_repository"]),
+    "plan": (["plan"], ["project", "dry_run", "environments", "serve", "model_repository"]),
     "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests"]),
     "promote": (["promote"], ["error"]),  # a usage error: the error document
     "history": (["history", "--env", "nope"], ["error"]),  # bad input: the error document
@@ -34,6 +34,7 @@ NESTED = {
                         "insecure_registry", "source_date_epoch", "version", "models", "labels", "requirements",
                         "layout", "layers"],
     ("plan", "environments"): ["name", "approval", "from", "strategy", "lock", "namespace", "manual_pauses"],
+    ("plan", "serve"): ["layout"],
     ("promote", "error"): ["kind", "message", "hint"],
     ("history", "error"): ["kind", "message", "hint"],
 }

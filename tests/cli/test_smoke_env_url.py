@@ -19,3 +19,12 @@ def test_repository_flag_wins_over_env_url(run_cli, tmp_path):
     message = result.json()["error"]["message"]
     assert "give only one of" not in message
     assert "no-tritonserver" in message
+
+
+def test_model_image_flag_wins_over_env_url(run_cli):
+    image = "127.0.0.1:1/ml/models@sha256:" + "d" * 64  # nothing listens: the registry is what fails, not the target
+    result = run_cli("--json", "smoke", "--model-image", image, "--insecure-registry",
+                     env={"TRITONSHIP_SMOKE_URL": "127.0.0.1:2"})
+    assert result.exit_code == 3
+    message = result.json()["error"]["message"]
+    assert "give no --url" not in message and "registry http://127.0.0.1:1" in message

@@ -81,6 +81,79 @@ class ModelPipelineTest extends PipelineTest {
         assert cli().find { argvOf(it)[0] == 'smoke' }.cwd == podOf('Smoke').workspace.absolutePath
     }
 
+    // what `tritonship plan --json` answers for a modelcar project, and build's result.json for it (hand-written,
+    // the contract of build: `image` is the artifact pushed, the model image; `triton_image` the base by digest)
+    static final String MODELS = 'registry.example.com/ml/example-models-models@sha256:' + 'cd' * 32
+    static final String TRITON = 'nvcr.io/nvidia/tritonserver@sha256:' + 'ef' * 32
+    static final Map MODELCAR_SERVE = [layout: 'modelcar', delivery: 'init-container', base_image: 'nvcr.io/nvidia/tritonserver:24.10-py3',
+        init_command: ['/tritonship/bin/busybox', 'cp', '-R', '/models/.', '/mnt/tritonship-models'],
+        shared_mount: '/mnt/tritonship-models', models_path: '/models',
+        triton_command: ['tritonserver'],
+        triton_args: ['--model-repository=/models', '--strict-readiness=true', '--allow-metrics=true',
+                      '--metrics-config=summary_latencies=true', '--exit-on-error=true']]
+    static final Map MODELCAR_BUILD = [layout: 'modelcar', image: MODELS, model_image: MODELS, triton_image: TRITON]
+
+    void modelcar(Map build = MODELCAR_BUILD) {
+        answers(plan: [[data: PLAN + [serve: MODELCAR_SERVE]]], build: [[data: build]])
+    }
+
+    void testModelcarSmokeAndPerfRunTheModelImageAsThePodDoes() {
+        modelcar()
+        h.runStep('modelPipeline', standard(imagePullSecret: 'registry-pull'))
+        assert h.currentBuild.result == 'SUCCESS'
+        ['Smoke', 'Perf'].each { String stage ->
+            Map pod = podOf(stage)
+            Map spec = (Map) ((Map) new Yaml().load((String) pod.yaml)).spec
+            Map init = (Map) ((List) spec.initContainers)[0]
+            assert ((List) spec.initContainers)*.name == ['models']
+            assert init.image == MODELS && init.command == MODELCAR_SERVE.init_command
+            assert init.volumeMounts == [[name: 'models', mountPath: '/mnt/tritonship-models']]
+            List<Map> cs = (List<Map>) spec.containers
+            assert cs*.name == ['tritonship', 'model']
+            assert cs[1].image == TRITON && cs[1].command == ['tritonserver'] && cs[1].args == MODELCAR_SERVE.triton_args
+            assert cs[1].volumeMounts.find { it.name == 'models' } == [name: 'models', mountPath: '/models', readOnly: true]
+            assert cs[1].resources.limits.'nvidia.com/gpu' == 1
+            assert spec.volumes.find { it.name == 'models' } == [name: 'models', emptyDir: [:]]
+            assert spec.imagePullSecrets == [[name: 'registry-pull']]
+            assert pod.containers == ['tritonship']
+            assert !pod.yaml.contains('@MODEL') && !pod.yaml.contains('@TRITON') && !pod.yaml.contains('@INIT')
+        }
+        List<List> argvs = cli().collect { argvOf(it) }
+        assert argvs[3] == ['smoke', '--spec=tritonship.yaml', '--url=localhost:8000']
+        String kept = '--perf-result=reports/perf/result.json'
+        assert argvs[5] == ['promote', '--spec=tritonship.yaml', '--env=dev', '--image=' + MODELS, '--triton-image=' + TRITON, kept]
+        assert argvs[6] == ['promote', '--spec=tritonship.yaml', '--env=staging', '--from=dev', kept]
+        assert h.currentBuild.description == MODELS + ' \u2192 dev, staging, prod'
+    }
+
+    void testPlanAndBuildMustAgreeOnTheLayout() {
+        modelcar([image: DIGEST, layout: 'baked', triton_image: DIGEST, model_image: null])
+        h.runStep('modelPipeline', standard())
+        assert h.currentBuild.result == 'FAILURE'
+        assert h.callsTo('stageError')[0].args == ['Build', 'modelPipeline: the plan runs the modelcar layout but the build ' +
+                                                   'pushed a baked image; image.layout of tritonship.yaml decides both']
+        assert !verbs().contains('smoke')
+    }
+
+    void testAModelcarPairNotPinnedByDigestIsNotTested() {
+        modelcar(MODELCAR_BUILD + [triton_image: 'nvcr.io/nvidia/tritonserver:24.10-py3'])
+        h.runStep('modelPipeline', standard())
+        assert h.currentBuild.result == 'FAILURE'
+        assert h.callsTo('stageError')[0].args[0] == 'Smoke'
+        assert h.callsTo('stageError')[0].args[1].contains('the build returned triton_image nvcr.io/nvidia/tritonserver:24.10-py3, ' +
+                                                           'not a name@sha256:digest')
+        assert !verbs().contains('smoke')
+    }
+
+    void testAPlanCommandThatNeedsQuotingNeverReachesThePodYaml() {
+        answers(plan: [[data: PLAN + [serve: MODELCAR_SERVE + [init_command: ['/bin/sh', '-c', 'cp "$X" /y']]]]],
+                build: [[data: MODELCAR_BUILD]])
+        h.runStep('modelPipeline', standard())
+        assert h.currentBuild.result == 'FAILURE'
+        assert h.callsTo('stageError')[0].args[1].contains('the plan gave cp "$X" /y, not a plain word for the pod YAML')
+        assert !verbs().contains('smoke')
+    }
+
     void testEveryStageHasItsOwnPodWithTheVersionedAgentImage() {
         h.baseEnv.'library.tritonship.version' = 'v1.4.2'
         h.runStep('modelPipeline', standard(train: 'true'))
@@ -274,7 +347,7 @@ class ModelPipelineTest extends PipelineTest {
         h = new PipelineHarness(ROOT)
         assert failureOf { h.runStep('modelPipeline', [environments: 'prod']) }.contains('parameter environments must be List')
         h = new PipelineHarness(ROOT)
-        assert failureOf { h.runStep('modelPipeline', [agents: [tpu: [:]]]) }.contains('agents has roles standard, builder, gpu, serve, not tpu')
+        assert failureOf { h.runStep('modelPipeline', [agents: [tpu: [:]]]) }.contains('agents has roles standard, builder, gpu, serve, modelcar, not tpu')
         assert h.callsTo('sh').isEmpty() && h.callsTo('pipeline').isEmpty()
     }
 

@@ -55,6 +55,31 @@ class StepsTest extends PipelineTest {
         assert failureOf { h.runStep('tritonPerfTest', [concurrency: [1], rate: [10]]) }.contains('concurrency or rate')
     }
 
+    void testModelImageReachesSmokeAndPerfWithItsPullCredential() {
+        h.credentials['pull'] = [username: 'puller', password: 's3cret']
+        String models = 'reg.example.com/ml/m-models@sha256:' + 'ef' * 32
+        String triton = 'nvcr.io/nvidia/tritonserver@sha256:' + '12' * 32
+        h.runStep('tritonSmokeTest', [image: triton, modelImage: models, registryCredentialsId: 'pull'])
+        assert argvOf(cli()[0]) == ['smoke', '--image=' + triton, '--model-image=' + models]
+        assert cli()[0].env.TRITONSHIP_REGISTRY_USER == 'puller'
+        h.runStep('tritonPerfTest', [modelImage: models, model: 'add_sub', registryCredentialsId: 'pull'])
+        assert argvOf(cli()[1]) == ['perf', '--model-image=' + models, '--model=add_sub']
+        assert cli()[1].env.TRITONSHIP_REGISTRY_PASSWORD == 's3cret'
+        assert !h.callsTo('sh').any { it.script.contains('s3cret') }
+        assert failureOf { h.runStep('tritonSmokeTest', [url: 'h:8000', modelImage: models]) }.contains('modelImage brings the models')
+        assert failureOf { h.runStep('tritonPerfTest', [repository: 'r', modelImage: models]) }.contains('one of repository, url or modelImage')
+        assert cli().size() == 2
+    }
+
+    void testPromoteAModelcarPair() {
+        String models = 'reg.example.com/ml/m-models@sha256:' + 'ef' * 32
+        String triton = 'nvcr.io/nvidia/tritonserver@sha256:' + '12' * 32
+        h.runStep('tritonPromote', [env: 'dev', image: models, tritonImage: triton, inCluster: true])
+        assert argvOf(cli()[0]) == ['promote', '--env=dev', '--image=' + models, '--triton-image=' + triton]
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', from: 'x', tritonImage: triton, inCluster: true]) }
+            .contains('tritonImage goes with image (the model image); from promotes the pair recorded there')
+    }
+
     void testHostileValuesInEveryStepStayLiteral() {
         String evil = "x'; touch pwned; echo '\$(touch pwned2)`touch pwned3`\nrm -rf /"
         h.runStep('tritonValidate', [spec: evil, repository: evil])

@@ -6,11 +6,18 @@ import contextlib
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import (
+    global_options,
+    load_optional_spec,
+    model_image_options,
+    settings,
+    spec_option,
+)
 from tritonship.commands.params import DAY_S, Finite
 from tritonship.errors import BadInput
 
 _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
+_MODEL_IMAGE_FLAGS = ("model_image", "model_image_limit", "insecure_registry", "ca_file")
 
 
 @click.command("perf")
@@ -20,6 +27,7 @@ _SERVER_FLAGS = ("repository", "url", "grpc_url", "image", "launch", "timeout")
 @click.option("--grpc-url", help="gRPC address HOST:PORT of that server (default: HTTP port + 1).")
 @click.option("--image", help="Start this image as the server (like smoke --image; --launch docker, GPUs requested).")
 @click.option("--launch", type=click.Choice(["docker"]), help="How to start --image (default: docker).")
+@model_image_options
 @click.option("--timeout", type=Finite(min=0, min_open=True, max=DAY_S),
               help="Seconds a started server may take to be ready (default: smoke.timeout, 120).")
 @click.option("--model", help="Model to measure (default: perf.model).")
@@ -52,20 +60,24 @@ def command(ctx: click.Context, spec_path, **flags) -> None:
 
     Exit 0 when every gate passes, 1 when a gate fails, 2 for bad input, 3 when Triton is unreachable.
     """
-    from tritonship.perf.options import perf_config
+    from tritonship.perf.options import model_image_source, perf_config
     from tritonship.perf.runner import run_perf
     from tritonship.present.common import emit
 
     spec = load_optional_spec(spec_path)
+    model_image = model_image_source(spec, {name: flags.pop(name) for name in _MODEL_IMAGE_FLAGS})
     config = perf_config(spec, flags, _baseline_from(spec, flags.get("baseline_from")))
     image = flags.get("image")
-    server = _server(spec, config.model, **{name: flags.pop(name) for name in _SERVER_FLAGS})
+    server = _server(spec, config.model, model_image, **{name: flags.pop(name) for name in _SERVER_FLAGS})
     with server as (http_url, grpc), _progress() as progress:
         result = run_perf(config, http_url, grpc, on_window=progress)
     from tritonship.present.html_page import provenance_now
     from tritonship.present.perf import to_outcome
 
-    ctx.exit(emit(settings(), to_outcome(result, config.baseline, provenance_now(settings().environ, image))))
+    reference = model_image.reference if model_image else None
+    outcome = to_outcome(result, config.baseline, provenance_now(settings().environ, image, reference))
+    outcome.data["model_image"] = reference
+    ctx.exit(emit(settings(), outcome))
 
 
 def _baseline_from(spec, env_name: str | None):
@@ -80,8 +92,8 @@ def _baseline_from(spec, env_name: str | None):
 
 
 @contextlib.contextmanager
-def _server(spec, model: str, *, repository: str | None, url: str | None, grpc_url: str | None, image: str | None,
-            launch: str | None, timeout: float | None):
+def _server(spec, model: str, model_image, *, repository: str | None, url: str | None, grpc_url: str | None,
+            image: str | None, launch: str | None, timeout: float | None):
     """(http_url, grpc_url) of a running server, or of one started for this run (a repository or an image).
 
     Starting a server goes through the same factory and target rules as `smoke` (triton.factory.open_server,
@@ -90,24 +102,28 @@ def _server(spec, model: str, *, repository: str | None, url: str | None, grpc_u
     """
     if url and (repository or image):
         raise BadInput("give only one of --repository, --url and --image")
+    if url and model_image:
+        raise BadInput("--model-image brings the models: give no --url with it")
     if url:
         from tritonship.urls import parse_endpoint
 
         http = parse_endpoint(url, "--url")
         yield str(http), grpc_url or str(http.shifted(1))
         return
-    if not repository and not image and spec is None:
+    if not repository and not image and not model_image and spec is None:
         raise BadInput("nothing to measure: give --repository DIR, --url HOST:PORT or --image REF "
                        "(or a tritonship.yaml)")
     from tritonship.smoke.options import choose_target, timeout_s
     from tritonship.triton.factory import open_server
 
-    target = choose_target(repository, None, image, launch, spec)
+    target = choose_target(repository, None, image, launch, spec,
+                           model_image=model_image.reference if model_image else None)
     seconds = timeout if timeout is not None else timeout_s(None, spec)
     from tritonship.perf.server_load import explicit_args, require_loaded
 
     with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url, strict_readiness=False,
-                     extra_args=explicit_args(model), progress=lambda message: click.echo(message, err=True)) as server:
+                     extra_args=explicit_args(model), progress=lambda message: click.echo(message, err=True),
+                     model_image=model_image) as server:
         require_loaded(server.index, model, server.log_path)
         yield server.http_url, server.grpc_url
 

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import click
 
-from tritonship.commands.options import global_options, load_optional_spec, settings, spec_option
+from tritonship.commands.options import (
+    global_options,
+    load_optional_spec,
+    model_image_options,
+    settings,
+    spec_option,
+)
 from tritonship.present.common import emit
 
 
@@ -21,6 +27,7 @@ from tritonship.present.common import emit
 @click.option("--metrics-url", help="Metrics URL (default: http://HOST:<--url's port + 2>/metrics).")
 @click.option("--image", help="Image to start (with --launch docker, GPUs requested).")
 @click.option("--launch", type=click.Choice(["docker"]), help="How to start --image (default: docker).")
+@model_image_options
 @click.option("--models", help="Comma-separated models to check (default: all).")
 @click.option("--protocol", type=click.Choice(["http", "grpc", "both"]), help="Inference protocols (default: both).")
 @click.option("--golden", type=click.Path(file_okay=False), help="Folder of golden cases, one sub-folder per model.")
@@ -45,9 +52,11 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
     spec = load_optional_spec(spec_path)
     url = flags["url"]
     if ctx.get_parameter_source("url") is click.core.ParameterSource.ENVIRONMENT and (
-            flags["repository"] or flags["image"]):
-        url = None  # an explicit --repository/--image wins over TRITONSHIP_SMOKE_URL
-    target = opts.choose_target(flags["repository"], url, flags["image"], flags["launch"], spec)
+            flags["repository"] or flags["image"] or flags["model_image"]):
+        url = None  # an explicit --repository/--image/--model-image wins over TRITONSHIP_SMOKE_URL
+    target = opts.choose_target(flags["repository"], url, flags["image"], flags["launch"], spec,
+                                model_image=flags["model_image"])
+    model_image = opts.model_image_source(flags, spec)
     options = opts.smoke_options(spec, models=flags["models"], protocol=flags["protocol"], golden=flags["golden"],
                                  require_gpu=flags["require_gpu"])
     timeout = opts.timeout_s(flags["timeout"], spec)
@@ -56,7 +65,7 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
 
         check_http_url(flags["metrics_url"], "--metrics-url")
     say = _progress()
-    with sigterm_as_interrupt(), _server(target, flags, timeout, say) as server, \
+    with sigterm_as_interrupt(), _server(target, model_image, flags, timeout, say) as server, \
             TritonClient(server.http_url, server.grpc_url) as client:
         say(f"checking models over {'+'.join(options.protocols)}")
         result = run_smoke(client, server, options, progress=say)
@@ -82,18 +91,19 @@ def _log_path(flag: str | None) -> Path | None:
 
 
 @contextlib.contextmanager
-def _server(target, flags: dict, timeout: float, say) -> Iterator:
-    """A ServerHandle for the target; a server we started is stopped on exit."""
+def _server(target, model_image, flags: dict, timeout: float, say) -> Iterator:
+    """A ServerHandle for the target; a server we started is stopped on exit (an unpacked model image removed)."""
     from tritonship.smoke.run import ServerHandle
     from tritonship.triton.factory import open_server
 
     started = time.monotonic()
     with open_server(target.kind, target.value, timeout=timeout, tritonserver=flags["tritonserver"],
                      log_path=_log_path(flags["server_log"]), grpc_url=flags["grpc_url"],
-                     metrics_url=flags["metrics_url"], strict_readiness=False, progress=say) as server:
+                     metrics_url=flags["metrics_url"], strict_readiness=False, progress=say,
+                     model_image=model_image) as server:
         ready_s = None if target.kind == "url" else time.monotonic() - started
         if ready_s is not None:
             say(f"server ready in {ready_s:.1f}s (log: {server.log_path})")
-        repository = server.repository if target.kind == "repository" else None
+        repository = server.repository if target.kind in ("repository", "model-image") else None
         yield ServerHandle(target.value, server.http_url, server.grpc_url, server.metrics_url, server.log_path,
-                           repository, ready_s)
+                           repository, ready_s, model_image.reference if model_image else None)

@@ -114,6 +114,15 @@ class RegistryClient:
             raise InfraError(f"{self.host}/{repository}: blob {digest} arrived corrupted")
         return data
 
+    def open_blob(self, repository: str, digest: str) -> requests.Response:
+        """GET a blob as a stream (the caller reads `iter_content`, verifies the digest and closes it)."""
+        response = self._request("GET", f"/v2/{repository}/blobs/{digest}", scope=_pull(repository), allow={404},
+                                 stream=True)
+        if response.status_code == 404:
+            response.close()
+            raise InfraError(f"{self.host}/{repository}: no blob {digest}")
+        return response
+
     def get_config(self, repository: str, reference: str) -> dict[str, Any]:
         """The image config (labels, entrypoint, env...) of a single-platform image."""
         manifest = self.get_manifest(repository, reference).json()
@@ -193,13 +202,14 @@ class RegistryClient:
         allow: set[int] | frozenset[int] = frozenset(),
         expect: set[int] | None = None,
         retry: bool = True,
+        stream: bool = False,
     ) -> requests.Response:
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.base + path_or_url
         retries = self.retries if retry else 0
-        response = self._send(method, url, scope, headers, body, retries=retries)
+        response = self._send(method, url, scope, headers, body, retries=retries, stream=stream)
         if response.status_code == 401:
             self._authorize(response, scope)
-            response = self._send(method, url, scope, headers, body, retries=retries)
+            response = self._send(method, url, scope, headers, body, retries=retries, stream=stream)
             if response.status_code == 401:
                 raise self._rejected(scope)
         if response.status_code == 403:
@@ -212,7 +222,7 @@ class RegistryClient:
         return response
 
     def _send(self, method: str, url: str, scope: str, headers: dict[str, str] | None,
-              body: Path | bytes | None, *, retries: int) -> requests.Response:
+              body: Path | bytes | None, *, retries: int, stream: bool = False) -> requests.Response:
         import requests
 
         all_headers = dict(headers or {})
@@ -221,8 +231,8 @@ class RegistryClient:
         policy = RetryPolicy(attempts=retries + 1, backoff=self.backoff, max_backoff=self.max_backoff,
                              retry_status=_RETRY_STATUS)
         try:
-            return call_with_retries(lambda: self._once(method, url, all_headers, body), policy, sleep=self.sleep,
-                                     retryable=_transient, status=lambda r: r.status_code)
+            return call_with_retries(lambda: self._once(method, url, all_headers, body, stream), policy,
+                                     sleep=self.sleep, retryable=_transient, status=lambda r: r.status_code)
         except requests.exceptions.SSLError as exc:
             raise InfraError(f"TLS handshake with registry {self.host} failed",
                              hint="a private CA: --ca-file / image.ca_file; a plain-HTTP loopback registry: "
@@ -231,14 +241,16 @@ class RegistryClient:
             raise InfraError(f"cannot reach registry {self.base} after {retries + 1} attempts",
                              hint="check the address, and that the registry is running") from exc
 
-    def _once(self, method: str, url: str, headers: dict[str, str], body: Path | bytes | None) -> requests.Response:
+    def _once(self, method: str, url: str, headers: dict[str, str], body: Path | bytes | None,
+              stream: bool = False) -> requests.Response:
         session = self._thread_session()
         if isinstance(body, Path):
             with body.open("rb") as handle:
                 return session.request(method, url, headers=headers, data=handle, timeout=self.timeout,
                                        verify=session.verify)
         # verify per request: requests lets REQUESTS_CA_BUNDLE override a session's own CA file (psf/requests#3829)
-        return session.request(method, url, headers=headers, data=body, timeout=self.timeout, verify=session.verify)
+        return session.request(method, url, headers=headers, data=body, timeout=self.timeout, verify=session.verify,
+                               stream=stream)
 
     def _thread_session(self) -> requests.Session:
         session = getattr(self._local, "session", None)

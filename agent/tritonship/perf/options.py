@@ -64,3 +64,11 @@ def perf_config(spec, flags: dict, found=None) -> PerfConfig:
         regression_configured=regression_configured(perf, flags), regression_required=perf.regression.required,
         input_data=input_data, shapes=shapes,
     )
+
+
+def model_image_source(spec, flags: dict):
+    """perf's --model-image (REPO@sha256:..., a modelcar model image) with --insecure-registry, --ca-file and
+    --model-image-limit, resolved once, before any server starts: image.unpack.ModelImageSource or None."""
+    from tritonship.image.unpack import resolve_source
+
+    return resolve_source(flags, spec)

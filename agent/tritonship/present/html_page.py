@@ -29,14 +29,15 @@ class Provenance:
     commit: str | None = None
     image: str | None = None
     date: str | None = None
+    model_image: str | None = None  # modelcar: the model image delivered into `image`
 
 
-def provenance_now(environ, image: str | None = None) -> Provenance:
-    """The commit Jenkins' git plugin exports (GIT_COMMIT), the image, and the time of this run (UTC)."""
+def provenance_now(environ, image: str | None = None, model_image: str | None = None) -> Provenance:
+    """The commit Jenkins' git plugin exports (GIT_COMMIT), the image(s), and the time of this run (UTC)."""
     from datetime import datetime
 
     return Provenance(commit=environ.value("GIT_COMMIT"), image=image,
-                      date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"))
+                      date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"), model_image=model_image)
 
 
 def page(title: str, heading: str, passed: bool | None, body: Iterable[str], verdict: str | None = None) -> str:
@@ -76,7 +77,8 @@ def facts(pairs: Iterable[tuple[str, str | None]]) -> str:
 
 
 def provenance_facts(p: Provenance | None) -> list[tuple[str, str | None]]:
-    return [] if p is None else [("commit", p.commit), ("image", p.image), ("date", p.date)]
+    return [] if p is None else [("commit", p.commit), ("image", p.image), ("date", p.date),
+                                 ("model image", p.model_image)]
 
 
 def log_block(lines: Sequence[str]) -> str:

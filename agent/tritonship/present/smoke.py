@@ -29,6 +29,7 @@ def to_outcome(result: SmokeResult, log_tail: str = "") -> Outcome:
 def to_data(result: SmokeResult) -> dict[str, Any]:
     return {
         "target": result.target,
+        "model_image": result.model_image,
         "server_version": result.server_version,
         "protocols": list(result.protocols),
         "passed": result.passed,
@@ -103,7 +104,7 @@ def renderer(result: SmokeResult) -> Callable[[Console], None]:
     def render(console: Console) -> None:
         from rich.table import Table
 
-        table = Table(title=f"smoke: {result.target}", title_justify="left")
+        table = Table(title=f"smoke: {result.subject}", title_justify="left")
         for column in ("model", "version", "kind", "state", *[PROTOCOL_LABEL[p] for p in result.protocols], "GPU mem"):
             table.add_column(column)
         for model in result.models:

@@ -32,7 +32,7 @@ def _failure(model: ModelReport) -> str:
 
 
 def render_html(result: SmokeResult, log_tail: str = "") -> str:
-    body = [facts([("target", result.target), ("server", result.server_version),
+    body = [facts([("target", result.target), ("model image", result.model_image), ("server", result.server_version),
                    ("protocols", ", ".join(PROTOCOL_LABEL.get(p, p) for p in result.protocols)),
                    ("server log", result.log_path)])]
     if result.problems or result.gpu.problems:
@@ -49,5 +49,5 @@ def render_html(result: SmokeResult, log_tail: str = "") -> str:
         body.append("<h2>Failures</h2>" + "".join(_failure(m) for m in failed))
         if log_tail and not any(m.log_lines for m in failed):
             body.append("<p>server log (tail):</p>" + log_block(log_tail.splitlines()[-40:]))
-    return page(f"tritonship smoke: {result.target}", f"smoke: {result.target}", result.passed, body,
+    return page(f"tritonship smoke: {result.target}", f"smoke: {result.subject}", result.passed, body,
                 verdict="PASSED" if result.passed else "FAILED")

@@ -13,8 +13,16 @@ DEFAULT_TIMEOUT_S = 120.0
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # repository | url | image
+    kind: str  # repository | url | image | model-image
     value: str
+
+
+def model_image_source(flags: dict, spec):
+    """--model-image with --insecure-registry, --ca-file and --model-image-limit (image.* of the spec as defaults)
+    as an image.unpack.ModelImageSource; None without --model-image."""
+    from tritonship.image.unpack import resolve_source
+
+    return resolve_source(flags, spec)
 
 
 def protocols(value: str) -> tuple[str, ...]:
@@ -84,14 +92,24 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def choose_target(repository: str | None, url: str | None, image: str | None, launch: str | None, spec) -> Target:
+def choose_target(repository: str | None, url: str | None, image: str | None, launch: str | None, spec, *,
+                  model_image: str | None = None) -> Target:
+    """Where the server comes from. With --model-image (a modelcar model image): unpacked into a temporary
+    repository for a local tritonserver (kind `model-image`), or, with --image, delivered into the Triton
+    container the way the pod does (kind `image`, the model image copied into a volume first)."""
     given = [(k, v) for k, v in (("repository", repository), ("url", url), ("image", image)) if v]
     if len(given) > 1:
         raise BadInput("give only one of --repository, --url and --image")
+    if model_image and given and given[0][0] != "image":
+        raise BadInput(f"--model-image brings the models: give no --{given[0][0]} with it",
+                       hint="add --image TRITON_IMAGE (with --launch docker) to run it in NVIDIA's Triton image")
     if launch and not image:
-        raise BadInput("--launch docker starts an image: give --image REF")
+        raise BadInput("--launch docker starts an image: give --image REF"
+                       + (" (the Triton image the model image is delivered into)" if model_image else ""))
     if given:
         return Target(*given[0])
+    if model_image:
+        return Target("model-image", model_image)
     if spec is not None:
         return Target("repository", str(spec.repository_path()))
     raise BadInput("nothing to smoke-test", hint="give --repository DIR, --url HOST:PORT or --image REF "

@@ -68,10 +68,18 @@ class SmokeResult:
     log_path: str | None = None
     ready_s: float | None = None  # launch to ready, when we launched the server
     checks_s: float = 0.0
+    model_image: str | None = None  # modelcar: the model image whose /models the server ran
 
     @property
     def passed(self) -> bool:
         return not self.problems and all(m.passed for m in self.models) and self.gpu.passed
+
+    @property
+    def subject(self) -> str:
+        """What ran: the target, and the model image delivered into it when that is not the target."""
+        if self.model_image and self.model_image != self.target:
+            return f"{self.target} with {self.model_image}"
+        return self.target
 
     @property
     def failed_models(self) -> list[str]:

@@ -51,6 +51,7 @@ class ServerHandle:
     log_path: Path | None = None
     repository: Path | None = None
     ready_s: float | None = None
+    model_image: str | None = None  # the modelcar model image the server runs (REPO@sha256:...)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def run_smoke(client: TritonClient, server: ServerHandle, options: SmokeOptions,
         target=server.target, server_version=_server_version(client), protocols=options.protocols,
         models=tuple(reports), gpu=gpu, problems=tuple(problems),
         log_path=str(server.log_path) if server.log_path else None, ready_s=server.ready_s,
-        checks_s=time.perf_counter() - started,
+        checks_s=time.perf_counter() - started, model_image=server.model_image,
     )
 
 

@@ -11,7 +11,13 @@ rules (once, here):
   environment receives the built digest (`from` is null);
 - manual pauses: how many strategy steps wait for a person, so Jenkins can size its windows;
 - lock: `<lock prefix><environment>`, the prefix defaulting to `<project>-`, so two projects never share a
-  controller-wide lock named `prod` (lockable-resources locks are global to the Jenkins controller).
+  controller-wide lock named `prod` (lockable-resources locks are global to the Jenkins controller);
+- serve: how Smoke and Perf run the built artifact in their pod, the way the Deployment runs it. `baked`:
+  the built image is the pod's Triton container. `modelcar` (`image.layout`): the Triton image
+  (`triton_image` of build's result.json) runs unchanged with `triton_command` and `triton_args`, and an
+  init container from the model image runs `init_command`, copying its /models into an emptyDir mounted at
+  `shared_mount`, which the Triton container mounts at `models_path` — the init-container delivery, which
+  works on every cluster.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tritonship.errors import BadInput
+from tritonship.image.modelcar import MODELS_DIR, SHARED_MOUNT, copy_command, repository_path
 
 if TYPE_CHECKING:
     from tritonship.spec.model import Spec
@@ -40,15 +47,46 @@ class PlannedEnvironment:
                 "lock": self.lock, "namespace": self.namespace, "manual_pauses": self.manual_pauses}
 
 
+# The modelcar Triton container's command and args, as the Deployment runs them (deploy/workload.py on the promote
+# side: an explicit `tritonserver` with the baked image's ENTRYPOINT flags, templates/image/Dockerfile.j2, plus
+# --exit-on-error=true); NVIDIA's image itself runs unchanged.
+TRITON_COMMAND = ("tritonserver",)
+TRITON_ARGS = (f"--model-repository={MODELS_DIR}", "--strict-readiness=true", "--allow-metrics=true",
+               "--metrics-config=summary_latencies=true", "--exit-on-error=true")
+
+
+@dataclass(frozen=True)
+class ServePlan:
+    """How Smoke and Perf run the built artifact in Jenkins (see the module docstring)."""
+
+    layout: str  # baked | modelcar
+    base_image: str | None = None  # modelcar: the spec's Triton image (build resolves it to a digest)
+
+    def to_dict(self) -> dict:
+        if self.layout != "modelcar":
+            return {"layout": self.layout}
+        return {"layout": "modelcar", "delivery": "init-container", "base_image": self.base_image,
+                "init_command": copy_command(SHARED_MOUNT), "shared_mount": SHARED_MOUNT,
+                "models_path": repository_path("init-container"), "triton_command": list(TRITON_COMMAND),
+                "triton_args": list(TRITON_ARGS)}
+
+
 @dataclass(frozen=True)
 class PipelinePlan:
     project: str
     dry_run: bool
     environments: tuple[PlannedEnvironment, ...]
+    serve: ServePlan = ServePlan("baked")
 
     def to_dict(self) -> dict:
         return {"project": self.project, "dry_run": self.dry_run,
-                "environments": [e.to_dict() for e in self.environments]}
+                "environments": [e.to_dict() for e in self.environments], "serve": self.serve.to_dict()}
+
+
+def serve_plan(spec: Spec) -> ServePlan:
+    """The layout of the spec's image (`image.layout`, default baked) and, for modelcar, its Triton image."""
+    layout = getattr(spec.image, "layout", "baked") or "baked"
+    return ServePlan(layout, spec.image.base_image if layout == "modelcar" else None)
 
 
 def plan_pipeline(spec: Spec, *, environments: list[str] | None = None, approval: list[str] | None = None,
@@ -75,7 +113,7 @@ def plan_pipeline(spec: Spec, *, environments: list[str] | None = None, approval
         planned.append(PlannedEnvironment(name, wants_approval, origin, env.strategy.kind, prefix + name,
                                           env.namespace, _manual_pauses(env)))
         previous = name
-    return PipelinePlan(spec.project, dry_run, tuple(planned))
+    return PipelinePlan(spec.project, dry_run, tuple(planned), serve_plan(spec))
 
 
 def _manual_pauses(env) -> int:

@@ -13,11 +13,15 @@ import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tritonship.errors import BadInput
 from tritonship.triton.launcher import TritonServer, wait_settled
 
-KINDS = ("repository", "url", "image")
+if TYPE_CHECKING:
+    from tritonship.image.unpack import ModelImageSource
+
+KINDS = ("repository", "url", "image", "model-image")
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,25 @@ def endpoints(url: str, grpc_url: str | None = None, metrics_url: str | None = N
 def open_server(kind: str, value: str, *, timeout: float = 120.0, tritonserver: str | None = None,
                 log_path: Path | None = None, grpc_url: str | None = None, metrics_url: str | None = None,
                 strict_readiness: bool = True, progress: Callable[[str], None] | None = None,
-                extra_args: Sequence[str] = ()) -> Iterator[TritonServer]:
-    """`extra_args` go to a server we start (e.g. explicit model control); a --url server is as it is."""
+                extra_args: Sequence[str] = (), model_image: ModelImageSource | None = None) -> Iterator[TritonServer]:
+    """`extra_args` go to a server we start (e.g. explicit model control); a --url server is as it is.
+
+    `model_image` (a modelcar model image): kind `model-image` unpacks it (image/unpack.py) into a temporary
+    repository for a local tritonserver; kind `image` copies it into a volume the Triton container reads.
+    """
     say = progress or (lambda _msg: None)
+    if kind == "model-image":
+        from tritonship.image.unpack import unpacked_model_image
+
+        if model_image is None:
+            raise BadInput("a model-image server needs the model image's source")
+        say(f"fetching and unpacking {model_image.reference}")
+        with unpacked_model_image(model_image, progress=say) as unpacked, \
+                open_server("repository", str(unpacked.repository), timeout=timeout, tritonserver=tritonserver,
+                            log_path=log_path, strict_readiness=strict_readiness, progress=progress,
+                            extra_args=extra_args) as server:
+            yield server
+        return
     if kind == "url":
         urls = endpoints(value, grpc_url, metrics_url)
         say(f"waiting for Triton at {urls.http} (up to {timeout:g}s)")
@@ -60,9 +80,10 @@ def open_server(kind: str, value: str, *, timeout: float = 120.0, tritonserver: 
     elif kind == "image":
         from tritonship.triton.docker_launch import launch_docker
 
-        say(f"starting a Triton container from {value}")
+        say(f"starting a Triton container from {value}"
+            + (f" with the models of {model_image.reference}" if model_image else ""))
         context = launch_docker(value, timeout=timeout, log_path=log_path, strict_readiness=strict_readiness,
-                                extra_args=extra_args)
+                                extra_args=extra_args, model_image=model_image.reference if model_image else None)
     else:
         raise BadInput(f"unknown server kind {kind!r} (one of {', '.join(KINDS)})")
     with context as server:

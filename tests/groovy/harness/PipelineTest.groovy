@@ -8,7 +8,8 @@ abstract class PipelineTest {
     static final Map EXAMPLE_PLAN = [project: 'example-models', dry_run: false, model_repository: 'model_repository', environments: [
         [name: 'dev', approval: false, from: null, strategy: 'rolling', lock: 'example-models-dev', namespace: 'models-dev', manual_pauses: 0],
         [name: 'staging', approval: false, from: 'dev', strategy: 'blue-green', lock: 'example-models-staging', namespace: 'models-staging', manual_pauses: 0],
-        [name: 'prod', approval: true, from: 'staging', strategy: 'canary', lock: 'example-models-prod', namespace: 'models-prod', manual_pauses: 0]]]
+        [name: 'prod', approval: true, from: 'staging', strategy: 'canary', lock: 'example-models-prod', namespace: 'models-prod', manual_pauses: 0]],
+        serve: [layout: 'baked']]
 
     PipelineHarness h
 

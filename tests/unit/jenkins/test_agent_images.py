@@ -72,12 +72,29 @@ def test_library_version_is_one_number_everywhere():
 TEMPLATES = sorted((ROOT / "resources/io/tritonship/pods").glob("*.yaml"))
 
 
+def _fill(text: str) -> str:
+    """A pod template as modelPipeline fills it (modelcar values from the real plan's serve section)."""
+    import json
+
+    from tritonship.spec.plan import ServePlan
+
+    serve = ServePlan("modelcar", "nvcr.io/nvidia/tritonserver:24.10-py3").to_dict()
+    values = {"AGENT_IMAGE": "ghcr.io/tritonship/agent:0.1.0", "GPU_AGENT_IMAGE": "ghcr.io/tritonship/agent-gpu:0.1.0",
+              "MODEL_IMAGE": "reg/m@sha256:" + "a" * 64, "PULL_SECRETS": "[]",
+              "TRITON_IMAGE": "nvcr.io/nvidia/tritonserver@sha256:" + "b" * 64,
+              "INIT_COMMAND": json.dumps(serve["init_command"]), "TRITON_ARGS": json.dumps(serve["triton_args"]),
+              "TRITON_COMMAND": json.dumps(serve["triton_command"]),
+              "SHARED_MOUNT": serve["shared_mount"], "MODELS_PATH": serve["models_path"]}
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return text
+
+
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
 def test_pod_templates_name_the_versioned_images(template):
     text = template.read_text()
-    filled = (text.replace("@AGENT_IMAGE@", "ghcr.io/tritonship/agent:0.1.0")
-              .replace("@GPU_AGENT_IMAGE@", "ghcr.io/tritonship/agent-gpu:0.1.0")
-              .replace("@MODEL_IMAGE@", "reg/m@sha256:" + "a" * 64).replace("@PULL_SECRETS@", "[]"))
+    filled = _fill(text)
+    assert "@" not in filled.replace("@sha256:", "")
     pod = yaml.safe_load(filled)
     images = [c["image"] for c in pod["spec"]["containers"]]
     if template.name == "image-build.yaml":  # the bootstrap pod that builds the agent images: pinned upstream
@@ -85,6 +102,27 @@ def test_pod_templates_name_the_versioned_images(template):
         return
     assert "@AGENT_IMAGE@" in text or "@GPU_AGENT_IMAGE@" in text
     assert images[0] in ("ghcr.io/tritonship/agent:0.1.0", "ghcr.io/tritonship/agent-gpu:0.1.0")
+
+
+@pytest.mark.parametrize("template", [t for t in TEMPLATES if t.name.startswith("serve")], ids=lambda p: p.name)
+def test_serve_pods_are_valid_kubernetes_pods(template):
+    import kubernetes_validate
+
+    pod = yaml.safe_load(_fill(template.read_text()))
+    kubernetes_validate.validate(pod, "1.30.0", strict=True)
+
+
+def test_the_modelcar_pod_copies_the_model_image_into_the_volume_triton_serves():
+    pod = yaml.safe_load(_fill((ROOT / "resources/io/tritonship/pods/serve-modelcar.yaml").read_text()))["spec"]
+    (init,) = pod["initContainers"]
+    triton = next(c for c in pod["containers"] if c["name"] == "model")
+    assert init["image"].endswith("@sha256:" + "a" * 64) and init["command"][0] == "/tritonship/bin/busybox"
+    assert init["command"][-1] == init["volumeMounts"][0]["mountPath"] == "/mnt/tritonship-models"
+    assert triton["image"].startswith("nvcr.io/nvidia/tritonserver@sha256:") and triton["command"] == ["tritonserver"]
+    assert "--model-repository=/models" in triton["args"]
+    shared = next(m for m in triton["volumeMounts"] if m["name"] == init["volumeMounts"][0]["name"])
+    assert shared == {"name": "models", "mountPath": "/models", "readOnly": True}
+    assert {"name": "models", "emptyDir": {}} in pod["volumes"]
 
 
 def test_plugins_txt_lists_every_plugin_the_pipeline_checks_for():

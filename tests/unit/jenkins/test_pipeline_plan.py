@@ -95,3 +95,46 @@ def test_cli_unknown_environment_exits_2(run_cli):
     assert result.exit_code == 2
     assert "no such environment" in result.stderr
     assert run_cli("plan", "--spec", str(SPEC), "--approval", "dev", "--no-approval").exit_code == 2
+
+
+# -- how Smoke and Perf run the artifact (serve) -------------------------------------------------------------------
+
+def _modelcar(spec):
+    """The spec with `image.layout: modelcar` (the key that build's issue adds to the schema)."""
+    return spec.model_copy(update={"image": spec.image.model_copy(update={"layout": "modelcar"})})
+
+
+def test_a_baked_project_runs_the_built_image_as_it_is(spec):
+    assert plan_pipeline(spec).to_dict()["serve"] == {"layout": "baked"}
+
+
+def test_a_modelcar_project_runs_the_triton_image_fed_by_an_init_container(spec):
+    serve = plan_pipeline(_modelcar(spec)).to_dict()["serve"]
+    assert serve == {
+        "layout": "modelcar", "delivery": "init-container", "base_image": "nvcr.io/nvidia/tritonserver:24.10-py3",
+        "init_command": ["/tritonship/bin/busybox", "cp", "-R", "/models/.", "/mnt/tritonship-models"],
+        "shared_mount": "/mnt/tritonship-models", "models_path": "/models",
+        "triton_command": ["tritonserver"],
+        "triton_args": ["--model-repository=/models", "--strict-readiness=true", "--allow-metrics=true",
+                        "--metrics-config=summary_latencies=true", "--exit-on-error=true"],
+    }
+    assert json.loads(json.dumps(serve)) == serve  # what Groovy reads
+
+
+def _schema_has_layout() -> bool:
+    from tritonship.spec.image import ImageSpec
+
+    return "layout" in ImageSpec.model_fields
+
+
+@pytest.mark.skipif(not _schema_has_layout(), reason="image.layout arrives with the modelcar build")
+def test_plan_json_of_a_modelcar_spec(run_cli, tmp_path):
+    text = SPEC.read_text().replace("image:\n", "image:\n  layout: modelcar\n", 1)
+    (tmp_path / "tritonship.yaml").write_text(text)
+    for name in ("model_repository", "golden"):
+        if (EXAMPLES / name).exists():
+            (tmp_path / name).symlink_to(EXAMPLES / name)
+    result = run_cli("--json", "plan", "--spec", str(tmp_path / "tritonship.yaml"))
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["serve"]["layout"] == "modelcar"
+    assert result.json()["serve"]["init_command"][0] == "/tritonship/bin/busybox"

@@ -27,8 +27,9 @@ STREAM = ModelReport("stream", "1", "READY", kind="decoupled",
 
 def test_result_json_shape_is_pinned():
     data = to_data(result([GOOD, BROKEN]))
-    assert set(data) == {"target", "server_version", "protocols", "passed", "failed_models", "problems", "models",
-                         "gpu", "server_log", "timing"}
+    assert set(data) == {"target", "model_image", "server_version", "protocols", "passed", "failed_models",
+                         "problems", "models", "gpu", "server_log", "timing"}
+    assert data["model_image"] is None
     assert data["passed"] is False and data["failed_models"] == ["broken"]
     model = data["models"][1]
     assert set(model) == {"name", "version", "state", "reason", "kind", "passed", "problems", "gpu_memory_bytes",
@@ -68,3 +69,19 @@ def test_terminal_output_names_failed_models_and_their_reason():
     assert "smoke failed: broken, raises" in text
     assert "load failed: boom" in text and "inference failed: x" in text
     assert "smoke passed" in _render(result([GOOD]))
+
+
+def test_a_model_image_delivered_into_a_triton_image_is_named_in_every_report():
+    from dataclasses import replace
+
+    from tritonship.present.smoke_html import render_html
+
+    ran = replace(result([GOOD]), target="nvcr.io/nvidia/tritonserver:24.08-py3", model_image="reg/ml/m@sha256:ab")
+    assert to_data(ran)["model_image"] == "reg/ml/m@sha256:ab"
+    assert ran.subject == "nvcr.io/nvidia/tritonserver:24.08-py3 with reg/ml/m@sha256:ab"
+    assert "reg/ml/m@sha256:ab" in render_html(ran)
+    console = Console(file=io.StringIO(), width=200)
+    renderer(ran)(console)
+    assert "with reg/ml/m@sha256:ab" in " ".join(console.file.getvalue().split())  # the title wraps
+    alone = replace(result([GOOD]), target="reg/ml/m@sha256:ab", model_image="reg/ml/m@sha256:ab")
+    assert alone.subject == "reg/ml/m@sha256:ab"
