@@ -17,6 +17,7 @@ import groovy.transform.Field
     from                   : null,     // ... or the digest that succeeded in this environment
     waitLock               : null,     // seconds to wait for another promotion's lock
     dryRun                 : false,    // plan only
+    retry                  : false,    // true: try again a release whose newest attempt failed (`--retry`)
     perfResult             : null,     // perf result.json of this digest: kept as the env's baseline once promoted
     skipPreflight          : [],       // image | capacity | rbac | origin (recorded in the history)
     kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG (required unless inCluster)
@@ -48,9 +49,13 @@ Map call(Map config = [:]) {
     if (!cfg.image && !cfg.from) {
         error('tritonPromote: give image (name@sha256:...) or from (an environment)')
     }
+    if (!(cfg.retry instanceof Boolean)) {
+        error('tritonPromote: retry must be true or false, not ' + cfg.retry)
+    }
     List start = tritonship.options(['--image': cfg.image, '--from': cfg.from, '--wait-lock': cfg.waitLock,
                                      '--perf-result': cfg.perfResult,
-                                     '--dry-run': cfg.dryRun as boolean, '--skip-preflight': cfg.skipPreflight ?: []])
+                                     '--dry-run': cfg.dryRun as boolean, '--retry': cfg.retry,
+                                     '--skip-preflight': cfg.skipPreflight ?: []])
     if (cfg.runIn != null && !(cfg.runIn instanceof Closure)) {
         error('tritonPromote: runIn must be a closure { body -> ... }, not ' + cfg.runIn.getClass().simpleName)
     }
