@@ -55,7 +55,7 @@ def build_and_push(
     plan: BuildPlan, *, client: RegistryClient, builder: Builder, force: bool = False,
     credentials: dict[str, Credentials] | None = None, workdir: Path | None = None,
     progress: Progress = lambda _msg: None, clock: Callable[[], float] = time.monotonic,
-    push_options: PushOptions | None = None,
+    push_options: PushOptions | None = None, ca_file: Path | None = None,
 ) -> BuildResult:
     started = clock()
     repo, primary = plan.repository_path, plan.tags[0]
@@ -75,7 +75,7 @@ def build_and_push(
         image = builder.build(BuildRequest(
             context=context.root, dockerfile=context.dockerfile, epoch=plan.epoch, output=work / "out",
             base_image=plan.base_image, insecure_hosts=(plan.registry_host,) if plan.insecure else (),
-            credentials=pull_credentials(plan, credentials or {}),
+            credentials=pull_credentials(plan, credentials or {}), ca_file=ca_file,
         ))
         progress(f"pushing {plan.name}@{image.digest}")
         pushed = push_image(client, repo, image, plan.tags, progress, options=with_base(plan, push_options))
