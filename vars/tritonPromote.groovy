@@ -23,6 +23,7 @@ import groovy.transform.Field
     kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG (required unless inCluster)
     inCluster              : false,    // true: no kubeconfig, use the agent pod's own service account on purpose
     webhookCredentialsId   : null,     // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
+    grafanaTokenCredentialsId: null,  // Jenkins secret text -> TRITONSHIP_GRAFANA_TOKEN (annotations)
     prometheusUrl          : null,     // -> TRITONSHIP_PROMETHEUS_URL for analysis
     submitter              : null,     // who may answer a manual pause (users/groups, comma separated)
     pauseTimeoutMinutes    : 1440,     // a manual pause unanswered this long aborts the promotion
@@ -100,7 +101,9 @@ Map promote(Map cfg, List extra) {
 
 Map runCli(Map cfg, List extra) {
     List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env]) + extra
-    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
+    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId) +
+        (cfg.grafanaTokenCredentialsId ? [[type: 'string', id: cfg.grafanaTokenCredentialsId,
+                                           variable: 'TRITONSHIP_GRAFANA_TOKEN']] : [])
     Map env = cfg.prometheusUrl ? [TRITONSHIP_PROMETHEUS_URL: cfg.prometheusUrl] : [:]
     return tritonship(verb: 'promote', args: args, credentials: credentials, env: env,
                       reportDir: cfg.reportDir ?: 'reports/promote-' + cfg.env,

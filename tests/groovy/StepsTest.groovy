@@ -159,6 +159,16 @@ class StepsTest extends PipelineTest {
         assert cli().collect { argvOf(it).last() } == ['--image=i', '--abort']
     }
 
+    void testGrafanaTokenReachesPromoteAndRollbackOnlyAsAnEnvironmentVariable() {
+        h.credentials['grafana'] = [secret: 'glsa_GRAFANA-SECRET']
+        h.runStep('tritonPromote', [env: 'dev', image: 'i', inCluster: true, grafanaTokenCredentialsId: 'grafana'])
+        h.runStep('tritonRollback', [env: 'dev', grafanaTokenCredentialsId: 'grafana'])
+        assert cli().collect { it.env.TRITONSHIP_GRAFANA_TOKEN } == ['glsa_GRAFANA-SECRET', 'glsa_GRAFANA-SECRET']
+        assert !h.callsTo('sh').any { it.script.contains('GRAFANA-SECRET') }
+        h.runStep('tritonPromote', [env: 'dev', image: 'i', inCluster: true])
+        assert cli()[2].env.TRITONSHIP_GRAFANA_TOKEN == null
+    }
+
     void testRetriedPromotionThatPausesResumesWithoutRetry() {
         plan(promote: [[status: 'paused'], [status: 'passed']])
         promoteOutsideAgents([env: 'prod', image: 'i', retry: true])
