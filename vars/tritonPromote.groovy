@@ -19,11 +19,13 @@ import groovy.transform.Field
     from                   : null,     // ... or the digest that succeeded in this environment
     waitLock               : null,     // seconds to wait for another promotion's lock
     dryRun                 : false,    // plan only
+    retry                  : false,    // true: try again a release whose newest attempt failed (`--retry`)
     perfResult             : null,     // perf result.json of this digest: kept as the env's baseline once promoted
     skipPreflight          : [],       // image | capacity | rbac | origin (recorded in the history)
     kubeconfigCredentialsId: null,     // Jenkins file credential -> KUBECONFIG (required unless inCluster)
     inCluster              : false,    // true: no kubeconfig, use the agent pod's own service account on purpose
     webhookCredentialsId   : null,     // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
+    grafanaTokenCredentialsId: null,  // Jenkins secret text -> TRITONSHIP_GRAFANA_TOKEN (annotations)
     prometheusUrl          : null,     // -> TRITONSHIP_PROMETHEUS_URL for analysis
     submitter              : null,     // who may answer a manual pause (users/groups, comma separated)
     pauseTimeoutMinutes    : 1440,     // a manual pause unanswered this long aborts the promotion
@@ -53,10 +55,14 @@ Map call(Map config = [:]) {
     if (!cfg.image && !cfg.from) {
         error('tritonPromote: give image (name@sha256:...) or from (an environment)')
     }
+    if (!(cfg.retry instanceof Boolean)) {
+        error('tritonPromote: retry must be true or false, not ' + cfg.retry)
+    }
     List start = tritonship.options(['--image': cfg.image, '--triton-image': cfg.tritonImage, '--from': cfg.from,
                                      '--wait-lock': cfg.waitLock,
                                      '--perf-result': cfg.perfResult,
-                                     '--dry-run': cfg.dryRun as boolean, '--skip-preflight': cfg.skipPreflight ?: []])
+                                     '--dry-run': cfg.dryRun as boolean, '--retry': cfg.retry,
+                                     '--skip-preflight': cfg.skipPreflight ?: []])
     if (cfg.runIn != null && !(cfg.runIn instanceof Closure)) {
         error('tritonPromote: runIn must be a closure { body -> ... }, not ' + cfg.runIn.getClass().simpleName)
     }
@@ -101,7 +107,9 @@ Map promote(Map cfg, List extra) {
 
 Map runCli(Map cfg, List extra) {
     List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env]) + extra
-    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
+    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId) +
+        (cfg.grafanaTokenCredentialsId ? [[type: 'string', id: cfg.grafanaTokenCredentialsId,
+                                           variable: 'TRITONSHIP_GRAFANA_TOKEN']] : [])
     Map env = cfg.prometheusUrl ? [TRITONSHIP_PROMETHEUS_URL: cfg.prometheusUrl] : [:]
     return tritonship(verb: 'promote', args: args, credentials: credentials, env: env,
                       reportDir: cfg.reportDir ?: 'reports/promote-' + cfg.env,

@@ -11,6 +11,7 @@ import groovy.transform.Field
     waitLock               : null,    // seconds to wait for a running promotion's lock
     kubeconfigCredentialsId: null,    // Jenkins file credential -> KUBECONFIG
     webhookCredentialsId   : null,    // Jenkins secret text -> TRITONSHIP_WEBHOOK_URL
+    grafanaTokenCredentialsId: null,  // Jenkins secret text -> TRITONSHIP_GRAFANA_TOKEN (annotations)
     reportDir              : null,    // default: reports/rollback-<env>
     onGateFailure          : 'error', // exit 1: 'error' | 'unstable' | 'return'
     agent                  : [:],
@@ -20,7 +21,9 @@ Map call(Map config = [:]) {
     Map cfg = tritonship.mergeConfig('tritonRollback', DEFAULTS, config)
     tritonship.require('tritonRollback', cfg, ['env'])
     List args = tritonship.options(['--spec': cfg.spec, '--env': cfg.env, '--to': cfg.to, '--wait-lock': cfg.waitLock])
-    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId)
+    List credentials = tritonship.clusterCredentials(cfg.kubeconfigCredentialsId, cfg.webhookCredentialsId) +
+        (cfg.grafanaTokenCredentialsId ? [[type: 'string', id: cfg.grafanaTokenCredentialsId,
+                                           variable: 'TRITONSHIP_GRAFANA_TOKEN']] : [])
     return tritonship(verb: 'rollback', args: args, credentials: credentials,
                       reportDir: cfg.reportDir ?: 'reports/rollback-' + cfg.env,
                       onGateFailure: cfg.onGateFailure, agent: cfg.agent)

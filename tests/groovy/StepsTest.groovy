@@ -132,6 +132,15 @@ class StepsTest extends PipelineTest {
         assert argvOf(cli()[0]) == ['promote', '--env=staging', '--from=dev', '--dry-run']
     }
 
+    void testPromoteRetryPassesRetryOnlyToTheFirstCall() {
+        h.runStep('tritonPromote', [env: 'dev', image: 'reg/m@sha256:' + 'cd' * 32, retry: true, inCluster: true])
+        assert argvOf(cli()[0]) == ['promote', '--env=dev', '--image=reg/m@sha256:' + 'cd' * 32, '--retry']
+        h.runStep('tritonPromote', [env: 'dev', image: 'i', inCluster: true])
+        assert !argvOf(cli()[1]).contains('--retry')
+        assert failureOf { h.runStep('tritonPromote', [env: 'dev', image: 'i', retry: 'yes', inCluster: true]) } ==
+               'tritonPromote: retry must be true or false, not yes'
+    }
+
     /** tritonPromote as modelPipeline calls it: outside any agent, each CLI call on an agent of its own. */
     Map promoteOutsideAgents(Map args) {
         h.node = null
@@ -173,6 +182,23 @@ class StepsTest extends PipelineTest {
         h.inputHandler = { Map a -> throw new PipelineAborted('Rejected by alice') }
         assert failureOf { promoteOutsideAgents([env: 'prod', image: 'i']) } == 'Rejected by alice'
         assert cli().collect { argvOf(it).last() } == ['--image=i', '--abort']
+    }
+
+    void testGrafanaTokenReachesPromoteAndRollbackOnlyAsAnEnvironmentVariable() {
+        h.credentials['grafana'] = [secret: 'glsa_GRAFANA-SECRET']
+        h.runStep('tritonPromote', [env: 'dev', image: 'i', inCluster: true, grafanaTokenCredentialsId: 'grafana'])
+        h.runStep('tritonRollback', [env: 'dev', grafanaTokenCredentialsId: 'grafana'])
+        assert cli().collect { it.env.TRITONSHIP_GRAFANA_TOKEN } == ['glsa_GRAFANA-SECRET', 'glsa_GRAFANA-SECRET']
+        assert !h.callsTo('sh').any { it.script.contains('GRAFANA-SECRET') }
+        h.runStep('tritonPromote', [env: 'dev', image: 'i', inCluster: true])
+        assert cli()[2].env.TRITONSHIP_GRAFANA_TOKEN == null
+    }
+
+    void testRetriedPromotionThatPausesResumesWithoutRetry() {
+        plan(promote: [[status: 'paused'], [status: 'passed']])
+        promoteOutsideAgents([env: 'prod', image: 'i', retry: true])
+        assert cli().collect { argvOf(it) } == [['promote', '--env=prod', '--image=i', '--retry'],
+                                                ['promote', '--env=prod', '--resume']]
     }
 
     void testSeveralPausesResumeUntilDone() {

@@ -20,7 +20,8 @@ from tritonship.present.common import emit
 @click.option("--tag", "extra_tags", multiple=True, help="Extra tag for the same digest (repeatable).")
 @click.option("--insecure-registry", is_flag=True, default=None, help="Plain HTTP to the registry (loopback only).")
 @click.option("--ca-file", type=click.Path(dir_okay=False), default=None,
-              help="PEM CA bundle of a registry with a private CA (image.ca_file).")
+              help="PEM CA bundle of a registry with a private CA (image.ca_file): trusted by the push and by "
+                   "the builder's pull of the base image.")
 @click.option("--force", is_flag=True, help="Build and push even when the tag already exists.")
 @click.option("--dry-run", is_flag=True, help="Print the Dockerfile and the plan; build and push nothing.")
 @click.option("--compression", type=click.Choice(["none", "gzip", "zstd"]), default="none", show_default=True,
@@ -83,4 +84,5 @@ def _build(plan, force: bool, push_options, ca_file=None):
     builder = make_builder(plan.builder, environ()) if plan.layout == "baked" else None
     return build_and_push(plan, client=client, builder=builder, force=force, credentials=known,
                           progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
-                          push_options=push_options, base_client=base_client, busybox=copier_path(environ()))
+                          push_options=push_options, base_client=base_client, busybox=copier_path(environ()),
+                          ca_file=ca_file)

@@ -111,7 +111,10 @@ def monitor_relabelings() -> list[dict]:
 
 
 def _monitor_labels(env: Environment) -> dict[str, str]:
-    return dict(env.monitoring.labels) if env.monitoring else {}
+    """The Prometheus' selector labels (`service_monitor: true` alone: the `monitoring` defaults)."""
+    from tritonship.spec.environment import Monitoring
+
+    return dict((env.monitoring or Monitoring()).labels)
 
 
 def _monitor(env: Environment, kind: str, common: dict, app: str, base: dict[str, str]) -> dict:

@@ -68,6 +68,8 @@ def webhook_url(config: Notifications | None, environ: ProcessEnv | None = None)
 class Notifier:
     """Sends notices to one webhook. `post(url, json, timeout)` is injectable (default: requests.post)."""
 
+    name = "webhook"
+
     def __init__(self, url: str | None, events: tuple[str, ...] | list[str] = EVENTS,
                  post: Callable[..., object] | None = None, timeout_s: float = 5.0) -> None:
         self._url = url
@@ -130,11 +132,15 @@ def event_for(outcome: str, kind: str = "promote") -> str | None:
 
 def promotion_hook(config: Notifications | None, post: Callable[..., object] | None = None,
                    environ: ProcessEnv | None = None):
-    """The engine's `World.notify`: sends the notice and notes whether it was delivered (or None when
-    no webhook is configured). BUILD_URL (set by Jenkins) links the notice to the build."""
+    """The engine's `World.notify`: sends the notice to the webhook and as a Grafana annotation
+    (deploy/grafana_annotations.py), noting whether each was delivered; None when neither is configured.
+    BUILD_URL (set by Jenkins) links the notice to the build."""
+    from tritonship.deploy.grafana_annotations import Annotator
+
     environ = environ if environ is not None else ProcessEnv()
-    notifier = Notifier.from_spec(config, post, environ)
-    if not notifier.enabled:
+    sinks = [s for s in (Notifier.from_spec(config, post, environ), Annotator.from_spec(config, environ))
+             if s.enabled]
+    if not sinks:
         return None
 
     def hook(outcome: str, p, reason: str, kind: str = "promote") -> None:
@@ -143,9 +149,10 @@ def promotion_hook(config: Notifications | None, post: Callable[..., object] | N
             return
         notice = Notice(event, p.app, p.env_name, p.image, reason, strategy=p.env.strategy.kind,
                         revision=p.revision, build_url=environ.value("BUILD_URL"))
-        delivery = notifier.send(notice)
-        if delivery is not None:
-            p.note(f"webhook: {event} delivered" if delivery.delivered
-                   else f"webhook: {event} not delivered ({delivery.error})")
+        for sink in sinks:
+            delivery = sink.send(notice)
+            if delivery is not None:
+                p.note(f"{sink.name}: {event} delivered" if delivery.delivered
+                       else f"{sink.name}: {event} not delivered ({delivery.error})")
 
     return hook

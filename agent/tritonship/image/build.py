@@ -83,7 +83,7 @@ def build_and_push(
     credentials: dict[str, Credentials] | None = None, workdir: Path | None = None,
     progress: Progress = lambda _msg: None, clock: Callable[[], float] = time.monotonic,
     push_options: PushOptions | None = None, base_client: RegistryClient | None = None,
-    busybox: Path | None = None,
+    busybox: Path | None = None, ca_file: Path | None = None,
 ) -> BuildResult:
     """Build and push `plan`. `base_client` reaches the base image's registry when it is not `client`'s
     (modelcar resolves the base to a digest there); `busybox` is the modelcar copier (default /bin/busybox)."""
@@ -101,14 +101,15 @@ def build_and_push(
         return BuildResult(plan, cached.digest, True, None, clock() - started, triton, layers)
     with tempfile.TemporaryDirectory(prefix="tritonship-build-", dir=workdir) as scratch:
         written, pushed = _build_and_push(plan, client, builder, Path(scratch), credentials=credentials or {},
-                                          progress=progress, push_options=push_options, busybox=busybox)
+                                          progress=progress, push_options=push_options, busybox=busybox,
+                                          ca_file=ca_file)
     return BuildResult(plan, pushed.digest, False, pushed, clock() - started, triton,
                        _outcomes(plan, written, pushed))
 
 
 def _build_and_push(plan: BuildPlan, client: RegistryClient, builder: Builder | None, work: Path, *,
                     credentials: dict[str, Credentials], progress: Progress, push_options: PushOptions | None,
-                    busybox: Path | None) -> tuple[list[WrittenLayer], PushResult]:
+                    busybox: Path | None, ca_file: Path | None = None) -> tuple[list[WrittenLayer], PushResult]:
     from tritonship.image.copier import BUSYBOX
     from tritonship.image.layered import baked_image, model_image, write_model_layers
 
@@ -120,7 +121,7 @@ def _build_and_push(plan: BuildPlan, client: RegistryClient, builder: Builder | 
         if builder is None:
             raise ValueError("the baked layout needs a builder")
         image = baked_image(plan, builder, written, work, credentials=pull_credentials(plan, credentials),
-                            progress=progress)
+                            progress=progress, ca_file=ca_file)
         options = with_sibling(plan, with_base(plan, push_options))
     progress(f"pushing {plan.name}@{image.digest}")
     return written, push_image(client, plan.repository_path, image, plan.tags, progress, options=options)

@@ -27,7 +27,8 @@ def write_model_layers(plan: BuildPlan, directory: Path, progress: Progress) -> 
 
 
 def baked_image(plan: BuildPlan, builder: Builder, layers: list[WrittenLayer], work: Path, *,
-                credentials: Mapping[str, Credentials], progress: Progress) -> LocalImage:
+                credentials: Mapping[str, Credentials], progress: Progress,
+                ca_file: Path | None = None) -> LocalImage:
     """The builder builds the Triton part (base, requirements, labels, entrypoint); the layers go on top."""
     context = write_context(work / "context", plan.repository, plan.dockerfile, epoch=plan.epoch,
                             requirements=plan.requirements)
@@ -36,7 +37,7 @@ def baked_image(plan: BuildPlan, builder: Builder, layers: list[WrittenLayer], w
     image = builder.build(BuildRequest(
         context=context.root, dockerfile=context.dockerfile, epoch=plan.epoch, output=work / "out",
         base_image=plan.base_image, insecure_hosts=(plan.registry_host,) if plan.insecure else (),
-        credentials=dict(credentials),
+        credentials=dict(credentials), ca_file=ca_file,
     ))
     return append_layers(image, layers, _blob_dir(work), epoch=plan.epoch)
 

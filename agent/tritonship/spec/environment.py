@@ -144,13 +144,22 @@ class Autoscaling(Strict):
         return self
 
 
+# kube-prometheus-stack's Prometheus selects monitors and rules labelled `release: <Helm release name>`
+# (prometheusSpec.{serviceMonitor,podMonitor,rule}SelectorNilUsesHelmValues: true, the chart's default).
+SELECTOR_LABELS = {"release": "kube-prometheus-stack"}
+
+
 class Monitoring(Strict):
     """How Prometheus (the Prometheus Operator, e.g. kube-prometheus-stack) finds the pods."""
 
     kind: Literal["ServiceMonitor", "PodMonitor"] = Field(
         "ServiceMonitor", description="PodMonitor also scrapes pods no Service selects (a blue-green preview).")
-    labels: dict[str, str] = Field(default_factory=dict, description=(
-        "Extra labels on the monitor for the Prometheus' selector, e.g. {release: kube-prometheus-stack}."))
+    labels: dict[str, str] = Field(default_factory=lambda: dict(SELECTOR_LABELS), description=(
+        "Labels on the ServiceMonitor/PodMonitor for the Prometheus' serviceMonitorSelector/podMonitorSelector. "
+        "Default {release: kube-prometheus-stack}: kube-prometheus-stack selects `release: <its Helm release "
+        "name>` (*SelectorNilUsesHelmValues: true); put your release name, or {} when it selects everything."))
+    rule_labels: dict[str, str] | None = Field(None, description=(
+        "Labels on the PrometheusRule (`render --rules`) for the Prometheus' ruleSelector; default: labels."))
     interval: Duration = Field(15.0, description="Scrape interval.")
 
 
@@ -212,6 +221,7 @@ class Environment(Strict):
 
         problem = (k8s_names.labels_problem(self.node_selector)
                    or k8s_names.labels_problem(self.monitoring.labels if self.monitoring else {})
+                   or k8s_names.labels_problem((self.monitoring.rule_labels if self.monitoring else None) or {})
                    or next((p for n in [*self.image_pull_secrets, self.service_account or "default"]
                             if (p := k8s_names.subdomain_problem(n))), None))
         if problem:

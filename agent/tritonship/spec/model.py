@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -13,9 +14,25 @@ from tritonship.spec.smoke import SmokeSpec
 from tritonship.spec.types import Strict
 
 
+class GrafanaAnnotations(Strict):
+    url: str | None = Field(None, description="Grafana's base URL; TRITONSHIP_GRAFANA_URL overrides. The token "
+                                              "comes only from TRITONSHIP_GRAFANA_TOKEN.")
+    events: list[Literal["start", "pause", "abort", "rollback", "success"]] = Field(
+        default_factory=lambda: ["success", "rollback", "abort"], description="Events that become annotations.")
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("notifications.grafana.url must start with http:// or https://")
+        return value
+
+
 class Notifications(Strict):
     webhook: str | None = Field(None, description="URL; TRITONSHIP_WEBHOOK_URL overrides (keep secrets there).")
     events: list[str] = Field(default_factory=lambda: ["start", "pause", "abort", "rollback", "success"])
+    grafana: GrafanaAnnotations | None = Field(None, description=(
+        "Promotions as Grafana annotations (POST /api/annotations), tagged tritonship, app, environment, event."))
 
 
 class Spec(Strict):

@@ -168,6 +168,26 @@ def podman_socket(tmp_path_factory, registry):
     _stop(proc)
 
 
+def openssl(*args: str, cwd) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def tls_registry(tmp_path_factory):
+    """docker-registry over TLS with a certificate from a test CA made by openssl; yields (registry, CA file)."""
+    pki = tmp_path_factory.mktemp("pki")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=tritonship test CA", cwd=pki)
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+            "-subj", "/CN=127.0.0.1", cwd=pki)
+    (pki / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "san.ext", cwd=pki)
+    tls = f"  tls:\n    certificate: {pki / 'server.pem'}\n    key: {pki / 'server.key'}\n"
+    with local_registry(tmp_path_factory.mktemp("tls-registry"), auth_config=tls) as registry:
+        yield registry, pki / "ca.pem"
+
+
 def _storage_conf(root: Path) -> Path:
     conf = root / "storage.conf"
     conf.write_text(f'[storage]\ndriver = "vfs"\nrunroot = "{root / "run"}"\ngraphroot = "{root / "storage"}"\n')

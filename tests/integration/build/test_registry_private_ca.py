@@ -1,37 +1,16 @@
 """A registry signed by a private CA: the local docker-registry serves TLS with a certificate from a test CA
-made by openssl; the registry client trusts it only through --ca-file / image.ca_file."""
+made by openssl (the `tls_registry` fixture in conftest.py); the registry client trusts it only through
+--ca-file / image.ca_file."""
 
 from __future__ import annotations
-
-import subprocess
 
 import pytest
 
 from tritonship.errors import BadInput, InfraError
 from tritonship.image.registry import RegistryClient
 from tritonship.image.trust import registry_session, resolve_ca_file
-from tritonship_standins.registry import local_registry
 
 pytestmark = pytest.mark.integration
-
-
-def openssl(*args: str, cwd) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def tls_registry(tmp_path_factory):
-    pki = tmp_path_factory.mktemp("pki")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-            "-subj", "/CN=tritonship test CA", cwd=pki)
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
-            "-subj", "/CN=127.0.0.1", cwd=pki)
-    (pki / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "server.pem", "-days", "2", "-extfile", "san.ext", cwd=pki)
-    tls = f"  tls:\n    certificate: {pki / 'server.pem'}\n    key: {pki / 'server.key'}\n"
-    with local_registry(tmp_path_factory.mktemp("tls-registry"), auth_config=tls) as registry:
-        yield registry, pki / "ca.pem"
 
 
 def test_the_private_ca_is_trusted_through_ca_file(tls_registry):

@@ -56,3 +56,48 @@ def test_a_perf_result_that_is_not_one_is_bad_input_before_promoting(sim, tship,
     done = tship("promote", *promote_args(GOOD), "--perf-result", str(wrong))
     assert done.exit_code == 2 and "not a result.json written by `tritonship perf`" in done.stderr
     assert ledger(sim) == []
+
+
+def _perf_file(tmp_path, name: str, p99_ms: float):
+    """A perf result whose levels name their p99, so a test can tell two digests' results apart."""
+    doc = envelope("perf", "passed", 0) | to_dict(perf_result())
+    for level in doc["levels"]:
+        level["latency_ms"]["p99"] = p99_ms
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_rollback_moves_the_baseline_back_to_the_digest_now_running(sim, tship, project, tmp_path, monkeypatch):
+    assert tship("promote", *promote_args(GOOD), "--perf-result", str(_perf_file(tmp_path, "a.json", 11.0))
+                 ).exit_code == 0
+    assert tship("promote", *promote_args(GOOD2), "--perf-result", str(_perf_file(tmp_path, "b.json", 22.0))
+                 ).exit_code == 0
+    newer = _fetch(project, monkeypatch)
+    assert newer.label == f"dev ({GOOD2.split('@')[1]})" and newer.doc["levels"][0]["latency_ms"]["p99"] == 22.0
+    assert tship("rollback", "--env", "dev").exit_code == 0
+    back = _fetch(project, monkeypatch)
+    assert back.reason == "" and back.label == f"dev ({GOOD.split('@')[1]})"
+    assert [lv["latency_ms"]["p99"] for lv in back.doc["levels"]] == [11.0, 11.0]
+
+
+def test_a_rollback_to_a_digest_with_no_kept_result_says_so(sim, tship, project, perf_file, monkeypatch):
+    assert tship("promote", *promote_args(GOOD)).exit_code == 0  # measured before results were kept
+    assert tship("promote", *promote_args(GOOD2), "--perf-result", str(perf_file)).exit_code == 0
+    assert tship("rollback", "--env", "dev").exit_code == 0
+    found = _fetch(project, monkeypatch)
+    assert found.doc is None
+    assert found.reason == (f"dev was rolled back to {GOOD.split('@')[1]}, and no perf result was kept for it; "
+                            f"results are kept for {GOOD2.split('@')[1]}")
+
+
+def test_results_are_kept_per_digest_newest_first(sim, tship, tmp_path):
+    from tritonship.deploy.perf_baseline import configmap_name, data_key
+
+    for image, name in ((GOOD, "a.json"), (GOOD2, "b.json"), (GOOD, "a.json")):
+        assert tship("promote", *promote_args(image), "--perf-result", str(_perf_file(tmp_path, name, 11.0))
+                     ).exit_code == 0
+    data = sim.get("ConfigMap", configmap_name("demo-app", "dev"), "models-dev")["data"]
+    a, b = GOOD.split("@")[1], GOOD2.split("@")[1]
+    assert data["digests"].split() == [a, b]  # promoted again: first once, never twice
+    assert set(data) == {"digests", data_key(a), data_key(b)}

@@ -152,7 +152,13 @@ def test_raw_and_configmap_forms_match_their_sources(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dashboard_annotates_deployment_changes():
+def test_dashboard_annotates_promotions_and_deployment_changes():
+    """Promotions from tritonship's own annotations (deploy/grafana_annotations.py: organization annotations
+    tagged tritonship, app, env, event), found by a Grafana-datasource query on tags, AND-matched; and
+    every Deployment change from kube-state-metrics."""
     board = json.loads((ASSETS / "grafana-dashboard.json").read_text())
-    [annotation] = board["annotations"]["list"]
-    assert "kube_deployment_metadata_generation" in annotation["expr"] and annotation["enable"]
+    promotions, changes = board["annotations"]["list"]
+    assert promotions["datasource"] == {"type": "datasource", "uid": "grafana"} and promotions["enable"]
+    assert promotions["target"] == {"type": "tags", "tags": ["tritonship", "$app"], "matchAny": False, "limit": 100}
+    assert "$app" in {v["name"] and f"${v['name']}" for v in board["templating"]["list"]}
+    assert "kube_deployment_metadata_generation" in changes["expr"] and changes["enable"]

@@ -27,6 +27,7 @@ class BuildRequest:
     base_image: str
     insecure_hosts: tuple[str, ...] = ()
     credentials: Mapping[str, Credentials] = field(default_factory=dict)  # host -> credentials for pulls
+    ca_file: Path | None = None  # --ca-file: a private CA the base image's registry is signed by
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,20 @@ def read_dir_layout(directory: Path) -> LocalImage:
     if missing:
         raise InfraError(f"{directory}: exported image lacks blobs {', '.join(missing)}")
     return LocalImage(manifest, doc.get("mediaType") or OCI_MANIFEST, blobs)
+
+
+UNTRUSTED = ("x509: certificate signed by unknown authority", "certificate verify failed",
+             "x509: certificate is not valid", "tls: failed to verify certificate")
+
+
+def untrusted_hint(output: str, base_image: str, given: bool) -> str | None:
+    """What to do when the builder's pull of the base image met a certificate it does not trust."""
+    if not any(words in output for words in UNTRUSTED):
+        return None
+    if given:
+        return f"the CA given with --ca-file / image.ca_file does not sign the certificate of {base_image}'s registry"
+    return (f"{base_image}'s registry has a certificate this machine does not trust: give its CA with --ca-file / "
+            "image.ca_file (the builder's pull of the base image trusts it too)")
 
 
 def run_tool(argv: Sequence[str], what: str, *, env: Mapping[str, str] | None = None, timeout: float = 3600) -> str:

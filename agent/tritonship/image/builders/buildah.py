@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from tritonship.image.builders.base import BuildRequest, LocalImage, read_dir_layout, run_tool
+from tritonship.errors import InfraError
+from tritonship.image.builders.base import BuildRequest, LocalImage, read_dir_layout, run_tool, untrusted_hint
 from tritonship.image.credentials import Credentials
 from tritonship.image.reference import parse_reference
 
@@ -31,7 +33,11 @@ class BuildahBuilder:
                     "--timestamp", str(request.epoch), "--identity-label=false", "--layers=false",
                     "-f", str(request.dockerfile), "-t", tag]
             argv += self._pull_flags(request, Path(secrets))
-            run_tool([*argv, str(request.context)], "build the image", env=_env())
+            try:
+                run_tool([*argv, str(request.context)], "build the image", env=_env())
+            except InfraError as exc:
+                hint = untrusted_hint(exc.message, request.base_image, request.ca_file is not None)
+                raise InfraError(exc.message, hint=hint or exc.hint) from exc
         try:
             # dir: keeps layers uncompressed (model weights hardly compress; gzip would dominate the time)
             layout = request.output / "image"
@@ -46,7 +52,17 @@ class BuildahBuilder:
         flags = ["--tls-verify=false"] if host in request.insecure_hosts else []
         if request.credentials:
             flags += ["--authfile", str(write_authfile(secrets / "auth.json", request.credentials))]
+        if request.ca_file is not None:
+            flags += ["--cert-dir", str(cert_dir(secrets / "certs", request.ca_file))]
         return flags
+
+
+def cert_dir(directory: Path, ca_file: Path) -> Path:
+    """A `--cert-dir` for containers/image: it reads every `*.crt` in it as a CA (containers-certs.d(5)),
+    added to the system roots, so the base image's pull trusts --ca-file as the registry client does."""
+    directory.mkdir(mode=0o700)
+    shutil.copyfile(ca_file, directory / "ca.crt")
+    return directory
 
 
 def write_authfile(path: Path, credentials: Mapping[str, Credentials]) -> Path:

@@ -13,8 +13,15 @@ import tarfile
 import uuid
 from pathlib import Path
 
-from tritonship.errors import InfraError
-from tritonship.image.builders.base import OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST, BuildRequest, LocalImage
+from tritonship.errors import InfraError, TritonshipError
+from tritonship.image.builders.base import (
+    OCI_CONFIG,
+    OCI_LAYER_TAR,
+    OCI_MANIFEST,
+    BuildRequest,
+    LocalImage,
+    untrusted_hint,
+)
 
 _CHUNK = 1 << 20
 
@@ -30,13 +37,17 @@ class DockerSdkBuilder:
         client = self._client()
         tag = f"localhost/tritonship-build:{uuid.uuid4().hex[:16]}"
         try:
+            if request.ca_file is not None:  # the daemon pulls with its own trust: bring the base ourselves
+                from tritonship.image.builders.base_preload import preload_base
+
+                preload_base(client, request, request.output)
             self._run_build(client, request, tag)
             archive = request.output / "image.tar"
             with archive.open("wb") as handle:
                 for chunk in client.api.get_image(tag):
                     handle.write(chunk)
             return docker_archive_to_oci(archive, request.output / "blobs")
-        except InfraError:
+        except TritonshipError:
             raise
         except Exception as exc:  # docker.errors.* and requests errors from the daemon connection
             raise InfraError(f"docker builder at {self.base_url or 'DOCKER_HOST'} failed: {exc}") from exc
@@ -60,7 +71,8 @@ class DockerSdkBuilder:
         for event in client.api.build(path=str(request.context), dockerfile=request.dockerfile.name, tag=tag,
                                       rm=True, forcerm=True, decode=True, pull=False):
             if "error" in event:
-                raise InfraError(f"docker build failed: {str(event['error']).strip()}")
+                message = f"docker build failed: {str(event['error']).strip()}"
+                raise InfraError(message, hint=untrusted_hint(message, request.base_image, request.ca_file is not None))
 
 
 def _remove(client, tag: str) -> None:
