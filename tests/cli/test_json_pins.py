@@ -20,7 +20,8 @@ DOCUMENTS = {
     "build": (["build", "--dry-run", "--registry", "127.0.0.1:5000/ml"],  # examples/ sets insecure_registry
               ["image", "tags", "cached", "digest", "repository_digest", "builder", "plan", "dockerfile"]),
     "plan": (["plan"], ["project", "dry_run", "environments", "model_repository"]),
-    "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests"]),
+    "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests", "layout", "triton_image", "model_image",
+                                            "delivery", "note"]),
     "promote": (["promote"], ["error"]),  # a usage error: the error document
     "history": (["history", "--env", "nope"], ["error"]),  # bad input: the error document
 }

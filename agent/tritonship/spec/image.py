@@ -15,6 +15,13 @@ class ImageSpec(Strict):
     base_image: str = Field(
         "nvcr.io/nvidia/tritonserver:24.10-py3", description="Triton image the model repository is copied into."
     )
+    layout: Literal["baked", "modelcar"] = Field(
+        "baked", description="baked: models inside the Triton image; modelcar: models in an image of their own, "
+                             "the pod runs base_image unchanged.")
+    model_delivery: Literal["auto", "init-container", "image-volume"] = Field(
+        "auto", description="modelcar: how the model image reaches Triton's /models. init-container copies it "
+                            "into a shared emptyDir (every cluster); image-volume mounts it (Kubernetes >= 1.31 "
+                            "with the ImageVolume feature); auto: image-volume where preflight finds it works.")
     builder: Literal["auto", "buildah", "docker", "kaniko"] = Field("auto", description="Image builder.")
     version: str | None = Field(None, description="Version part of the tag; defaults to `git describe`.")
     extra_tags: list[str] = Field(default_factory=list, description="More tags pushed with the same digest.")
