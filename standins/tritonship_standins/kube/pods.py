@@ -33,9 +33,17 @@ RUNNING_LOG = (
 )
 
 
-def pull_failure_status(pod: dict, elapsed: float, ready_delay: float) -> dict:
+def pod_images(pod: dict) -> list[str]:
+    """Every image the pod needs: its containers', its init containers' and its image volumes'."""
+    spec = pod.get("spec") or {}
+    return [*(c.get("image", "") for c in spec.get("containers") or []),
+            *(c.get("image", "") for c in spec.get("initContainers") or []),
+            *((v.get("image") or {}).get("reference", "") for v in spec.get("volumes") or [] if "image" in v)]
+
+
+def pull_failure_status(pod: dict, elapsed: float, ready_delay: float, image: str = "") -> dict:
     """Status of a pod whose image cannot be pulled: Pending, ErrImagePull then ImagePullBackOff."""
-    image = pod["spec"]["containers"][0].get("image", "")
+    image = image or pod["spec"]["containers"][0].get("image", "")
     if elapsed < max(ready_delay, 0.1):
         waiting = {"reason": "ErrImagePull",
                    "message": f'failed to pull and unpack image "{image}": failed to resolve reference '
