@@ -97,9 +97,13 @@ def run_preflight(kube: Kube, spec: Spec, env_name: str, image: str, *, skip: tu
         delivery = decision.delivery
     checks.append(_skipped("capacity") if "capacity" in skip else _capacity(kube, spec, env_name))
     size = None
-    if work is not None and work.model_image and image_bytes is not None and "image" not in skip:
+    if work is not None and work.model_image and image_bytes is not None and _passed(checks, "image"):
         size = image_bytes(work.model_image)
     return PreflightReport(tuple(checks), delivery=delivery, model_bytes=size)
+
+
+def _passed(checks: list[Check], name: str) -> bool:
+    return any(c.name == name and c.status == "passed" for c in checks)
 
 
 def _images(images: tuple[str, ...], image_exists: Callable[[str], tuple[bool, str]]) -> Check:

@@ -103,8 +103,13 @@ def registry_resolve(spec: Spec, image: str) -> str:
 
 def registry_image_bytes(spec: Spec, image: str) -> int | None:
     """The sum of an image manifest's layer sizes (None for an index or an unexpected manifest)."""
+    from tritonship.errors import TritonshipError
+
     client, ref = _client(spec, image)
-    doc = client.get_manifest(ref.repository, ref.reference).json()
+    try:
+        doc = client.get_manifest(ref.repository, ref.reference).json()
+    except (TritonshipError, ValueError):
+        return None  # unknown: the emptyDir gets no sizeLimit
     sizes = [layer.get("size") for layer in doc.get("layers") or []] if isinstance(doc, dict) else []
     if not sizes or not all(isinstance(s, int) and s >= 0 for s in sizes):
         return None
