@@ -9,7 +9,6 @@ the pod spec for each delivery are built here as plain dicts; the template only 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,7 @@ MODELS_VOLUME = "models"
 INIT_CONTAINER = "models"
 # The copier streams files (cp -R): little CPU and memory, whatever the size of the models.
 COPIER_RESOURCES = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}}
-SIZE_HEADROOM = 1.10  # emptyDir sizeLimit: the model image's (compressed) layer bytes plus 10 %
+SIZE_HEADROOM = (11, 10)  # emptyDir sizeLimit: the model image's layer bytes plus 10 % (exact integer ratio)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,8 @@ def size_limit(model_bytes: int | None) -> str | None:
     """emptyDir sizeLimit for the copied models (Mi, rounded up), None when the size is unknown."""
     if not model_bytes or model_bytes <= 0:
         return None
-    return f"{max(1, math.ceil(model_bytes * SIZE_HEADROOM / 2**20))}Mi"
+    num, den = SIZE_HEADROOM
+    return f"{max(1, -(-model_bytes * num // (den * 2**20)))}Mi"
 
 
 def pod_parts(work: Workload, shm_size: str | None, security: dict[str, Any]) -> dict[str, Any]:
