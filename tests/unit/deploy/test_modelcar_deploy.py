@@ -200,3 +200,18 @@ def test_history_shows_the_pair():
     line = runs({"layout": "modelcar", "digest": "x", "model_image": MODELS, "triton_image": TRITON,
                  "delivery": "image-volume"})
     assert line == f"models {'1' * 12} + triton {'d' * 12} (image-volume)"
+
+
+def test_a_canary_baseline_runs_the_stable_release_s_recorded_pair(spec):
+    from tritonship.deploy.promotion import Promotion
+    from tritonship.deploy.strategies.canary import Canary
+
+    stable = _release(spec)
+    p = Promotion(kube=None, clock=None, spec=spec, env_name="dev", image=BAKED, revision=3, previous=stable,
+                  workload=Workload.baked(BAKED))
+    [baseline] = Canary()._baseline(p, replicas=1)
+    base_pod = pod([baseline])
+    assert base_pod["containers"][0]["image"] == TRITON and base_pod["initContainers"][0]["image"] == MODELS
+    assert baseline["metadata"]["name"].endswith("-baseline")
+    [canary] = p.render(track="canary", replicas=0, kinds=("Deployment",))
+    assert pod([canary])["containers"][0]["image"] == BAKED and "initContainers" not in pod([canary])
