@@ -123,7 +123,7 @@ def _volumes_problem(pod: dict, base: str) -> tuple[str, str] | None:
 def _containers_problem(pod: dict, base: str) -> tuple[str, str] | None:
     volumes = {v.get("name") for v in pod.get("volumes") or []}
     names: set[str] = set()
-    for key in ("initContainers", "containers"):
+    for key in ("containers", "initContainers"):  # an init container may not reuse a container's name
         for i, container in enumerate(pod.get(key) or []):
             where = f"{base}.{key}[{i}]"
             cname = container.get("name") or ""
