@@ -202,3 +202,14 @@ def test_explicit_image_volume_on_a_cluster_without_it_fails_preflight(tmp_path,
         assert sim.get("Deployment", "demo-app", "models-dev") is None
     finally:
         sim.stop()
+
+
+def test_a_model_image_that_cannot_be_pulled_fails_fast_naming_the_init_container(sim, project, engine):
+    modelcar_spec(project.spec)
+    assert engine.promote(MODELS).status == "passed"
+    sim.behaviour.pull_fail_image = "demo-app-models@sha256:2"
+    failed = engine.promote(MODELS2)
+    assert failed.status == "failed"
+    assert "container models: ErrImagePull" in failed.reason or "container models: ImagePullBackOff" in failed.reason
+    assert MODELS2 in failed.reason and "rolled back to revision 1" in failed.reason
+    assert pod_of(sim)["initContainers"][0]["image"] == MODELS
