@@ -35,7 +35,7 @@ class Workload:
     layout: str = "baked"
     model_image: str | None = None
     delivery: str | None = None  # modelcar: init-container | image-volume
-    model_bytes: int | None = None  # the model image's layer bytes, when preflight read its manifest
+    model_bytes: int | None = None  # the model image's (uncompressed) layer bytes, when preflight read them
 
     @classmethod
     def baked(cls, image: str) -> Workload:

@@ -101,8 +101,13 @@ def registry_resolve(spec: Spec, image: str) -> str:
     return f"{ref.name}@{found}"
 
 
+UNCOMPRESSED_LAYERS = ("application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar")
+
+
 def registry_image_bytes(spec: Spec, image: str) -> int | None:
-    """The sum of an image manifest's layer sizes (None for an index or an unexpected manifest)."""
+    """The sum of an image manifest's layer sizes when every layer is an uncompressed tar (then it bounds
+    what unpacking writes); None for compressed layers (their unpacked size is unknown), an index or an
+    unexpected manifest."""
     from tritonship.errors import TritonshipError
 
     client, ref = _client(spec, image)
@@ -110,8 +115,13 @@ def registry_image_bytes(spec: Spec, image: str) -> int | None:
         doc = client.get_manifest(ref.repository, ref.reference).json()
     except (TritonshipError, ValueError):
         return None  # unknown: the emptyDir gets no sizeLimit
-    sizes = [layer.get("size") for layer in doc.get("layers") or []] if isinstance(doc, dict) else []
-    if not sizes or not all(isinstance(s, int) and s >= 0 for s in sizes):
+    layers = doc.get("layers") if isinstance(doc, dict) else None
+    if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
+        return None
+    if any(layer.get("mediaType") not in UNCOMPRESSED_LAYERS for layer in layers):
+        return None
+    sizes = [layer.get("size") for layer in layers]
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes):
         return None
     return sum(sizes)
 

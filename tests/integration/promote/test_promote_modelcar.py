@@ -213,3 +213,42 @@ def test_a_model_image_that_cannot_be_pulled_fails_fast_naming_the_init_containe
     assert "container models: ErrImagePull" in failed.reason or "container models: ImagePullBackOff" in failed.reason
     assert MODELS2 in failed.reason and "rolled back to revision 1" in failed.reason
     assert pod_of(sim)["initContainers"][0]["image"] == MODELS
+
+
+def _push_with_layer(host: str, repository: str, layer: bytes, media: str) -> str:
+    import hashlib
+    import json
+
+    from tritonship.image.registry import RegistryClient
+
+    client = RegistryClient(host, insecure=True)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}})
+    blobs = {}
+    for data in (config.encode(), layer):
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        client.upload_blob(repository, digest, data)
+        blobs[data] = digest
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": blobs[config.encode()], "size": len(config)},
+                           "layers": [{"mediaType": media, "digest": blobs[layer], "size": len(layer)}]}).encode()
+    digest = client.put_manifest(repository, "v1", manifest, "application/vnd.oci.image.manifest.v1+json")
+    return f"{host}/{repository}@{digest}"
+
+
+def test_the_copy_volume_is_sized_from_an_uncompressed_model_image(sim, project, tship, registry):
+    import os
+
+    triton = push_tiny_image(registry, "nvidia/tritonserver")
+    plain = _push_with_layer(registry, "ml/demo-app-models", os.urandom(2 * 2**20),
+                             "application/vnd.oci.image.layer.v1.tar")
+    modelcar_spec(project.spec, base=triton, extra="  insecure_registry: true\n")
+    assert tship("promote", "--env", "dev", "--image", plain).exit_code == 0
+    volume = next(v for v in pod_of(sim)["volumes"] if v["name"] == "models")
+    assert volume["emptyDir"] == {"sizeLimit": "3Mi"}  # 2 MiB + 10 %, rounded up
+    assert ledger(sim)[0]["model_bytes"] == 2 * 2**20
+    packed = _push_with_layer(registry, "ml/demo-app-models", os.urandom(2**20),
+                              "application/vnd.oci.image.layer.v1.tar+gzip")
+    assert tship("promote", "--env", "dev", "--image", packed).exit_code == 0
+    volume = next(v for v in pod_of(sim)["volumes"] if v["name"] == "models")
+    assert volume["emptyDir"] == {} and ledger(sim)[1]["model_bytes"] is None  # unpacked size unknown
