@@ -21,7 +21,8 @@ DOCUMENTS = {
               ["image", "tags", "cached", "digest", "repository_digest", "builder", "layout", "plan",
                "dockerfile"]),
     "plan": (["plan"], ["project", "dry_run", "environments", "serve", "model_repository"]),
-    "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests"]),
+    "render": (["render", "--env", "dev"], ["app", "env", "image", "manifests", "layout", "triton_image", "model_image",
+                                            "delivery", "note"]),
     "promote": (["promote"], ["error"]),  # a usage error: the error document
     "history": (["history", "--env", "nope"], ["error"]),  # bad input: the error document
 }

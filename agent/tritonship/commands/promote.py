@@ -11,7 +11,11 @@ from tritonship.present.common import emit
 
 @click.command("promote")
 @click.option("--env", "env_name", required=True, help="Environment (from tritonship.yaml) to promote to.")
-@click.option("--image", default=None, help="Image by digest: REPOSITORY@sha256:<64 hex>.")
+@click.option("--image", default=None, help="The built image by digest: REPOSITORY@sha256:<64 hex> (for "
+                                            "image.layout modelcar: the model image).")
+@click.option("--triton-image", default=None,
+              help="modelcar: the Triton image the pods run, by digest (default: image.base_image, pinned to the "
+                   "digest its registry names now and recorded).")
 @click.option("--from", "from_env", default=None, help="Promote the digest that succeeded in this environment.")
 @click.option("--wait-lock", type=Finite(min=0, max=DAY_S), default=0.0, show_default=True,
               help="Seconds to wait for another promotion of this environment to finish.")
@@ -28,7 +32,8 @@ from tritonship.present.common import emit
 @spec_option
 @global_options
 @click.pass_context
-def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: str | None, wait_lock: float,
+def command(ctx: click.Context, *, env_name: str, image: str | None, triton_image: str | None,
+            from_env: str | None, wait_lock: float,
             dry_run: bool, skip_preflight: tuple[str, ...], resume: bool, abort: bool, retry: bool,
             perf_result: str | None, spec_path: str | None) -> None:
     """Promote an image digest to an environment with its strategy.
@@ -43,17 +48,17 @@ def command(ctx: click.Context, *, env_name: str, image: str | None, from_env: s
 
     if resume and abort:
         raise BadInput("--resume and --abort exclude each other")
-    if (resume or abort) and (image or from_env or dry_run or retry):
-        raise BadInput("--resume/--abort continue the recorded promotion: give no --image, --from, --dry-run, "
-                       "--retry")
+    if (resume or abort) and (image or triton_image or from_env or dry_run or retry):
+        raise BadInput("--resume/--abort continue the recorded promotion: give no --image, --triton-image, --from, "
+                       "--dry-run, --retry")
     spec = load_optional_spec(spec_path, required=True)
     env = spec.environment(env_name)
     _check_schema(spec, env_name, image)
     perf_doc = _perf_result(perf_result)
     world = cluster_world(spec, log=_logger(), environ=environ())
     req = PromoteRequest(env=env_name, started_by=started_by(environ()), image=image, from_env=from_env,
-                         wait_lock=wait_lock, dry_run=dry_run, skip_preflight=skip_preflight, resume=resume,
-                         abort=abort, retry=retry)
+                         triton_image=triton_image, wait_lock=wait_lock, dry_run=dry_run,
+                         skip_preflight=skip_preflight, resume=resume, abort=abort, retry=retry)
     try:
         result = promote(world, spec, req)
     except PreflightFailed as exc:
@@ -76,9 +81,13 @@ def _check_schema(spec, env_name: str, image: str | None) -> None:
     applied (deploy/schema_check.py); the image and revision do not change which fields are valid."""
     from tritonship.deploy.manifests import render_release
     from tritonship.deploy.schema_check import check_objects
+    from tritonship.deploy.workload import planned
 
     placeholder = "registry.invalid/schema-check@sha256:" + "0" * 64
-    check_objects(render_release(spec, env_name, image or placeholder, 1), f"environment {env_name!r}")
+    delivery = spec.image.model_delivery
+    work = planned(spec.image.layout, image or placeholder, triton_image=placeholder,
+                   delivery=None if delivery == "auto" else delivery)
+    check_objects(render_release(spec, env_name, image or placeholder, 1, workload=work), f"environment {env_name!r}")
 
 
 def _perf_result(path: str | None):

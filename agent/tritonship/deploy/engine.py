@@ -13,14 +13,16 @@ from tritonship.deploy.clock import iso
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
 from tritonship.deploy.lock import Holder, Lock, lease_name
 from tritonship.deploy.manifests import render_release, spec_hash
-from tritonship.deploy.origin import choose_from, digest_of
+from tritonship.deploy.origin import digest_of
 from tritonship.deploy.phases import START
 from tritonship.deploy.preflight import PreflightReport, run_preflight
 from tritonship.deploy.release_run import ReleaseRun
+from tritonship.deploy.target import Target, resolve_target
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
+    from tritonship.deploy.workload import Workload
     from tritonship.deploy.world import World
     from tritonship.spec.model import Spec
 
@@ -37,6 +39,7 @@ class PromoteRequest:
     resume: bool = False
     abort: bool = False
     retry: bool = False  # try a release again whose newest attempt failed (sticky failure)
+    triton_image: str | None = None  # modelcar: the Triton image by digest (default: base_image, pinned)
 
 
 @dataclass(frozen=True)
@@ -69,20 +72,23 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
         prometheus_url(env.analysis, world.environ)
     if req.resume or req.abort:
         return _continue(world, spec, req, store)
-    image, source = resolve_image(world, spec, req)
+    target = resolve_target(world, spec, req)
+    image = target.image
     strategy = env.strategy.kind
     skip = tuple(sorted(set(req.skip_preflight)))
     hash_ = spec_hash(spec, req.env)
     open_rel = ledger.current
-    resuming = open_rel is not None and _same(open_rel, image, hash_, strategy)
+    resuming = open_rel is not None and _same(open_rel, target, hash_, strategy)
     if resuming and open_rel.outcome == "paused":
         raise BadInput(f"the promotion of revision {open_rel.revision} to {req.env!r} is paused at step "
                        f"{open_rel.step!r}: {open_rel.reason or ''}".rstrip(": "),
                        hint=f"tritonship promote --env {req.env} --resume (or --abort)")
-    retry_of = None if resuming else _check_retry(ledger, req, image, hash_, strategy)
-    report = None if resuming else run_preflight(kube, spec, req.env, image, skip=skip, image_exists=world.image_exists)
+    retry_of = None if resuming else _check_retry(ledger, req, target, hash_, strategy)
+    report = None if resuming else run_preflight(kube, spec, req.env, image, skip=skip, image_exists=world.image_exists,
+                                                 work=target.workload(), image_bytes=world.image_bytes)
+    work = target.workload(*_chosen(spec, report))
     if req.dry_run:
-        objs = render_release(spec, req.env, image, ledger.next_revision)
+        objs = render_release(spec, req.env, image, ledger.next_revision, workload=work)
         status = "dry-run" if report is None or report.passed else "failed"
         return PromoteResult(status, req.env, env.namespace, strategy, image, ledger.next_revision,
                              reason=_preflight_reason(report), preflight=report, manifests=tuple(objs))
@@ -90,12 +96,20 @@ def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
         raise PreflightFailed(report)
     with locked_run(world, spec, req, store) as run:
         run.report = report
-        return _start(run, image, strategy, skip, source=source, retry_of=retry_of)
+        return _start(run, target, work, strategy, skip, retry_of=retry_of)
 
 
-def _check_retry(ledger: Ledger, req: PromoteRequest, image: str, hash_: str, strategy: str) -> int | None:
+def _chosen(spec: Spec, report: PreflightReport | None) -> tuple[str | None, int | None]:
+    """(delivery, model bytes) for the workload: what preflight found, else what the spec says."""
+    if report is not None and report.delivery:
+        return report.delivery, report.model_bytes
+    configured = spec.image.model_delivery
+    return (None if configured == "auto" else configured), (report.model_bytes if report else None)
+
+
+def _check_retry(ledger: Ledger, req: PromoteRequest, target: Target, hash_: str, strategy: str) -> int | None:
     """Sticky failure: the same release again needs `--retry` (recorded as `retry_of`)."""
-    failed = sticky_failure(ledger, image, hash_, strategy)
+    failed = sticky_failure(ledger, target, hash_, strategy)
     if failed is not None and not req.retry:
         why = (failed.reason or "no reason recorded").splitlines()[0]
         raise GateFailed(f"revision {failed.revision} of this image and settings ended {failed.outcome} in "
@@ -121,27 +135,10 @@ def _preflight_reason(report: PreflightReport | None) -> str:
     return "; ".join(f"{c.name}: {c.detail}" for c in report.failures)
 
 
-def _same(rel: Release, image: str, hash_: str, strategy: str) -> bool:
-    return rel.kind == "promote" and rel.image == image and rel.spec_hash == hash_ and rel.strategy == strategy
-
-
-def resolve_image(world: World, spec: Spec, req: PromoteRequest) -> tuple[str, str | None]:
-    """-> (image by digest, the environment it comes from or None)."""
-    declared = spec.environment(req.env).promote_from
-    # `from:` in the spec is a gate: an explicit --image must have succeeded there too, unless the
-    # user skips the origin check on purpose (recorded in the history like other skipped preflights)
-    skip_origin = "origin" in req.skip_preflight and req.image is not None
-    source = req.from_env or (None if skip_origin else declared)
-    if source is None:
-        if req.image is None:
-            raise BadInput(f"say what to promote to {req.env!r}: --image REPOSITORY@sha256:… or --from ENV")
-        digest_of(req.image)
-        return req.image, None
-    if source == req.env:
-        raise BadInput("--from names the environment being promoted to")
-    src_env = spec.environment(source)
-    src_ledger = LedgerStore(world.kube_for(source), src_env.namespace, spec.project, source).read()
-    return choose_from(src_ledger, req.image), source
+def _same(rel: Release, target: Target, hash_: str, strategy: str) -> bool:
+    """The same release: same built image, same Triton image (a modelcar pair), settings and strategy."""
+    return rel.kind == "promote" and rel.image == target.image and rel.pair.triton_image == target.triton_image \
+        and rel.spec_hash == hash_ and rel.strategy == strategy
 
 
 @contextmanager
@@ -190,31 +187,40 @@ def _continue(world: World, spec: Spec, req: PromoteRequest, store: LedgerStore)
         return run.continue_open(open_rel)
 
 
-def _start(run: ReleaseRun, image: str, strategy: str, skip: tuple[str, ...], *, source: str | None,
+def _start(run: ReleaseRun, target: Target, work: Workload, strategy: str, skip: tuple[str, ...], *,
            retry_of: int | None) -> PromoteResult:
     """Under the lock: continue this release's open record, or settle another open record and
     record a new revision (phase `preflight`) before the first step changes anything."""
     req, spec = run.req, run.spec
     hash_ = spec_hash(spec, req.env)
     open_rel = run.ledger.current
-    if open_rel is not None and _same(open_rel, image, hash_, strategy) and open_rel.outcome == "in-progress":
+    if open_rel is not None and _same(open_rel, target, hash_, strategy) and open_rel.outcome == "in-progress":
         return run.continue_open(open_rel)
     if open_rel is not None:
         run.settle(open_rel)
+    image = target.image
     record = Release(revision=run.ledger.next_revision, image=image, digest=digest_of(image), strategy=strategy,
                      started_by=req.started_by, started_at=iso(run.world.clock.now()), kind="promote",
-                     spec_hash=hash_, step="start", phase=START["promote"], from_env=source,
-                     skipped_preflight=list(skip), retry_of=retry_of)
+                     spec_hash=hash_, step="start", phase=START["promote"], from_env=target.source,
+                     skipped_preflight=list(skip), retry_of=retry_of, **record_pair(work))
     run.begin(record)
     return run.run_steps()
 
 
-def sticky_failure(ledger: Ledger, image: str, hash_: str, strategy: str) -> Release | None:
+def record_pair(work: Workload) -> dict[str, Any]:
+    """The Release fields of what the pods run (deploy/ledger.py)."""
+    return {"layout": work.layout, "triton_image": work.triton_image, "model_image": work.model_image,
+            "delivery": work.delivery, "model_bytes": work.model_bytes}
+
+
+def sticky_failure(ledger: Ledger, target: Target | str, hash_: str, strategy: str) -> Release | None:
     """The newest promote record, when it is this very release (same digest, settings and strategy) and
     it ended failed, rolled back or aborted. Pure. Like an aborted Argo Rollout, such a release stays
     failed: re-running the same promote does not try (or re-analyse) it again without `--retry`."""
+    if isinstance(target, str):  # a baked image
+        target = Target(target, triton_image=target)
     last = next((r for r in reversed(ledger.releases) if r.kind == "promote"), None)
     if last is not None and not last.open and last.outcome in ("failed", "rolled-back", "aborted") \
-            and _same(last, image, hash_, strategy):
+            and _same(last, target, hash_, strategy):
         return last
     return None

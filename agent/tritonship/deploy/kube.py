@@ -178,11 +178,12 @@ class Kube:
         meta = obj["metadata"]
         return self.request("PUT", resource(obj["kind"]).path(meta.get("namespace"), meta["name"]), body=obj)
 
-    def apply(self, obj: dict) -> dict:
-        """Server-side apply with field manager `tritonship` (force: we own these objects)."""
+    def apply(self, obj: dict, *, dry_run: bool = False) -> dict:
+        """Server-side apply with field manager `tritonship` (force: we own these objects). `dry_run`:
+        `dryRun=All`, the server runs admission, defaulting and validation and stores nothing."""
         meta = obj["metadata"]
         path = resource(obj["kind"]).path(meta.get("namespace"), meta["name"])
-        query = [("fieldManager", FIELD_MANAGER), ("force", "true")]
+        query = [("fieldManager", FIELD_MANAGER), ("force", "true"), *([("dryRun", "All")] if dry_run else [])]
         return self.request("PATCH", path, body=obj, query=query, content_type="application/apply-patch+yaml")
 
     def merge_patch(self, kind: str, name: str, namespace: str, patch: dict) -> dict:

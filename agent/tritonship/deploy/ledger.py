@@ -17,6 +17,7 @@ from typing import Any
 
 from tritonship.deploy.phases import PHASES
 from tritonship.errors import BadInput, InfraError
+from tritonship.image.modelcar import LAYOUTS, ImagePair
 
 KEEP = 10
 DATA_KEY = "releases.json"
@@ -49,10 +50,21 @@ class Release:
     skipped_preflight: list[str] = field(default_factory=list)
     manifests: list[dict] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
+    # the pair the pods run (image/modelcar.py): records written before layouts are baked, triton_image = image
+    layout: str = "baked"
+    triton_image: str = ""  # "" in old records: read as `image` (see `pair`)
+    model_image: str | None = None
+    delivery: str | None = None  # modelcar: init-container | image-volume
+    model_bytes: int | None = None  # modelcar: the model image's layer bytes (the emptyDir's sizeLimit)
 
     @property
     def open(self) -> bool:
         return self.outcome in OPEN
+
+    @property
+    def pair(self) -> ImagePair:
+        """What this release runs: the Triton image and, for modelcar, the model image."""
+        return ImagePair(self.layout, self.triton_image or self.image, self.model_image)
 
     @property
     def current_phase(self) -> str:
@@ -64,6 +76,7 @@ class Release:
         """The record without its manifests (for history output)."""
         out = asdict(self)
         out.pop("manifests")
+        out["triton_image"] = self.pair.triton_image
         return out
 
 
@@ -111,6 +124,8 @@ _FIELDS = {
     "finished_at": (str, type(None)), "reason": (str, type(None)), "from_env": (str, type(None)),
     "rollback_to": (int, type(None)), "phase": str, "ending": (str, type(None)),
     "retry_of": (int, type(None)), "skipped_preflight": list, "manifests": list, "state": dict,
+    "layout": str, "triton_image": str, "model_image": (str, type(None)), "delivery": (str, type(None)),
+    "model_bytes": (int, type(None)),
 }
 _REQUIRED = ("revision", "image", "digest", "strategy", "started_by", "started_at", "outcome")
 
@@ -158,6 +173,8 @@ def _release(item: Any, where: str) -> Release:
         raise BadInput(f"{where}: outcome {item['outcome']!r} is not one of {', '.join(OUTCOMES)}")
     if item.get("phase", "") not in ("", *PHASES):
         raise BadInput(f"{where}: phase {item['phase']!r} is not one of {', '.join(PHASES)}")
+    if item.get("layout", "baked") not in LAYOUTS:
+        raise BadInput(f"{where}: layout {item['layout']!r} is not one of {', '.join(LAYOUTS)}")
     if item.get("kind", "promote") not in KINDS:
         raise BadInput(f"{where}: kind {item['kind']!r} is not one of {', '.join(KINDS)}")
     return Release(**item)

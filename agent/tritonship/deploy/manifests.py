@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tritonship.deploy.workload import Workload
     from tritonship.spec.environment import Environment
     from tritonship.spec.model import Spec
 
@@ -51,9 +52,14 @@ def spec_hash(spec: Spec, env_name: str) -> str:
 def render_release(spec: Spec, env_name: str, image: str, revision: int, *, track: str = "stable",
                    name: str | None = None, replicas: int | None = None,
                    service_selector: dict[str, str] | None = None, service_name: str | None = None,
-                   kinds: tuple[str, ...] = ALL_KINDS) -> list[dict]:
+                   kinds: tuple[str, ...] = ALL_KINDS, workload: Workload | None = None) -> list[dict]:
     """Objects for one release. `track`/`name`/`replicas` let blue-green and canary render extra
-    Deployments (e.g. track "canary", name "app-canary"); `service_selector` adds to the Service's selector."""
+    Deployments (e.g. track "canary", name "app-canary"); `service_selector` adds to the Service's selector.
+    `workload` says what the pods run (deploy/workload.py); None: the baked layout running `image`."""
+    from tritonship.deploy.workload import Workload
+
+    work = workload or Workload.baked(image)
+    image = work.artifact
     env = spec.environments[env_name]
     app = spec.project
     base = base_labels(app, env_name)
@@ -69,8 +75,8 @@ def render_release(spec: Spec, env_name: str, image: str, revision: int, *, trac
             replicas = None  # the HPA owns spec.replicas: applying it would take the field back (SSA)
         selector = {**base, "tritonship.io/track": track}
         out.append(_render("deployment.yaml.j2", **common, selector=selector,
-                           **_deployment_values(env, image, deploy_name, replicas, selector),
-                           annotations={"tritonship.io/image": image,
+                           **_deployment_values(env, work, deploy_name, replicas, selector),
+                           annotations={"tritonship.io/image": image, **_pair_annotations(work),
                                         "tritonship.io/spec-hash": spec_hash(spec, env_name),
                                         "tritonship.io/revision": str(revision)}))
     service_labels = {k: v for k, v in labels.items() if k not in ("tritonship.io/track", "tritonship.io/revision")}
@@ -133,15 +139,30 @@ def _version(image: str) -> str:
     return digest.split(":")[-1][:12] if "@" in image else image.rsplit(":", 1)[-1][:63]
 
 
-def _deployment_values(env: Environment, image: str, name: str, replicas: int | None,
+# The Triton container's securityContext; a modelcar init container (the copier) runs with the same.
+CONTAINER_SECURITY = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": False,
+                      "capabilities": {"drop": ["ALL"]}}
+
+
+def _pair_annotations(work: Workload) -> dict[str, str]:
+    if work.layout != "modelcar":
+        return {}
+    return {"tritonship.io/layout": "modelcar", "tritonship.io/triton-image": work.triton_image,
+            "tritonship.io/model-image": work.model_image or "", "tritonship.io/model-delivery": work.delivery or ""}
+
+
+def _deployment_values(env: Environment, work: Workload, name: str, replicas: int | None,
                        selector: dict[str, str]) -> dict[str, Any]:
+    from tritonship.deploy.workload import pod_parts
+
     rolling = env.strategy.rolling
     surge = rolling.max_surge if rolling else "25%"
     unavailable = rolling.max_unavailable if rolling else 0
     deadline = next(s.progress_deadline for s in (env.strategy.rolling, env.strategy.blue_green, env.strategy.canary)
                     if s is not None)
     return {
-        "name": name, "image": image,
+        "name": name, "image": work.triton_image, "security": CONTAINER_SECURITY,
+        **pod_parts(work, env.shm_size, CONTAINER_SECURITY),
         "replicas": None if env.autoscaling and replicas is None else (env.replicas if replicas is None else replicas),
         "max_surge": surge, "max_unavailable": unavailable, "progress_deadline": max(1, math.ceil(deadline)),
         "resources": pod_resources(env), "node_selector": dict(env.node_selector),
@@ -154,7 +175,7 @@ def _pod_values(env: Environment, selector: dict[str, str]) -> dict[str, Any]:
     """Production settings of the pod: shared memory, draining, spreading, pull secrets, identity.
     Startup budget: the startup probe (every 10 s) gives Triton this long to load its models."""
     return {
-        "shm_size": env.shm_size, "termination_grace": math.ceil(env.termination_grace),
+        "termination_grace": math.ceil(env.termination_grace),
         "pre_stop_delay": math.ceil(env.pre_stop_delay),
         "topology_spread": topology_spread(env, selector), "service_account": env.service_account,
         "image_pull_secrets": [{"name": n} for n in env.image_pull_secrets],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
-    from tritonship.deploy.ledger import Ledger
+    from tritonship.deploy.ledger import Ledger, Release
 
 _BY_DIGEST = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
 
@@ -22,15 +22,22 @@ def digest_of(image: str) -> str:
 
 
 def choose_from(source: Ledger, image: str | None) -> str:
-    """The image to promote from the source environment's history. Pure.
+    """The image to promote from the source environment's history. Pure (see choose_release)."""
+    return choose_release(source, image).image
 
-    With `image`: it must have succeeded there. Without: the newest release that succeeded there."""
+
+def choose_release(source: Ledger, image: str | None) -> Release:
+    """The release to promote from the source environment's history: its built image and the pair it ran
+    (Triton image, model image: image/modelcar.ImagePair). Pure.
+
+    With `image`: it must have succeeded there (the newest such record gives the pair). Without: the
+    newest release that succeeded there."""
     where = f"environment {source.env!r}"
     if image is not None:
         digest = digest_of(image)
         outcomes = source.outcomes_of(digest)
         if "succeeded" in outcomes:
-            return image
+            return next(r for r in reversed(source.releases) if r.digest == digest and r.outcome == "succeeded")
         if not outcomes:
             raise GateFailed(f"{digest} was never promoted to {where}; refusing to skip it",
                              hint=f"promote it to {source.env} first")
@@ -40,4 +47,4 @@ def choose_from(source: Ledger, image: str | None) -> str:
     if release is None:
         raise GateFailed(f"{where} has no succeeded release to promote",
                          hint=f"see `tritonship history --env {source.env}`")
-    return release.image
+    return release

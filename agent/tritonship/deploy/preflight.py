@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
+    from tritonship.deploy.workload import Workload
     from tritonship.spec.environment import Environment
     from tritonship.spec.model import Spec
 
@@ -57,6 +58,8 @@ class Check:
 @dataclass(frozen=True)
 class PreflightReport:
     checks: tuple[Check, ...]
+    delivery: str | None = None  # modelcar: the model delivery the `delivery` check chose (deploy/delivery.py)
+    model_bytes: int | None = None  # modelcar: the model image's layer bytes, when the registry told
 
     @property
     def passed(self) -> bool:
@@ -68,7 +71,10 @@ class PreflightReport:
 
 
 def run_preflight(kube: Kube, spec: Spec, env_name: str, image: str, *, skip: tuple[str, ...] = (),
-                  image_exists: Callable[[str], tuple[bool, str]] | None = None) -> PreflightReport:
+                  image_exists: Callable[[str], tuple[bool, str]] | None = None, work: Workload | None = None,
+                  image_bytes: Callable[[str], int | None] | None = None) -> PreflightReport:
+    """`work`: what the release runs (deploy/workload.py); a modelcar release checks both images and
+    chooses its model delivery (check `delivery`)."""
     env = spec.environments[env_name]
     checks = [_namespace(kube, env.namespace)]
     if checks[0].status == "failed":
@@ -77,13 +83,35 @@ def run_preflight(kube: Kube, spec: Spec, env_name: str, image: str, *, skip: tu
 
     checks.append(check_api(kube, spec, env_name, image))
     checks.append(_skipped("rbac") if "rbac" in skip else _rbac(kube, env.namespace, needed_permissions(env)))
+    images = work.images if work is not None else (image,)
     if "image" in skip or image_exists is None:
         checks.append(_skipped("image", "" if "image" in skip else "no registry client"))
     else:
-        ok, detail = image_exists(image)
-        checks.append(Check("image", "passed" if ok else "failed", detail))
+        checks.append(_images(images, image_exists))
+    delivery = None
+    if work is not None and work.layout == "modelcar":
+        from tritonship.deploy.delivery import decide, probe
+
+        decision = decide(spec.image.model_delivery, probe(kube, spec, env_name, work))
+        checks.append(Check("delivery", decision.status, decision.detail))
+        delivery = decision.delivery
     checks.append(_skipped("capacity") if "capacity" in skip else _capacity(kube, spec, env_name))
-    return PreflightReport(tuple(checks))
+    size = None
+    if work is not None and work.model_image and image_bytes is not None and _passed(checks, "image"):
+        size = image_bytes(work.model_image)
+    return PreflightReport(tuple(checks), delivery=delivery, model_bytes=size)
+
+
+def _passed(checks: list[Check], name: str) -> bool:
+    return any(c.name == name and c.status == "passed" for c in checks)
+
+
+def _images(images: tuple[str, ...], image_exists: Callable[[str], tuple[bool, str]]) -> Check:
+    """Every image of the release is in its registry (manifests fetched and verified)."""
+    answers = [image_exists(i) for i in images]
+    failed = [detail for ok, detail in answers if not ok]
+    details = failed or [detail for _ok, detail in answers]
+    return Check("image", "failed" if failed else "passed", "; ".join(details))
 
 
 def _skipped(name: str, why: str = "") -> Check:

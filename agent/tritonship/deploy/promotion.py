@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from tritonship.deploy.kube import Kube
     from tritonship.deploy.ledger import Release
     from tritonship.deploy.steps import RolloutStatus
+    from tritonship.deploy.workload import Workload
     from tritonship.spec.environment import Environment
     from tritonship.spec.model import Spec
 
@@ -40,6 +41,7 @@ class Promotion:
     save: Callable[[], None] = _noop  # persists state/manifests into the ledger now
     events: list[str] = field(default_factory=list)
     environ: ProcessEnv = field(default_factory=ProcessEnv)  # the World's process environment (process_env.py)
+    workload: Workload | None = None  # what the pods run (deploy/workload.py); None: the baked `image`
 
     @property
     def app(self) -> str:
@@ -72,7 +74,8 @@ class Promotion:
         """The manifests of this release (see manifests.render_release for the overrides)."""
         from tritonship.deploy.manifests import render_release
 
-        return render_release(self.spec, self.env_name, self.image, self.revision, **overrides)
+        return render_release(self.spec, self.env_name, self.image, self.revision, workload=self.workload,
+                              **overrides)
 
     @property
     def deadline_s(self) -> float:

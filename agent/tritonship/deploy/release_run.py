@@ -18,6 +18,7 @@ from tritonship.deploy.ledger import Release
 from tritonship.deploy.phases import check_move, outcome_of
 from tritonship.deploy.promotion import Promotion
 from tritonship.deploy.strategies import fail
+from tritonship.deploy.workload import Workload
 from tritonship.errors import TritonshipError
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ class ReleaseRun:
                            image=record.image, revision=record.revision, previous=self._previous(record),
                            state=dict(record.state), manifests=list(record.manifests), log=self.world.log,
                            heartbeat=self.lock.renew, save=self._save, events=list(events),
-                           environ=self.world.environ)
+                           environ=self.world.environ, workload=Workload.of(record))
 
     def _previous(self, record: Release) -> Release | None:
         """What this record returns to: its recorded target once it is rolling back, else the last

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tritonship.deploy.clock import iso
-from tritonship.deploy.engine import PromoteRequest, PromoteResult, locked_run
+from tritonship.deploy.engine import PromoteRequest, PromoteResult, locked_run, record_pair
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
 from tritonship.deploy.ledger_guard import check_restorable
 from tritonship.deploy.phases import START
+from tritonship.deploy.workload import Workload
 from tritonship.errors import BadInput, GateFailed
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
         record = Release(revision=run.ledger.next_revision, image=target.image, digest=target.digest,
                          strategy=target.strategy, started_by=req.started_by, started_at=iso(world.clock.now()),
                          kind="rollback", spec_hash=target.spec_hash, step="restore", phase=START["rollback"],
-                         rollback_to=target.revision, manifests=list(target.manifests))
+                         rollback_to=target.revision, manifests=list(target.manifests),
+                         **record_pair(Workload.of(target)))  # the pair it restores
         run.begin(record)
         return run.restore()

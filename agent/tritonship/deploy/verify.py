@@ -34,8 +34,14 @@ class Verdict:
 
 
 def images_of(dep: dict) -> dict[str, str]:
-    containers = ((dep.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []
-    return {c.get("name", ""): c.get("image", "") for c in containers}
+    """name -> image of the pod template's containers, init containers ("init:NAME") and image volumes
+    ("volume:NAME"): a modelcar release runs a pair, and returning to a baked one must drop the model image."""
+    pod = ((dep.get("spec") or {}).get("template") or {}).get("spec", {})
+    out = {c.get("name", ""): c.get("image", "") for c in pod.get("containers") or []}
+    out.update({f"init:{c.get('name', '')}": c.get("image", "") for c in pod.get("initContainers") or []})
+    out.update({f"volume:{v.get('name', '')}": (v.get("image") or {}).get("reference", "")
+                for v in pod.get("volumes") or [] if "image" in v})
+    return out
 
 
 def revision_of(dep: dict) -> str | None:

@@ -22,10 +22,21 @@ def render(console: Console, app: str, env_name: str, releases: list[dict[str, A
     for col in ("rev", "kind", "outcome", "image", "strategy", "step", "started", "by", "reason"):
         table.add_column(col, overflow="fold")
     for r in releases:
-        digest = r["digest"].split(":")[-1][:12]
+        digest = runs(r)
         outcome = r["outcome"] if r["phase"] in ("", r["outcome"]) else f"{r['outcome']} ({r['phase']})"
         table.add_row(str(r["revision"]), r["kind"], outcome, digest, r["strategy"], r["step"],
                       r["started_at"][:19], r["started_by"], (r["reason"] or "").split("\n", 1)[0] +
                       (f" [skipped preflight: {', '.join(r['skipped_preflight'])}]" if r["skipped_preflight"]
                        else ""))
     console.print(table if releases else f"no releases of {app} in {env_name} yet")
+
+
+def runs(release: dict[str, Any]) -> str:
+    """The image column: the digest, or for modelcar the pair (model image + Triton image, and the delivery)."""
+    def short(image: str | None) -> str:
+        return (image or "?").rsplit("@", 1)[-1].split(":")[-1][:12]
+
+    if release.get("layout") != "modelcar":
+        return short(release["digest"])
+    return f"models {short(release.get('model_image'))} + triton {short(release.get('triton_image'))} " \
+           f"({release.get('delivery') or 'init-container'})"

@@ -60,6 +60,10 @@ def render_result(verb: str, result: PromoteResult) -> Any:
         console.print(f"[bold {colour}]{verb} {result.env}: {result.status}[/] ({what}{result.strategy})")
         if result.image:
             console.print(f"  image: {result.image}")
+        record = result.record or {}
+        if record.get("layout") == "modelcar":  # the pair: Triton image unchanged, models delivered to it
+            console.print(f"  triton image: {record.get('triton_image')}")
+            console.print(f"  model image: {record.get('model_image')} ({record.get('delivery')})")
         render_analyses(console, analyses_of(result.record))
         if result.reason:
             console.print(f"  reason: {result.reason}")

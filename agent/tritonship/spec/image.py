@@ -21,6 +21,10 @@ class ImageSpec(Strict):
                              "plus one of configs). modelcar: the models go into an image of their own, "
                              "<name>-models (no base: the same model layers and a static busybox copier), and "
                              "the pod runs base_image unchanged, pinned to its digest.")
+    model_delivery: Literal["auto", "init-container", "image-volume"] = Field(
+        "auto", description="modelcar: how the model image reaches Triton's /models. init-container copies it "
+                            "into a shared emptyDir (every cluster); image-volume mounts it (Kubernetes >= 1.31 "
+                            "with the ImageVolume feature); auto: image-volume where preflight finds it works.")
     builder: Literal["auto", "buildah", "docker", "kaniko"] = Field("auto", description="Image builder.")
     version: str | None = Field(None, description="Version part of the tag; defaults to `git describe`.")
     extra_tags: list[str] = Field(default_factory=list, description="More tags pushed with the same digest.")

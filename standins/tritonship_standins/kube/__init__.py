@@ -15,6 +15,7 @@ SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
         sim.access.deny.append({"verb": "create", "resource": "deployments"})  # SSAR says no
         sim.access.enforce = True              # ... and such requests get 403 Forbidden
         sim.behaviour.hpa_desired["app"] = 5   # what HPA "app"'s metrics would ask for
+        KubeSimulator(version="1.31.0", image_volume=True)  # GET /version, and the ImageVolume feature gate
 
 What it does not model is listed in the README (section "promote").
 """
@@ -27,6 +28,7 @@ from typing import Any
 
 from tritonship_standins.kube.controller import Behaviour, Controllers
 from tritonship_standins.kube.discovery import Discovery
+from tritonship_standins.kube.podspec import Cluster
 from tritonship_standins.kube.server import Access, Api, Faults, make_server
 from tritonship_standins.kube.store import BY_PATH, Store, now_iso
 
@@ -38,14 +40,16 @@ TOKEN = "tritonship-simulator-token"  # noqa: S105 -- not a secret: the simulato
 class KubeSimulator:
     def __init__(self, *, nodes: int = 2, gpus_per_node: int = 0, node_cpu: str = "8", node_memory: str = "32Gi",
                  ready_delay: float = 1.0, crashloop_image: str | None = None, namespaces: tuple[str, ...] = (),
-                 port: int = 0) -> None:
+                 port: int = 0, version: str = "1.30.0", image_volume: bool = False) -> None:
         self.store = Store()
+        self.cluster = Cluster(version=version, image_volume=image_volume)  # podspec.py: what each version does
         self.behaviour = Behaviour(ready_delay=ready_delay, crashloop_image=crashloop_image)
         self.faults = Faults()
         self.access = Access()
         self.controllers = Controllers(self.store, self.behaviour)
         self.discovery = Discovery()  # discovery.absent: kinds this cluster does not serve (a CRD not installed)
-        self.server = make_server(Api(self.store, self.access, self.discovery), self.faults, TOKEN, self._admin, port)
+        api = Api(self.store, self.access, self.discovery, self.cluster)
+        self.server = make_server(api, self.faults, TOKEN, self._admin, port)
         self._thread: threading.Thread | None = None
         for name in ("default", "kube-system", *namespaces):
             self.add_namespace(name)

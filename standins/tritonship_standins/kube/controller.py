@@ -12,7 +12,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from tritonship_standins.kube.pods import crashloop_state, insufficient, pull_failure_status, unschedulable_status
+from tritonship_standins.kube.pods import (
+    crashloop_state,
+    insufficient,
+    pod_images,
+    pull_failure_status,
+    unschedulable_status,
+)
 from tritonship_standins.kube.rollout import plan, status_for
 from tritonship_standins.kube.store import BY_PATH, StatusError, Store, now_iso
 
@@ -99,9 +105,12 @@ class Controllers:
         image = pod["spec"]["containers"][0].get("image", "")
         since = self._pods.get(pod["metadata"]["name"], time.monotonic())
         elapsed = time.monotonic() - since
-        if self.behaviour.pull_fail_image and re.search(self.behaviour.pull_fail_image, image):
-            return pull_failure_status(pod, elapsed, self.behaviour.ready_delay)
-        bad = self.behaviour.crashloop_image and re.search(self.behaviour.crashloop_image, image)
+        images = pod_images(pod)  # a modelcar pod: a broken model image makes Triton fail to load, too
+        fail = self.behaviour.pull_fail_image
+        unpullable = [i for i in images if fail and re.search(fail, i)]
+        if unpullable:
+            return pull_failure_status(pod, elapsed, self.behaviour.ready_delay, unpullable[0])
+        bad = self.behaviour.crashloop_image and any(re.search(self.behaviour.crashloop_image, i) for i in images)
         ready = not bad and elapsed >= self.behaviour.ready_delay
         last: dict = {}
         if bad:
@@ -119,6 +128,7 @@ class Controllers:
             "containerStatuses": [{"name": pod["spec"]["containers"][0].get("name", ""), "image": image,
                                    "ready": ready, "restartCount": restarts, "started": not bad, "state": state,
                                    **({"lastState": last} if last else {})}],
+            **_init_statuses(pod),
         }
 
     def _schedule(self, pod: dict) -> str | None:
@@ -218,3 +228,14 @@ def _requests(pod: dict) -> dict[str, float]:
         for r, v in parse_amounts((c.get("resources") or {}).get("requests") or {}).items():
             total[r] = total.get(r, 0.0) + v
     return total
+
+
+def _init_statuses(pod: dict) -> dict:
+    """Init containers (a modelcar copier) ran to completion before the containers started."""
+    init = pod["spec"].get("initContainers") or []
+    if not init:
+        return {}
+    done = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": pod["metadata"]["creationTimestamp"],
+                           "finishedAt": pod["metadata"]["creationTimestamp"]}}
+    return {"initContainerStatuses": [{"name": c.get("name", ""), "image": c.get("image", ""), "ready": True,
+                                       "restartCount": 0, "started": False, "state": done} for c in init]}

@@ -33,26 +33,46 @@ RUNNING_LOG = (
 )
 
 
-def pull_failure_status(pod: dict, elapsed: float, ready_delay: float) -> dict:
-    """Status of a pod whose image cannot be pulled: Pending, ErrImagePull then ImagePullBackOff."""
-    image = pod["spec"]["containers"][0].get("image", "")
+def pod_images(pod: dict) -> list[str]:
+    """Every image the pod needs: its containers', its init containers' and its image volumes'."""
+    spec = pod.get("spec") or {}
+    return [*(c.get("image", "") for c in spec.get("containers") or []),
+            *(c.get("image", "") for c in spec.get("initContainers") or []),
+            *((v.get("image") or {}).get("reference", "") for v in spec.get("volumes") or [] if "image" in v)]
+
+
+def pull_failure_status(pod: dict, elapsed: float, ready_delay: float, image: str = "") -> dict:
+    """Status of a pod whose image cannot be pulled: Pending, ErrImagePull then ImagePullBackOff. An init
+    container's image fails in `initContainerStatuses`, the containers wait `PodInitializing` (the kubelet)."""
+    image = image or pod["spec"]["containers"][0].get("image", "")
     if elapsed < max(ready_delay, 0.1):
         waiting = {"reason": "ErrImagePull",
                    "message": f'failed to pull and unpack image "{image}": failed to resolve reference '
                               f'"{image}": {image.split("@")[0]}: not found'}
     else:
         waiting = {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}
+    init = pod["spec"].get("initContainers") or []
+    in_init = any(c.get("image") == image for c in init)
     old = pod.get("status") or {}
-    return {
+
+    def statuses(containers: list[dict], state_of) -> list[dict]:
+        return [{"name": c.get("name", ""), "image": c.get("image", ""), "ready": False, "restartCount": 0,
+                 "started": False, "state": state_of(c)} for c in containers]
+
+    main = {"waiting": {"reason": "PodInitializing"}} if in_init else {"waiting": waiting}
+    out = {
         "phase": "Pending", "hostIP": "10.0.0.1", "podIP": old.get("podIP", ""), "startTime": old.get("startTime")
         or now_iso(),
-        "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"},
+        "conditions": [{"type": "PodScheduled", "status": "True"},
+                       {"type": "Initialized", "status": "False" if in_init else "True"},
                        {"type": "ContainersReady", "status": "False", "reason": "ContainersNotReady"},
                        {"type": "Ready", "status": "False", "reason": "ContainersNotReady"}],
-        "containerStatuses": [{"name": c.get("name", ""), "image": c.get("image", ""), "ready": False,
-                               "restartCount": 0, "started": False, "state": {"waiting": waiting}}
-                              for c in pod["spec"]["containers"]],
+        "containerStatuses": statuses(pod["spec"]["containers"], lambda _c: main),
     }
+    if init:
+        out["initContainerStatuses"] = statuses(init, lambda c: {"waiting": waiting} if c.get("image") == image
+                                                else {"waiting": {"reason": "PodInitializing"}})
+    return out
 
 
 def crashloop_state(pod: dict) -> tuple[dict, dict]:

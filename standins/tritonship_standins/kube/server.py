@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from tritonship_standins.kube import managed
 from tritonship_standins.kube.discovery import Discovery
 from tritonship_standins.kube.pods import pod_log
+from tritonship_standins.kube.podspec import Cluster, check_apply_schema, drop_disabled
 from tritonship_standins.kube.store import BY_PATH, Kind, StatusError, Store, invalid
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -162,20 +163,35 @@ def validate(kind: Kind, obj: dict, old: dict | None) -> None:
         raise invalid(kind, name, "spec.template.metadata.labels", "`selector` does not match template `labels`")
     if not ((spec.get("template") or {}).get("spec") or {}).get("containers"):
         raise invalid(kind, name, "spec.template.spec.containers", "Required value")
+    from tritonship_standins.kube.podspec import validate_pod_template
+
+    validate_pod_template(kind, obj)
     if old is not None and (old.get("spec") or {}).get("selector") != spec.get("selector"):
         raise invalid(kind, name, "spec.selector", "field is immutable")
+
+
+def _dry_run(query: dict[str, list[str]]) -> bool:
+    """dryRun=All: admission, defaulting and validation run, nothing is stored (the only value the API takes)."""
+    values = query.get("dryRun") or []
+    if not values:
+        return False
+    if values != ["All"]:
+        raise StatusError(400, "BadRequest", f'dryRun: Unsupported value: "{values[0]}": supported values: "All"')
+    return True
 
 
 class Api:
     """Verb handlers over the Store; raise StatusError for API errors."""
 
-    def __init__(self, store: Store, access: Access, discovery: Discovery | None = None) -> None:
+    def __init__(self, store: Store, access: Access, discovery: Discovery | None = None,
+                 cluster: Cluster | None = None) -> None:
         self.store, self.access = store, access
         self.discovery = discovery or Discovery()
+        self.cluster = cluster or Cluster()
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, ctype: str) -> tuple[int, Any]:
         if path == "/version":
-            return 200, {"major": "1", "minor": "30", "gitVersion": "v1.30.0-tritonship-sim", "platform": "sim"}
+            return 200, self.cluster.version_doc()
         if path == SSAR_PATH and method == "POST":
             return 201, self._review(body)
         if method == "GET" and (doc := self.discovery.serve(path)) is not None:
@@ -188,7 +204,8 @@ class Api:
         if not isinstance(body, dict) and method != "DELETE":
             raise StatusError(400, "BadRequest", "the request body must be an object")
         return self._write(method, kind, namespace=namespace, name=name, sub=sub, body=body, ctype=ctype,
-                           manager=(query.get("fieldManager") or [""])[0], force=query.get("force") == ["true"])
+                           manager=(query.get("fieldManager") or [""])[0], force=query.get("force") == ["true"],
+                           dry=_dry_run(query))
 
     def _read(self, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
               query: dict[str, list[str]]) -> Any:
@@ -204,16 +221,19 @@ class Api:
                 "metadata": {"resourceVersion": self.store.resource_version(), **more}, "items": items}
 
     def _write(self, method: str, kind: Kind, *, namespace: str | None, name: str | None, sub: str | None,
-               body: Any, ctype: str, manager: str = "", force: bool = False) -> tuple[int, Any]:
+               body: Any, ctype: str, manager: str = "", force: bool = False, dry: bool = False) -> tuple[int, Any]:
         if method == "POST" and not name:
             obj = defaults(kind, copy.deepcopy(body))
+            drop_disabled(kind, obj, None, self.cluster)
             validate(kind, obj, None)
             return 201, self.store.create(kind, namespace, managed.update(None, obj, manager,
-                                                                          api_version=kind.group_version))
+                                                                          api_version=kind.group_version), dry_run=dry)
         if not name:
             raise StatusError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
         with self.store.lock:
             if method == "DELETE":
+                if dry:
+                    return 200, self.store.get(kind, namespace, name)
                 return 200, self.store.delete(kind, namespace, name)
             if method == "PUT":
                 if (body.get("metadata") or {}).get("name") not in (None, name):
@@ -221,16 +241,19 @@ class Api:
                 old = self.store.get(kind, namespace, name)
                 obj = defaults(kind, copy.deepcopy(body))
                 if sub != "status":
+                    drop_disabled(kind, obj, old, self.cluster)
                     validate(kind, obj, old)
                     obj = managed.update(old, obj, manager, api_version=kind.group_version)
-                return 200, self.store.update(kind, namespace, name, obj, status_only=sub == "status")
+                return 200, self.store.update(kind, namespace, name, obj, status_only=sub == "status", dry_run=dry)
             if method == "PATCH":
-                return self._patch(kind, namespace, name, body, ctype, manager=manager, force=force)
+                return self._patch(kind, namespace, name, body, ctype, manager=manager, force=force, dry=dry)
         raise StatusError(405, "MethodNotAllowed", f"{method} is not supported")
 
     def _patch(self, kind: Kind, namespace: str | None, name: str, body: dict, ctype: str, *, manager: str = "",
-               force: bool = False) -> tuple[int, Any]:
+               force: bool = False, dry: bool = False) -> tuple[int, Any]:
         ctype = ctype.split(";", maxsplit=1)[0].strip()
+        if ctype == "application/apply-patch+yaml":
+            check_apply_schema(kind, body, self.cluster)
         try:
             old = self.store.get(kind, namespace, name)
         except StatusError:
@@ -241,9 +264,10 @@ class Api:
             self.access.check("POST", kind, namespace, name)
             obj = defaults(kind, copy.deepcopy(body))
             obj.setdefault("metadata", {})["name"] = name
+            drop_disabled(kind, obj, None, self.cluster)
             validate(kind, obj, None)
             obj = managed.created_by_apply(obj, manager, api_version=kind.group_version)
-            return 201, self.store.create(kind, namespace, obj)
+            return 201, self.store.create(kind, namespace, obj, dry_run=dry)
         if ctype == "application/apply-patch+yaml":
             new = managed.apply(old, body, manager, force=force, api_version=kind.group_version)
         elif ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
@@ -254,8 +278,9 @@ class Api:
         else:
             raise StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format: {ctype}")
         new = defaults(kind, new)
+        drop_disabled(kind, new, old, self.cluster)
         validate(kind, new, old)
-        return 200, self.store.update(kind, namespace, name, new)
+        return 200, self.store.update(kind, namespace, name, new, dry_run=dry)
 
     def _review(self, body: dict) -> dict:
         attrs = ((body or {}).get("spec") or {}).get("resourceAttributes") or {}

@@ -129,7 +129,8 @@ class Store:
     def resource_version(self) -> str:
         return str(next(self._rv))
 
-    def create(self, kind: Kind, namespace: str | None, obj: dict) -> dict:
+    def create(self, kind: Kind, namespace: str | None, obj: dict, *, dry_run: bool = False) -> dict:
+        """Store a new object; `dry_run` (dryRun=All): every check, nothing stored, the would-be object."""
         with self.lock:
             meta = obj.setdefault("metadata", {})
             name = meta.get("name") or ""
@@ -144,16 +145,20 @@ class Store:
                 raise StatusError(409, "AlreadyExists", f'{kind.plural}{_group(kind)} "{name}" already exists',
                                   {"name": name, "kind": kind.plural})
             obj["kind"], obj["apiVersion"] = kind.kind, kind.group_version
-            meta.update(uid=str(uuid.uuid4()), creationTimestamp=now_iso(), resourceVersion=self.resource_version())
+            meta.update(uid=str(uuid.uuid4()), creationTimestamp=now_iso())
             meta.pop("deletionTimestamp", None)
             if kind.kind == "Deployment":
                 meta["generation"] = 1
+            if dry_run:
+                return copy.deepcopy(obj)
+            meta["resourceVersion"] = self.resource_version()
             self.objects[key] = obj
             self.writes += 1
             return copy.deepcopy(obj)
 
-    def update(self, kind: Kind, namespace: str | None, name: str, obj: dict, *, status_only: bool = False) -> dict:
-        """Replace; a resourceVersion that is not the current one is a 409 Conflict."""
+    def update(self, kind: Kind, namespace: str | None, name: str, obj: dict, *, status_only: bool = False,
+               dry_run: bool = False) -> dict:
+        """Replace; a resourceVersion that is not the current one is a 409 Conflict. `dry_run`: nothing stored."""
         with self.lock:
             key = self._key(kind, namespace, name)
             old = self.objects.get(key)
@@ -178,6 +183,9 @@ class Store:
                     new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
             new["kind"], new["apiVersion"] = kind.kind, kind.group_version
             new["metadata"]["name"] = name
+            if dry_run:
+                new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+                return copy.deepcopy(new)
             new["metadata"]["resourceVersion"] = self.resource_version()
             self.objects[key] = new
             self.writes += 1

@@ -172,10 +172,11 @@ class Canary:
     # -- helpers ---------------------------------------------------------------------------------
     def _baseline(self, p: Promotion, replicas: int) -> list[dict]:
         from tritonship.deploy.manifests import render_release
+        from tritonship.deploy.workload import Workload
 
-        prev = p.previous
+        prev = p.previous  # the baseline runs what the stable release runs: its recorded pair
         return render_release(p.spec, p.env_name, prev.image, prev.revision, track="baseline",
-                              replicas=replicas, kinds=("Deployment",))
+                              replicas=replicas, kinds=("Deployment",), workload=Workload.of(prev))
 
     def _rendered(self, p: Promotion, name: str) -> dict:
         """The canary or baseline Deployment as rendered (what its pods must run)."""
