@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.clock import iso
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
+from tritonship.deploy.ledger_signing import ledger_store
 from tritonship.deploy.lock import Holder, Lock, lease_name
 from tritonship.deploy.manifests import render_release, spec_hash
 from tritonship.deploy.origin import choose_from, digest_of
@@ -61,7 +62,7 @@ class PromoteResult:
 def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     env = spec.environment(req.env)
     kube = world.kube_for(req.env)
-    store = LedgerStore(kube, env.namespace, spec.project, req.env)
+    store = ledger_store(kube, spec, req.env)
     ledger = store.read()  # validated first: a corrupt ledger stops everything, nothing written
     if env.analysis is not None:  # a malformed Prometheus URL is bad input before anything is recorded
         from tritonship.deploy.analysis import prometheus_url
@@ -139,8 +140,8 @@ def resolve_image(world: World, spec: Spec, req: PromoteRequest) -> tuple[str, s
         return req.image, None
     if source == req.env:
         raise BadInput("--from names the environment being promoted to")
-    src_env = spec.environment(source)
-    src_ledger = LedgerStore(world.kube_for(source), src_env.namespace, spec.project, source).read()
+    spec.environment(source)
+    src_ledger = ledger_store(world.kube_for(source), spec, source).read()
     return choose_from(src_ledger, req.image), source
 
 

@@ -77,7 +77,8 @@ VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DEL
 @dataclass
 class Access:
     """SelfSubjectAccessReview answers: allowed unless a deny rule matches ('*' matches anything).
-    With `enforce`, requests that a rule denies are answered 403 Forbidden, as RBAC would."""
+    With `enforce`, requests that a rule denies are answered 403 Forbidden, as RBAC would. A rule may
+    name one object (`"name": "ledger-key"`), as an RBAC rule's resourceNames does."""
 
     deny: list[dict[str, str]] = field(default_factory=list)
     enforce: bool = False
@@ -87,7 +88,8 @@ class Access:
         verb = VERBS.get(method, method.lower())
         if method == "GET" and not name:
             verb = "list"
-        attrs = {"verb": verb, "resource": kind.plural, "group": group, "namespace": namespace or ""}
+        attrs = {"verb": verb, "resource": kind.plural, "group": group, "namespace": namespace or "",
+                 "name": name or ""}
         if self.enforce and not self.allowed(attrs):
             where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
             subject = f'{kind.plural}{"." + group if group else ""} "{name}"' if name else f"{kind.plural}"
@@ -96,9 +98,8 @@ class Access:
                               {"name": name or "", "group": group, "kind": kind.plural})
 
     def allowed(self, attrs: dict[str, str]) -> bool:
-        return not any(all(rule.get(k, "*") in ("*", attrs.get(k, "")) for k in ("verb", "resource", "group",
-                                                                                  "namespace"))
-                       for rule in self.deny)
+        keys = ("verb", "resource", "group", "namespace", "name")
+        return not any(all(rule.get(k, "*") in ("*", attrs.get(k, "")) for k in keys) for rule in self.deny)
 
 
 def route(path: str) -> tuple[Kind, str | None, str | None, str | None]:
@@ -151,6 +152,10 @@ def validate(kind: Kind, obj: dict, old: dict | None) -> None:
 
     validate_meta(kind, obj)
     name = obj["metadata"].get("name", "")
+    if kind.kind in ("Secret", "ConfigMap"):
+        from tritonship_standins.kube.validation import validate_data
+
+        validate_data(kind, obj)
     if kind.kind != "Deployment":
         return
     spec = obj.get("spec") or {}
