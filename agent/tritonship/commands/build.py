@@ -67,10 +67,11 @@ def _build(plan, force: bool, push_options, ca_file=None):
         if creds is not None:
             known[host] = creds
     from tritonship.image.trust import registry_session
+    from tritonship.present.terminal import progress
 
     client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host),
                             session=registry_session(ca_file))
     client.ping()
     return build_and_push(plan, client=client, builder=make_builder(plan.builder, environ()), force=force,
-                          credentials=known, progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
+                          credentials=known, progress=progress("tritonship build: "),
                           push_options=push_options)

@@ -47,7 +47,8 @@ class KubeSimulator:
         self.access = Access()
         self.controllers = Controllers(self.store, self.behaviour)
         self.discovery = Discovery()  # discovery.absent: kinds this cluster does not serve (a CRD not installed)
-        self.server = make_server(Api(self.store, self.access, self.discovery), self.faults, TOKEN, self._admin, port)
+        api = Api(self.store, self.access, self.discovery, self.behaviour)
+        self.server = make_server(api, self.faults, TOKEN, self._admin, port)
         self._thread: threading.Thread | None = None
         for name in ("default", "kube-system", *namespaces):
             self.add_namespace(name)

@@ -174,9 +174,11 @@ def validate(kind: Kind, obj: dict, old: dict | None) -> None:
 class Api:
     """Verb handlers over the Store; raise StatusError for API errors."""
 
-    def __init__(self, store: Store, access: Access, discovery: Discovery | None = None) -> None:
+    def __init__(self, store: Store, access: Access, discovery: Discovery | None = None,
+                 behaviour: Any = None) -> None:
         self.store, self.access = store, access
         self.discovery = discovery or Discovery()
+        self.behaviour = behaviour  # controller.Behaviour: what crashing containers print
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, ctype: str) -> tuple[int, Any]:
         if path == "/version":
@@ -198,7 +200,8 @@ class Api:
     def _read(self, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
               query: dict[str, list[str]]) -> Any:
         if sub == "log" and kind.kind == "Pod":
-            return pod_log(self.store.get(kind, namespace, name), query)  # text/plain
+            crash_log = getattr(self.behaviour, "crash_log", None)
+            return pod_log(self.store.get(kind, namespace, name), query, crash_log)  # text/plain
         if name:
             return self.store.get(kind, namespace, name)
         from tritonship_standins.kube.paging import page
