@@ -36,6 +36,17 @@ class Endpoint:
         return Endpoint(self.host, self.port + offset)
 
 
+def refuse_credentials(text: str | None, source: str) -> None:
+    """A Triton address (`--url`, `--grpc-url`) with `user:password@`: BadInput, the credentials not shown.
+    Triton's HTTP and gRPC endpoints take none, and without a scheme they would pass for part of the host
+    name (and be printed as one, where `redact` cannot recognise them)."""
+    if text and "@" in text:
+        scheme, sep, rest = text.rpartition("://")
+        shown = (scheme + sep if sep else "") + "***@" + rest.rpartition("@")[2]
+        raise BadInput(f"{source} {shown!r}: credentials in a Triton URL are not supported (Triton's HTTP and "
+                       "gRPC endpoints take none); expected HOST:PORT")
+
+
 def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None = None) -> Endpoint:
     """The one HOST:PORT parser: `[http://]HOST[:PORT][/]`, PORT 1-65534 (PORT+1 must be a port too).
 
@@ -46,10 +57,7 @@ def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None
     if sep and scheme != "http":
         raise BadInput(f"{source} {redact(text)!r}: expected HOST:PORT (plain HTTP)")
     rest = rest.rstrip("/")
-    if "@" in rest:  # user:password@ would become part of the host name, and be printed as one
-        shown = (scheme + sep if sep else "") + "***@" + rest.rpartition("@")[2]
-        raise BadInput(f"{source} {shown!r}: credentials in a Triton URL are not supported (Triton's HTTP and "
-                       "gRPC endpoints take none); expected HOST:PORT")
+    refuse_credentials(text, source)
     host, colon, port = rest.rpartition(":")
     if not colon and default_port is not None and rest:
         host, port = rest, str(default_port)

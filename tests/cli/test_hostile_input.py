@@ -179,6 +179,8 @@ CASES = [
     ("smoke-url-userinfo", ["smoke", "--url", "http://ci:s3cr3t@127.0.0.1:1"], {}, 2, ["credentials", "***@"]),
     ("smoke-url-userinfo-json", ["--json", "smoke", "--url", "http://ci:s3cr3t@127.0.0.1:1"], {}, 2, ["***@"]),
     ("smoke-url-userinfo-no-scheme", ["smoke", "--url", "ci:s3cr3t@127.0.0.1:1"], {}, 2, ["credentials"]),
+    ("smoke-grpc-url-userinfo", [*SMOKE, "--grpc-url", "ci:s3cr3t@127.0.0.1:2"], {}, 2, ["--grpc-url", "***@"]),
+    ("perf-grpc-url-userinfo", [*PERF, "--grpc-url", "ci:s3cr3t@127.0.0.1:2"], {}, 2, ["--grpc-url"]),
     ("perf-url-userinfo", ["perf", "--url", "ci:s3cr3t@127.0.0.1:1", "--model", "m"], {}, 2, ["credentials"]),
     ("perf-url-userinfo-json", ["--json", "perf", "--url", "http://ci:s3cr3t@127.0.0.1:1", "--model", "m"], {}, 2,
      ["credentials"]),

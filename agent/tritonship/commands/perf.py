@@ -90,6 +90,9 @@ def _server(spec, model: str, *, repository: str | None, url: str | None, grpc_u
     """
     if url and (repository or image):
         raise BadInput("give only one of --repository, --url and --image")
+    from tritonship.urls import refuse_credentials
+
+    refuse_credentials(grpc_url, "--grpc-url")
     if url:
         from tritonship.urls import parse_endpoint
 

@@ -43,6 +43,9 @@ def open_server(kind: str, value: str, *, timeout: float = 120.0, tritonserver: 
                 extra_args: Sequence[str] = ()) -> Iterator[TritonServer]:
     """`extra_args` go to a server we start (e.g. explicit model control); a --url server is as it is."""
     say = progress or (lambda _msg: None)
+    from tritonship.urls import refuse_credentials
+
+    refuse_credentials(grpc_url, "--grpc-url")
     if kind == "url":
         urls = endpoints(value, grpc_url, metrics_url)
         say(f"waiting for Triton at {urls.http} (up to {timeout:g}s)")
