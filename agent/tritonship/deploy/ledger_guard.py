@@ -10,7 +10,9 @@ a kind (with its apiVersion) from ALL_KINDS, in the environment's namespace, nam
 `<app>-...`, labelled `app.kubernetes.io/name=<app>` and `app.kubernetes.io/instance=<app>-<env>`, and a
 Deployment's containers run the revision's own image. Anything else refuses the rollback (exit 2,
 nothing applied). This bounds the damage of a forgery to "run an earlier tritonship-shaped release";
-signing the records (HMAC with a key CI can read and ConfigMap writers cannot) would be the next step.
+signing the ledger (deploy/ledger_signing.py: an HMAC key CI can read and ConfigMap writers cannot)
+stops the forgery itself. The engine runs this check on every record it may re-apply
+(deploy/release_run.py: ReleaseRun.attach), `history --sign` before it vouches for a history.
 """
 
 from __future__ import annotations

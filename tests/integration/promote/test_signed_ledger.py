@@ -167,3 +167,20 @@ def test_enabling_signing_does_not_change_the_release(sim, tship, project):
     assert tship("promote", *promote_args(GOOD2)).exit_code == 0
     first, second = json.loads(sim.get(*LEDGER)["data"]["releases.json"])
     assert first["spec_hash"] == second["spec_hash"]
+
+
+def test_sign_in_text_mode_says_what_it_did(sim, run_cli, tship, project):
+    assert tship("promote", *promote_args(GOOD)).exit_code == 0
+    sim.add_secret("ledger-key", "models-dev", {"key": KEY})
+    _signing(project.spec)
+    args = ("history", "--spec", str(project.spec), "--env", "dev", "--sign")
+    dry = run_cli(*args, "--dry-run", env=project.env())
+    assert dry.exit_code == 0 and "would sign models-dev/tritonship-demo-app-dev-ledger" in dry.stdout
+    assert "it was unsigned; nothing written" in dry.stdout
+    done = run_cli(*args, env=project.env())
+    assert done.exit_code == 0 and "signed models-dev/tritonship-demo-app-dev-ledger: 1 revision(s)" in done.stdout
+    shown = run_cli("history", "--spec", str(project.spec), "--env", "dev", env=project.env())
+    assert "signed (HMAC-SHA256, key from Secret models-dev/ledger-key)" in shown.stdout
+    assert KEY.decode() not in shown.stdout + done.stdout + dry.stdout
+    assert run_cli("history", "--spec", str(project.spec), "--env", "dev", "--dry-run",
+                   env=project.env()).exit_code == 2  # --dry-run goes with --sign
