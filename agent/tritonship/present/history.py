@@ -22,7 +22,7 @@ def to_outcome(app: str, env_name: str, namespace: str, releases: list[dict[str,
     def show(console: Console) -> None:
         render(console, app, env_name, releases)
         if ledger is not None:
-            console.print(ledger_line(ledger, env_name, namespace), markup=False)
+            console.print(ledger_line(ledger, env_name, namespace), markup=False, soft_wrap=True)
 
     return Outcome("history", "passed", 0, data, render=show)
 
@@ -46,9 +46,9 @@ def signed_outcome(app: str, env_name: str, namespace: str, done: SignResult, *,
 
     def show(console: Console) -> None:
         render(console, app, env_name, releases)
-        console.print(sign_line(done, dry_run), markup=False)
+        console.print(sign_line(done, dry_run), markup=False, soft_wrap=True)
         for problem in done.problems:
-            console.print(f"  refuses the signing: {problem}", markup=False)
+            console.print(f"  refuses the signing: {problem}", markup=False, soft_wrap=True)
 
     return Outcome("history", status, 0, data, render=show)
 
