@@ -110,7 +110,13 @@ def _tolerant_streams() -> None:
 def _usage_error(settings: Settings, exc: click.ClickException) -> int:
     """Click's usage text on a terminal; with --json/--report-dir also the JSON document Jenkins reads."""
     if not (settings.json or settings.report_dir):
-        exc.show()
+        import io
+
+        from tritonship.present.terminal import say
+
+        text = io.StringIO()
+        exc.show(file=text)  # click's usage text, then escaped like every other line (a flag can hold ESC)
+        say(text.getvalue().rstrip("\n"))
         return EXIT_INPUT
     from tritonship.errors import BadInput
 

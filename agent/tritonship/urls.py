@@ -36,6 +36,17 @@ class Endpoint:
         return Endpoint(self.host, self.port + offset)
 
 
+def refuse_credentials(text: str | None, source: str) -> None:
+    """A Triton address (`--url`, `--grpc-url`) with `user:password@`: BadInput, the credentials not shown.
+    Triton's HTTP and gRPC endpoints take none, and without a scheme they would pass for part of the host
+    name (and be printed as one, where `redact` cannot recognise them)."""
+    if text and "@" in text:
+        scheme, sep, rest = text.rpartition("://")
+        shown = (scheme + sep if sep else "") + "***@" + rest.rpartition("@")[2]
+        raise BadInput(f"{source} {shown!r}: credentials in a Triton URL are not supported (Triton's HTTP and "
+                       "gRPC endpoints take none); expected HOST:PORT")
+
+
 def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None = None) -> Endpoint:
     """The one HOST:PORT parser: `[http://]HOST[:PORT][/]`, PORT 1-65534 (PORT+1 must be a port too).
 
@@ -44,8 +55,9 @@ def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None
     """
     scheme, sep, rest = text.rpartition("://")
     if sep and scheme != "http":
-        raise BadInput(f"{source} {text!r}: expected HOST:PORT (plain HTTP)")
+        raise BadInput(f"{source} {redact(text)!r}: expected HOST:PORT (plain HTTP)")
     rest = rest.rstrip("/")
+    refuse_credentials(text, source)
     host, colon, port = rest.rpartition(":")
     if not colon and default_port is not None and rest:
         host, port = rest, str(default_port)
@@ -56,13 +68,14 @@ def parse_endpoint(text: str, source: str = "--url", *, default_port: int | None
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s'\"]*@")
 _SECRET_QUERY = re.compile(
-    r"(?i)([?&](?:token|access_token|id_token|api_key|apikey|key|password|passwd|secret|sig|signature|"
+    r"(?i)((?:[?&]|&amp;)(?:token|access_token|id_token|api_key|apikey|key|password|passwd|secret|sig|signature|"
     r"x-amz-signature|x-amz-security-token|auth|code)=)[^&#\s'\"]*")
 
 
 def redact(text: str) -> str:
     """Text with every URL's credentials hidden: `http://user:TOKEN@host/` -> `http://***@host/`, and
-    token-like query parameters (`?token=…`, `&sig=…`) -> `***`. Applied to every message and report."""
+    token-like query parameters (`?token=…`, `&sig=…`, and `&amp;sig=…` as HTML writes it) -> `***`.
+    Applied to every message and report."""
     return _SECRET_QUERY.sub(r"\1***", _USERINFO.sub(r"\1***@", text))
 
 

@@ -175,6 +175,27 @@ CASES = [
     ("source-date-epoch-huge", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "9" * 20}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-negative", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "-5"}, 2, ["SOURCE_DATE_EPOCH"]),
     ("source-date-epoch-float", [*BUILD, "{repo}"], {"SOURCE_DATE_EPOCH": "1.5"}, 2, ["SOURCE_DATE_EPOCH"]),
+    # -- 7. output safety: ESC sequences and credentials never reach the terminal raw (the oracle checks both)
+    ("smoke-url-userinfo", ["smoke", "--url", "http://ci:s3cr3t@127.0.0.1:1"], {}, 2, ["credentials", "***@"]),
+    ("smoke-url-userinfo-json", ["--json", "smoke", "--url", "http://ci:s3cr3t@127.0.0.1:1"], {}, 2, ["***@"]),
+    ("smoke-url-userinfo-no-scheme", ["smoke", "--url", "ci:s3cr3t@127.0.0.1:1"], {}, 2, ["credentials"]),
+    ("smoke-grpc-url-userinfo", [*SMOKE, "--grpc-url", "ci:s3cr3t@127.0.0.1:2"], {}, 2, ["--grpc-url", "***@"]),
+    ("perf-grpc-url-userinfo", [*PERF, "--grpc-url", "ci:s3cr3t@127.0.0.1:2"], {}, 2, ["--grpc-url"]),
+    ("perf-url-userinfo", ["perf", "--url", "ci:s3cr3t@127.0.0.1:1", "--model", "m"], {}, 2, ["credentials"]),
+    ("perf-url-userinfo-json", ["--json", "perf", "--url", "http://ci:s3cr3t@127.0.0.1:1", "--model", "m"], {}, 2,
+     ["credentials"]),
+    ("smoke-metrics-url-token-unreachable", [*SMOKE, "--timeout", "1", "--metrics-url",
+                                             "http://ci:s3cr3t@127.0.0.1:1/metrics?token=s3cr3t"], {}, 3,
+     ["127.0.0.1:1"]),
+    ("usage-error-option-escape", ["smoke", "--x\x1b[2J"], {}, 2, ["No such option"]),
+    ("usage-error-option-escape-json", ["--json", "smoke", "--x\x1b[2J"], {}, 2, ["No such option"]),
+    ("usage-error-choice-escape", [*SMOKE, "--protocol", "\x1b[2Jx"], {}, 2, ["--protocol", "\\x1b[2Jx"]),
+    ("usage-error-verb-escape", ["sm\x1b]0;title\x07oke"], {}, 2, ["no such command"]),
+    ("validate-model-name-escape", ["validate", "{tmp}/repo_esc"], {}, 1, ["add\\x1b[2Jsub", "name-mismatch"]),
+    ("validate-model-name-escape-json", ["--json", "validate", "{tmp}/repo_esc"], {}, 1, ["add\\u001b[2Jsub"]),
+    ("build-repository-escape", [*BUILD, "{tmp}/repo_esc"], {}, 0, ["\\x1b[2J"]),
+    ("seed-jenkins-userinfo-json", ["--json", "seed", "--jenkins", "http://ci:s3cr3t@127.0.0.1:1", "--config",
+                                    "{models}", "--timeout", "1"], {}, 3, ["***@127.0.0.1"]),
 ]
 
 WAIT = {"promote": ["promote", "--env", "dev", "--image", IMAGE, "--spec", "{spec}"],
@@ -271,6 +292,7 @@ def hostile(tmp_path, junk_url):
     for name, pattern in (("repo_ign_config", "add_sub/config.pbtxt"), ("repo_ign_py", "*.py"),
                           ("repo_ign_dir", "scale_fp16/1/")):
         _repo_with(tmp_path, name, lambda r, p=pattern: (r / ".tritonshipignore").write_text(p + "\n"))
+    _repo_with(tmp_path, "repo_esc", lambda r: (r / "add_sub").rename(r / "add\x1b[2Jsub"))
     os.mkfifo(tmp_path / "fifo.yaml")
     os.symlink("spec_loop.yaml", tmp_path / "spec_loop.yaml")
     _write_yaml_files(tmp_path)
@@ -306,6 +328,8 @@ def run_hostile(run_cli, tmp, junk, argv, env, code, words) -> None:
     assert result.exit_code == code, output[-3000:]
     assert "Traceback" not in output
     assert "internal error" not in output
+    assert "\x1b" not in output and "\x07" not in output, "a control character reached the terminal raw"
+    assert "s3cr3t" not in output, "a credential was printed"
     for word in words:
         assert word in output, output[-3000:]
     if "--json" in argv:

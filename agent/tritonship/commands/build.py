@@ -73,6 +73,7 @@ def _build(plan, force: bool, push_options, ca_file=None):
         if creds is not None:
             known[host] = creds
     from tritonship.image.trust import registry_session
+    from tritonship.present.terminal import progress
 
     client = RegistryClient(plan.registry_host, insecure=plan.insecure, credentials=known.get(plan.registry_host),
                             session=registry_session(ca_file))
@@ -83,6 +84,6 @@ def _build(plan, force: bool, push_options, ca_file=None):
         base_client = RegistryClient(base_host, credentials=known.get(base_host), session=registry_session(ca_file))
     builder = make_builder(plan.builder, environ()) if plan.layout == "baked" else None
     return build_and_push(plan, client=client, builder=builder, force=force, credentials=known,
-                          progress=lambda msg: click.echo(f"tritonship build: {msg}", err=True),
+                          progress=progress("tritonship build: "),
                           push_options=push_options, base_client=base_client, busybox=copier_path(environ()),
                           ca_file=ca_file)

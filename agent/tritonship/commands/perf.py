@@ -104,6 +104,9 @@ def _server(spec, model: str, model_image, *, repository: str | None, url: str |
         raise BadInput("give only one of --repository, --url and --image")
     if url and model_image:
         raise BadInput("--model-image brings the models: give no --url with it")
+    from tritonship.urls import refuse_credentials
+
+    refuse_credentials(grpc_url, "--grpc-url")
     if url:
         from tritonship.urls import parse_endpoint
 
@@ -120,10 +123,10 @@ def _server(spec, model: str, model_image, *, repository: str | None, url: str |
                            model_image=model_image.reference if model_image else None)
     seconds = timeout if timeout is not None else timeout_s(None, spec)
     from tritonship.perf.server_load import explicit_args, require_loaded
+    from tritonship.present.terminal import progress
 
     with open_server(target.kind, target.value, timeout=seconds, grpc_url=grpc_url, strict_readiness=False,
-                     extra_args=explicit_args(model), progress=lambda message: click.echo(message, err=True),
-                     model_image=model_image) as server:
+                     extra_args=explicit_args(model), progress=progress(), model_image=model_image) as server:
         require_loaded(server.index, model, server.log_path)
         yield server.http_url, server.grpc_url
 
@@ -141,10 +144,14 @@ def _progress():
         return (f"perf {level.label} window {window.index + 1}: {window.throughput:,.0f} infer/s, "
                 f"avg {window.avg_ms:.3f} ms, {window.errors} errors, client CPU {window.client_cpu:.0%} ({state})")
 
+    from tritonship.present.terminal import say, terminal_text
+
     if not sys.stderr.isatty():
-        yield lambda level, window, verdict: click.echo(line(level, window, verdict), err=True)
+        yield lambda level, window, verdict: say(line(level, window, verdict))
         return
+    from rich.text import Text
+
     from tritonship.present.common import console
 
-    with console(stderr=True).status("perf: warming up") as status:
-        yield lambda level, window, verdict: status.update(line(level, window, verdict))
+    with console(stderr=True).status("perf: warming up") as status:  # the live line, escaped, never markup
+        yield lambda level, window, verdict: status.update(Text(terminal_text(line(level, window, verdict))))

@@ -116,6 +116,6 @@ def _keep_baseline(world, spec, env_name: str, result, doc):
 
 
 def _logger():
-    if settings().json:
-        return lambda _m: None
-    return lambda message: click.echo(f"  {message}", err=True)
+    from tritonship.present.terminal import progress
+
+    return progress("  ", quiet=settings().json)

@@ -28,7 +28,9 @@ def command(ctx: click.Context, *, env_name: str, to: int | None, wait_lock: flo
     from tritonship.present.rollback import to_outcome
 
     spec = load_optional_spec(spec_path, required=True)
-    log = (lambda _m: None) if settings().json else (lambda m: click.echo(f"  {m}", err=True))
+    from tritonship.present.terminal import progress
+
+    log = progress("  ", quiet=settings().json)
     result = rollback(cluster_world(spec, log=log, environ=environ()), spec,
                       RollbackRequest(env=env_name, started_by=started_by(environ()), to=to, wait_lock=wait_lock))
     ctx.exit(emit(settings(), to_outcome(spec.project, result)))

@@ -74,13 +74,9 @@ def command(ctx: click.Context, spec_path: str | None, **flags) -> None:
 
 
 def _progress():
-    quiet = settings().json
+    from tritonship.present.terminal import progress
 
-    def say(message: str) -> None:
-        if not quiet:
-            click.echo(message, err=True)
-
-    return say
+    return progress(quiet=settings().json)
 
 
 def _log_path(flag: str | None) -> Path | None:

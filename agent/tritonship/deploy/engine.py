@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from tritonship.deploy.clock import iso
 from tritonship.deploy.ledger import Ledger, LedgerStore, Release
+from tritonship.deploy.ledger_signing import ledger_store
 from tritonship.deploy.lock import Holder, Lock, lease_name
 from tritonship.deploy.manifests import render_release, spec_hash
 from tritonship.deploy.origin import digest_of
@@ -64,7 +65,7 @@ class PromoteResult:
 def promote(world: World, spec: Spec, req: PromoteRequest) -> PromoteResult:
     env = spec.environment(req.env)
     kube = world.kube_for(req.env)
-    store = LedgerStore(kube, env.namespace, spec.project, req.env)
+    store = ledger_store(kube, spec, req.env)
     ledger = store.read()  # validated first: a corrupt ledger stops everything, nothing written
     if env.analysis is not None:  # a malformed Prometheus URL is bad input before anything is recorded
         from tritonship.deploy.analysis import prometheus_url

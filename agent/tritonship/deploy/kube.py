@@ -72,6 +72,7 @@ RESOURCES: dict[str, Resource] = {
         Resource("Pod", "v1", "pods"),
         Resource("Service", "v1", "services"),
         Resource("ConfigMap", "v1", "configmaps"),
+        Resource("Secret", "v1", "secrets"),
         Resource("Deployment", "apps/v1", "deployments"),
         Resource("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
         Resource("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),

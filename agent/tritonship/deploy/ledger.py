@@ -5,16 +5,19 @@ the phase (deploy/phases.py: the state machine) and step reached, the exact mani
 (rollback re-applies them) and the strategy's resumable state. The newest record may be open (not
 in a final phase): that is the state a re-run continues. The ConfigMap carries a checksum
 annotation; a ledger that fails validation or whose checksum does not match (edited by hand) is
-refused with BadInput and never overwritten.
+refused with BadInput and never overwritten. With `ledger.signing_secret` configured it also carries an
+HMAC-SHA256 signature (deploy/ledger_signing.py), checked on every read and written on every write.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from tritonship.deploy.ledger_signing import SIGNATURE, SigningKey, sign, unverified, verify
 from tritonship.deploy.phases import PHASES
 from tritonship.errors import BadInput, InfraError
 from tritonship.image.modelcar import LAYOUTS, ImagePair
@@ -188,40 +191,67 @@ def configmap_name(app: str, env: str) -> str:
 class LedgerStore:
     """Reads and writes one ledger ConfigMap with optimistic concurrency (resourceVersion)."""
 
-    def __init__(self, kube: Any, namespace: str, app: str, env: str) -> None:
+    def __init__(self, kube: Any, namespace: str, app: str, env: str, *,
+                 signer: Callable[[], SigningKey] | None = None) -> None:
         self.kube, self.namespace, self.app, self.env = kube, namespace, app, env
         self.name = configmap_name(app, env)
         self._version: str | None = None
+        self._signer = signer  # deploy/ledger_signing.py: reads the HMAC key (once) when signing is configured
+        self._key: SigningKey | None = None
+        self.signature = "unsigned"  # after read(): unsigned (not configured) | valid | missing | mismatch | new
+
+    def signing_key(self) -> SigningKey | None:
+        if self._signer is not None and self._key is None:
+            self._key = self._signer()
+        return self._key
 
     @property
     def where(self) -> str:
         return f"ConfigMap {self.namespace}/{self.name}"
 
-    def read(self) -> Ledger:
+    def read(self, *, verify_signature: bool = True) -> Ledger:
+        """The validated ledger. With signing configured, a missing or wrong signature is BadInput unless
+        `verify_signature` is False (only `history --sign`, which then reports `self.signature`)."""
+        key = self.signing_key()
         obj = self.kube.find("ConfigMap", self.name, self.namespace)
         if obj is None:
             self._version = None
+            self.signature = "new" if key is not None else "unsigned"
             return Ledger(self.app, self.env)
         self._version = obj["metadata"].get("resourceVersion")
         data = obj.get("data") or {}
         if DATA_KEY not in data:
             raise BadInput(f"{self.where}: has no {DATA_KEY} key; it is not a tritonship ledger or was edited")
-        checksum = (obj["metadata"].get("annotations") or {}).get(CHECKSUM)
+        annotations = obj["metadata"].get("annotations") or {}
+        checksum = annotations.get(CHECKSUM)
         if checksum is None:
             raise BadInput(f"{self.where}: the checksum annotation {CHECKSUM} is missing (edited by hand?)")
+        self.signature = self._signature_state(key, data[DATA_KEY], annotations.get(SIGNATURE))
+        if verify_signature and self.signature in ("missing", "mismatch"):
+            raise unverified(self.where, self.env, key, self.signature)
         return decode(self.app, self.env, data[DATA_KEY], checksum, self.where)
+
+    def _signature_state(self, key: SigningKey | None, text: str, signature: Any) -> str:
+        if key is None:
+            return "unsigned"
+        if signature is None:
+            return "missing"
+        return "valid" if verify(key, self.namespace, self.name, text, signature) else "mismatch"
 
     def write(self, ledger: Ledger) -> None:
         from tritonship.deploy.kube import Conflict
 
         text, checksum = encode(ledger)
+        key = self.signing_key()
+        annotations = {CHECKSUM: checksum} if key is None else {
+            CHECKSUM: checksum, SIGNATURE: sign(key, self.namespace, self.name, text)}
         obj = {
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {
                 "name": self.name, "namespace": self.namespace,
                 "labels": {"app.kubernetes.io/name": self.app, "app.kubernetes.io/managed-by": "tritonship",
                            "tritonship.io/environment": self.env, "tritonship.io/ledger": "true"},
-                "annotations": {CHECKSUM: checksum},
+                "annotations": annotations,
             },
             "data": {DATA_KEY: text},
         }

@@ -13,7 +13,9 @@ modelcar layout, an init container only as tritonship's copier (the recorded mod
 image/modelcar.copy_command) and an image volume only of the model image; a modelcar record's model
 image is the image it says was built. Anything else refuses the rollback (exit 2,
 nothing applied). This bounds the damage of a forgery to "run an earlier tritonship-shaped release";
-signing the records (HMAC with a key CI can read and ConfigMap writers cannot) would be the next step.
+signing the ledger (deploy/ledger_signing.py: an HMAC key CI can read and ConfigMap writers cannot)
+stops the forgery itself. The engine runs this check on every record it may re-apply
+(deploy/release_run.py: ReleaseRun.attach), `history --sign` before it vouches for a history.
 """
 
 from __future__ import annotations

@@ -45,7 +45,9 @@ def base_labels(app: str, env_name: str) -> dict[str, str]:
 def spec_hash(spec: Spec, env_name: str) -> str:
     """A short hash of what, besides the image, decides the release (the environment's settings)."""
     env = spec.environments[env_name]
-    doc = {"project": spec.project, "env": env_name, "settings": env.model_dump(mode="json", by_alias=True)}
+    # how the ledger is signed does not decide the release (and must not turn a resume into a new attempt)
+    settings = env.model_dump(mode="json", by_alias=True, exclude={"ledger"})
+    doc = {"project": spec.project, "env": env_name, "settings": settings}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 

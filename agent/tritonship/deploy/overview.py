@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tritonship.deploy.ledger import Ledger, LedgerStore
+from tritonship.deploy.ledger import Ledger
+from tritonship.deploy.ledger_signing import ledger_store
 from tritonship.deploy.lock import lease_name
 from tritonship.deploy.steps import rollout_status
 from tritonship.deploy.verify import verify_release
@@ -37,14 +38,13 @@ class EnvStatus:
 
 
 def read_history(world: World, spec: Spec, env_name: str) -> Ledger:
-    env = spec.environment(env_name)
-    return LedgerStore(world.kube_for(env_name), env.namespace, spec.project, env_name).read()
+    return ledger_store(world.kube_for(env_name), spec, env_name).read()
 
 
 def read_status(world: World, spec: Spec, env_name: str) -> EnvStatus:
     env = spec.environment(env_name)
     kube = world.kube_for(env_name)
-    ledger = LedgerStore(kube, env.namespace, spec.project, env_name).read()
+    ledger = ledger_store(kube, spec, env_name).read()
     selector = f"app.kubernetes.io/name={spec.project},app.kubernetes.io/instance={spec.project}-{env_name}"
     deployments = tuple(_deployment_view(d) for d in kube.list("Deployment", env.namespace, selector))
     lease = kube.find("Lease", lease_name(spec.project, env_name), env.namespace)

@@ -127,10 +127,10 @@ def fetch(kube: Any, namespace: str, app: str, env: str, running_digest: str | N
 
 def fetch_running(kube: Any, spec: Any, env_name: str) -> Found:
     """`perf --baseline-from ENV`: the ledger says which digest runs in ENV; its kept result is the baseline."""
-    from tritonship.deploy.ledger import LedgerStore
+    from tritonship.deploy.ledger_signing import ledger_store
 
     env = spec.environment(env_name)
-    running = LedgerStore(kube, env.namespace, spec.project, env_name).read().last_succeeded()
+    running = ledger_store(kube, spec, env_name).read().last_succeeded()
     return fetch(kube, env.namespace, spec.project, env_name, running.digest if running else None,
                  rolled_back=running is not None and running.kind == "rollback")
 

@@ -5,7 +5,9 @@ and writes the new phase to the ledger *before* the cluster is changed for it. A
 continues what was recorded: the steps from the recorded step, a rollback toward its recorded
 target (`rollback_to`), a `tritonship rollback` toward its own target. Nothing is recorded as
 succeeded (or rolled back) until verify.py has read the cluster and found the expected digest and
-revision running, rolled out, behind the expected Service selector.
+revision running, rolled out, behind the expected Service selector. And nothing recorded is re-applied
+before deploy/ledger_guard.py has checked it: `attach`, the one way a record gets a Promotion, refuses a
+forged record, its forged previous release or a rollback's forged target (exit 2, nothing applied).
 """
 
 from __future__ import annotations
@@ -187,13 +189,27 @@ class ReleaseRun:
 
     # -- bookkeeping -----------------------------------------------------------------------------
     def attach(self, record: Release) -> None:
+        previous = self._previous(record)
+        self._check_recorded(record, previous)
         self.record = record
         events = self._pending_events
         self.p = Promotion(kube=self.store.kube, clock=self.world.clock, spec=self.spec, env_name=self.req.env,
-                           image=record.image, revision=record.revision, previous=self._previous(record),
+                           image=record.image, revision=record.revision, previous=previous,
                            state=dict(record.state), manifests=list(record.manifests), log=self.world.log,
                            heartbeat=self.lock.renew, save=self._save, events=list(events),
                            environ=self.world.environ, workload=Workload.of(record))
+
+    def _check_recorded(self, record: Release, previous: Release | None) -> None:
+        """deploy/ledger_guard.py on every recorded revision this record may re-apply or act on by name,
+        before anything is written or applied: its own manifests (a resume converges them, an undo scales
+        them), the release it returns to (rollback, --abort, a superseded attempt, a failed step) and a
+        `tritonship rollback` record's target. A forged one is BadInput (exit 2), nothing applied."""
+        from tritonship.deploy.ledger_guard import check_restorable
+
+        target = self.ledger.find(record.rollback_to) if record.kind == "rollback" and record.rollback_to else None
+        for rel in (record, previous, target):
+            if rel is not None and rel.manifests:
+                check_restorable(rel, self.spec, self.req.env)
 
     def _previous(self, record: Release) -> Release | None:
         """What this record returns to: its recorded target once it is rolling back, else the last

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from tritonship.deploy.clock import iso
 from tritonship.deploy.engine import PromoteRequest, PromoteResult, locked_run, record_pair
-from tritonship.deploy.ledger import Ledger, LedgerStore, Release
+from tritonship.deploy.ledger import Ledger, Release
 from tritonship.deploy.ledger_guard import check_restorable
+from tritonship.deploy.ledger_signing import ledger_store
 from tritonship.deploy.phases import START
 from tritonship.deploy.workload import Workload
 from tritonship.errors import BadInput, GateFailed
@@ -50,8 +51,7 @@ def rollback(world: World, spec: Spec, req: RollbackRequest) -> PromoteResult:
     target (never re-applying the release it is leaving), a promote that was rolling back finishes
     its rollback, an attempt in progress is aborted. Then the target's manifests go back (phase
     `restoring`) and the record succeeds only once verify.py finds the target running."""
-    env = spec.environment(req.env)
-    store = LedgerStore(world.kube_for(req.env), env.namespace, spec.project, req.env)
+    store = ledger_store(world.kube_for(req.env), spec, req.env)
     ledger = store.read()
     open_rel = ledger.current
     if open_rel is None or open_rel.kind != "rollback":

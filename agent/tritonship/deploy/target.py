@@ -42,7 +42,7 @@ class Target:
 
 
 def resolve_target(world: World, spec: Spec, req: PromoteRequest) -> Target:
-    from tritonship.deploy.ledger import LedgerStore
+    from tritonship.deploy.ledger_signing import ledger_store
 
     declared = spec.environment(req.env).promote_from
     # `from:` in the spec is a gate: an explicit --image must have succeeded there too, unless the
@@ -59,9 +59,8 @@ def resolve_target(world: World, spec: Spec, req: PromoteRequest) -> Target:
     if req.triton_image:
         raise BadInput("--triton-image: a promotion from another environment runs the Triton image recorded there",
                        hint=f"leave out --triton-image (see `tritonship history --env {source}`)")
-    src_env = spec.environment(source)
-    release = choose_release(LedgerStore(world.kube_for(source), src_env.namespace, spec.project, source).read(),
-                             req.image)
+    spec.environment(source)
+    release = choose_release(ledger_store(world.kube_for(source), spec, source).read(), req.image)
     pair = release.pair
     return Target(release.image, pair.layout, pair.triton_image, source)
 

@@ -21,7 +21,8 @@ import click
 from tritonship import __version__
 from tritonship.errors import BadInput, TritonshipError
 from tritonship.present.junit import JUnitCase, render_junit
-from tritonship.urls import redact, redact_tree
+from tritonship.present.terminal import say, terminal_text
+from tritonship.urls import redact_tree
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,10 +52,11 @@ def envelope(verb: str, status: str, exit_code: int) -> dict[str, Any]:
 
 
 def console(stderr: bool = False) -> Console:
-    from rich.console import Console
+    """The Console every verb renders with: present/terminal.py escapes and redacts what it prints."""
+    from tritonship.present.terminal import safe_console
 
     # Jenkins logs are not terminals: rich then prints plain text without colours or widths tricks.
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None if os.isatty(1) else 120)
+    return safe_console(stderr, width=None if os.isatty(1) else 120)
 
 
 def emit(settings: Settings, outcome: Outcome) -> int:
@@ -77,15 +79,17 @@ def write_reports(directory: Path, doc: dict[str, Any], outcome: Outcome | None 
     _write(directory / "result.json", json.dumps(doc, indent=2, default=str) + "\n")
     if outcome is None:
         return
+    # junit.xml, report.html and the extra files are made from the verb's raw result: escaped and redacted here
+    # as the terminal is (a control character is not even well-formed XML; a token is a token everywhere)
     if outcome.junit is not None:
-        _write(directory / "junit.xml", render_junit(f"tritonship.{outcome.verb}", outcome.junit))
+        _write(directory / "junit.xml", terminal_text(render_junit(f"tritonship.{outcome.verb}", outcome.junit)))
     if outcome.html is not None:
         from tritonship.present.html_page import STYLESHEET, stylesheet
 
         _write(directory / STYLESHEET, stylesheet())  # the page links it: Jenkins' CSP allows only 'self' styles
-        _write(directory / "report.html", outcome.html)
+        _write(directory / "report.html", terminal_text(outcome.html))
     for name, text in outcome.files.items():
-        _write(directory / name, text)
+        _write(directory / name, terminal_text(text))
 
 
 def _write(path: Path, text: str) -> None:
@@ -102,16 +106,8 @@ def emit_error(settings: Settings, exc: TritonshipError, verb: str | None = None
             write_reports(Path(settings.report_dir), doc)
     if settings.json:
         click.echo(json.dumps(doc, indent=2))
-    click.echo(f"tritonship: error: {terminal_text(exc.message)}", err=True)
+    say(exc.message, "tritonship: error: ")
     if exc.hint:
-        click.echo(f"  hint: {terminal_text(exc.hint)}", err=True)
+        say(exc.hint, "  hint: ")
     return exc.exit_code
 
-
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\n\t"}
-
-
-def terminal_text(text: str) -> str:
-    """Text safe to print on a terminal: URL credentials redacted, control characters (ESC sequences from a
-    model name or a server's answer) shown as `\\x1b` instead of acting on the terminal."""
-    return redact(str(text)).translate(_CONTROL)

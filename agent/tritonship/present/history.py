@@ -1,4 +1,5 @@
-"""What `tritonship history` shows: the ledger's releases, newest first, as JSON data and a table."""
+"""What `tritonship history` shows: the ledger's releases, newest first, as JSON data and a table, and
+whether the ledger is signed (`ledger`); `history --sign` adds what the signing did (`signing`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,62 @@ from tritonship.present.common import Outcome
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from tritonship.deploy.ledger_sign_step import SignResult
 
-def to_outcome(app: str, env_name: str, namespace: str, releases: list[dict[str, Any]]) -> Outcome:
+
+def to_outcome(app: str, env_name: str, namespace: str, releases: list[dict[str, Any]],
+               ledger: dict[str, Any] | None = None) -> Outcome:
     data = {"app": app, "env": env_name, "namespace": namespace, "releases": releases}
-    return Outcome("history", "passed", 0, data, render=lambda console: render(console, app, env_name, releases))
+    if ledger is not None:
+        data["ledger"] = ledger
+
+    def show(console: Console) -> None:
+        render(console, app, env_name, releases)
+        if ledger is not None:
+            console.print(ledger_line(ledger, env_name, namespace), markup=False, soft_wrap=True)
+
+    return Outcome("history", "passed", 0, data, render=show)
+
+
+def ledger_line(ledger: dict[str, Any], env_name: str, namespace: str) -> str:
+    if ledger["signed"]:
+        return f"ledger {ledger['configmap']}: signed (HMAC-SHA256, key from Secret {ledger['secret']})"
+    return (f"ledger {ledger['configmap']}: unsigned (SHA-256 checksum only: whoever may write ConfigMaps in "
+            f"{namespace} can forge it; set environments.{env_name}.ledger.signing_secret to sign it)")
+
+
+def signed_outcome(app: str, env_name: str, namespace: str, done: SignResult, *, dry_run: bool) -> Outcome:
+    releases = [r.summary() for r in reversed(done.ledger.releases)]
+    signing = {"configmap": done.configmap, "secret": done.secret, "was": done.was, "written": done.written,
+               "dry_run": dry_run, "problems": list(done.problems)}
+    data = {"app": app, "env": env_name, "namespace": namespace, "releases": releases,
+            "ledger": {"configmap": done.configmap, "signed": True, "secret": done.secret,
+                       "signature": "valid" if done.written else done.was},
+            "signing": signing}
+    status = "dry-run" if dry_run else "passed"
+
+    def show(console: Console) -> None:
+        render(console, app, env_name, releases)
+        console.print(sign_line(done, dry_run), markup=False, soft_wrap=True)
+        for problem in done.problems:
+            console.print(f"  refuses the signing: {problem}", markup=False, soft_wrap=True)
+
+    return Outcome("history", status, 0, data, render=show)
+
+
+WAS = {"missing": "it was unsigned", "mismatch": "its signature did not match this key (key rotated, or changed "
+       "without it)", "valid": "it already verifies", "new": "there is no history yet"}
+
+
+def sign_line(done: SignResult, dry_run: bool) -> str:
+    count = len(done.ledger.releases)
+    if dry_run:
+        verb = "would refuse to sign" if done.problems else "would sign"
+        return f"{verb} {done.configmap} ({count} revision(s)) with the key from Secret {done.secret}: " \
+               f"{WAS[done.was]}; nothing written"
+    if done.written:
+        return f"signed {done.configmap}: {count} revision(s), key from Secret {done.secret} ({WAS[done.was]})"
+    return f"nothing to sign in {done.configmap}: {WAS[done.was]}"
 
 
 def render(console: Console, app: str, env_name: str, releases: list[dict[str, Any]]) -> None:

@@ -163,6 +163,29 @@ class Monitoring(Strict):
     interval: Duration = Field(15.0, description="Scrape interval.")
 
 
+class LedgerSettings(Strict):
+    """How the release ledger (a ConfigMap in the namespace) is protected beyond its SHA-256 checksum."""
+
+    signing_secret: str = Field(description=(
+        "Secret holding the HMAC-SHA256 key that signs the ledger: NAME (in the environment's namespace) or "
+        "NAMESPACE/NAME. CI must be able to `get` it; those who may write ConfigMaps in the namespace must not."))
+    signing_key: str = Field("key", pattern=r"^[-._a-zA-Z0-9]{1,253}$",
+                             description="The key inside the Secret's data (at least 32 random bytes).")
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _secret_ref(cls, value: str) -> str:
+        from tritonship.spec import k8s_names
+
+        namespace, _, name = value.rpartition("/")
+        problem = k8s_names.subdomain_problem(name) or (
+            None if not namespace or (k8s_names.DNS1123_LABEL.fullmatch(namespace) and len(namespace) <= 63)
+            else f"{namespace!r} is not a valid namespace")
+        if problem:
+            raise ValueError(f"signing_secret {value!r}: {problem}")
+        return value
+
+
 class Environment(Strict):
     context: str | None = Field(None, description="kubeconfig context; default: the current context.")
     namespace: str = "default"
@@ -192,6 +215,9 @@ class Environment(Strict):
     startup_budget: Duration | None = Field(None, description=(
         "Time Triton may take to load its models before the startup probe gives up; default 20m with GPUs, else 5m."))
     pdb_min_available: int | str | None = Field(None, description="PodDisruptionBudget minAvailable.")
+    ledger: LedgerSettings | None = Field(None, description=(
+        "{signing_secret: NAME or NAMESPACE/NAME, signing_key: KEY}: sign the release ledger with an HMAC key "
+        "read from that Secret; unsigned or forged ledgers are then refused."))
     unschedulable_grace: Duration = Field(120.0, description="How long a new pod may stay unschedulable before "
                                           "the rollout fails (and rolls back).")
 

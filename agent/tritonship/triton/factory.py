@@ -51,6 +51,9 @@ def open_server(kind: str, value: str, *, timeout: float = 120.0, tritonserver: 
     repository for a local tritonserver; kind `image` copies it into a volume the Triton container reads.
     """
     say = progress or (lambda _msg: None)
+    from tritonship.urls import refuse_credentials
+
+    refuse_credentials(grpc_url, "--grpc-url")
     if kind == "model-image":
         from tritonship.image.unpack import unpacked_model_image
 

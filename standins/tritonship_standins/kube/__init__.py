@@ -1,7 +1,7 @@
 """A local Kubernetes API simulator for tests and the demo (not a Kubernetes).
 
 `KubeSimulator` serves the REST paths the `kubernetes` python client uses, on 127.0.0.1, and writes
-a kubeconfig for it. It keeps Namespaces, Nodes, Pods, Services, ConfigMaps, Deployments (with a
+a kubeconfig for it. It keeps Namespaces, Nodes, Pods, Services, ConfigMaps, Secrets, Deployments (with a
 rolling-update controller), PodDisruptionBudgets, HPAs (with a minimal controller), ServiceMonitors,
 PodMonitors and Leases; tracks server-side apply's managedFields; pages lists; answers
 SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
@@ -14,6 +14,8 @@ SelfSubjectAccessReviews; and injects faults. Tests drive it in-process:
         sim.discovery.absent.add("ServiceMonitor")  # a CRD that is not installed
         sim.access.deny.append({"verb": "create", "resource": "deployments"})  # SSAR says no
         sim.access.enforce = True              # ... and such requests get 403 Forbidden
+        sim.add_secret("ledger-key", "models-dev", {"key": os.urandom(32)})  # data stored base64-encoded
+        sim.access.deny.append({"verb": "get", "resource": "secrets", "name": "ledger-key"})  # resourceNames
         sim.behaviour.hpa_desired["app"] = 5   # what HPA "app"'s metrics would ask for
         KubeSimulator(version="1.31.0", image_volume=True)  # GET /version, and the ImageVolume feature gate
 
@@ -48,7 +50,7 @@ class KubeSimulator:
         self.access = Access()
         self.controllers = Controllers(self.store, self.behaviour)
         self.discovery = Discovery()  # discovery.absent: kinds this cluster does not serve (a CRD not installed)
-        api = Api(self.store, self.access, self.discovery, self.cluster)
+        api = Api(self.store, self.access, self.discovery, self.cluster, self.behaviour)
         self.server = make_server(api, self.faults, TOKEN, self._admin, port)
         self._thread: threading.Thread | None = None
         for name in ("default", "kube-system", *namespaces):
@@ -113,6 +115,14 @@ class KubeSimulator:
             "status": {"capacity": dict(alloc), "allocatable": alloc,
                        "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": now_iso()}]},
         })
+
+    def add_secret(self, name: str, namespace: str, data: dict[str, bytes]) -> dict:
+        """An Opaque Secret, its values base64-encoded as the API stores `data`."""
+        import base64
+
+        return self.store.create(BY_PATH[("v1", "secrets")], namespace, {
+            "metadata": {"name": name, "namespace": namespace}, "type": "Opaque",
+            "data": {key: base64.b64encode(value).decode() for key, value in data.items()}})
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """Read an object directly (tests); None when absent."""

@@ -37,6 +37,7 @@ class Behaviour:
     pull_fail_image: str | None = None  # regex: pods whose image matches cannot pull it (kube/pods.py)
     tick: float = 0.05
     hpa_desired: dict[str, int] = field(default_factory=dict)  # HPA name -> replicas its metrics ask for
+    crash_log: tuple[str, ...] | None = None  # what crashing containers print (default: pods.CRASH_LOG)
 
 
 @dataclass

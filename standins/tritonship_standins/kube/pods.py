@@ -99,8 +99,9 @@ def insufficient(want: dict[str, float], free: list[dict[str, float]]) -> str:
     return short[0] if short else next((r for r, v in want.items() if v), "resources")
 
 
-def pod_log(pod: dict, query: dict[str, list[str]]) -> str:
-    """The text GET pods/NAME/log returns, or the StatusError the API server answers."""
+def pod_log(pod: dict, query: dict[str, list[str]], crash_log: tuple[str, ...] | None = None) -> str:
+    """The text GET pods/NAME/log returns, or the StatusError the API server answers. `crash_log`: what a
+    crashed container printed (Behaviour.crash_log; default CRASH_LOG) -- a model's own, untrusted output."""
     name = pod["metadata"]["name"]
     containers = [c.get("name", "") for c in pod["spec"].get("containers") or []]
     container = _one(query, "container") or (containers[0] if len(containers) == 1 else "")
@@ -116,12 +117,12 @@ def pod_log(pod: dict, query: dict[str, list[str]]) -> str:
         if not status or not status.get("lastState", {}).get("terminated"):
             raise StatusError(400, "BadRequest", f'previous terminated container "{container}" in pod "{name}" '
                               "not found")
-        lines = CRASH_LOG
+        lines = crash_log or CRASH_LOG
     elif status is None or (waiting and waiting.get("reason") != "CrashLoopBackOff"):
         reason = (waiting or {}).get("reason", "ContainerCreating")
         raise StatusError(400, "BadRequest", f'container "{container}" in pod "{name}" is waiting to start: {reason}')
     else:
-        lines = CRASH_LOG if (status.get("lastState") or {}).get("terminated") else RUNNING_LOG
+        lines = (crash_log or CRASH_LOG) if (status.get("lastState") or {}).get("terminated") else RUNNING_LOG
     tail = _one(query, "tailLines")
     if tail is not None:
         lines = lines[-int(tail):] if int(tail) > 0 else ()

@@ -78,7 +78,8 @@ VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DEL
 @dataclass
 class Access:
     """SelfSubjectAccessReview answers: allowed unless a deny rule matches ('*' matches anything).
-    With `enforce`, requests that a rule denies are answered 403 Forbidden, as RBAC would."""
+    With `enforce`, requests that a rule denies are answered 403 Forbidden, as RBAC would. A rule may
+    name one object (`"name": "ledger-key"`), as an RBAC rule's resourceNames does."""
 
     deny: list[dict[str, str]] = field(default_factory=list)
     enforce: bool = False
@@ -88,7 +89,8 @@ class Access:
         verb = VERBS.get(method, method.lower())
         if method == "GET" and not name:
             verb = "list"
-        attrs = {"verb": verb, "resource": kind.plural, "group": group, "namespace": namespace or ""}
+        attrs = {"verb": verb, "resource": kind.plural, "group": group, "namespace": namespace or "",
+                 "name": name or ""}
         if self.enforce and not self.allowed(attrs):
             where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
             subject = f'{kind.plural}{"." + group if group else ""} "{name}"' if name else f"{kind.plural}"
@@ -97,9 +99,8 @@ class Access:
                               {"name": name or "", "group": group, "kind": kind.plural})
 
     def allowed(self, attrs: dict[str, str]) -> bool:
-        return not any(all(rule.get(k, "*") in ("*", attrs.get(k, "")) for k in ("verb", "resource", "group",
-                                                                                  "namespace"))
-                       for rule in self.deny)
+        keys = ("verb", "resource", "group", "namespace", "name")
+        return not any(all(rule.get(k, "*") in ("*", attrs.get(k, "")) for k in keys) for rule in self.deny)
 
 
 def route(path: str) -> tuple[Kind, str | None, str | None, str | None]:
@@ -152,6 +153,10 @@ def validate(kind: Kind, obj: dict, old: dict | None) -> None:
 
     validate_meta(kind, obj)
     name = obj["metadata"].get("name", "")
+    if kind.kind in ("Secret", "ConfigMap"):
+        from tritonship_standins.kube.validation import validate_data
+
+        validate_data(kind, obj)
     if kind.kind != "Deployment":
         return
     spec = obj.get("spec") or {}
@@ -184,10 +189,11 @@ class Api:
     """Verb handlers over the Store; raise StatusError for API errors."""
 
     def __init__(self, store: Store, access: Access, discovery: Discovery | None = None,
-                 cluster: Cluster | None = None) -> None:
+                 cluster: Cluster | None = None, behaviour: Any = None) -> None:
         self.store, self.access = store, access
         self.discovery = discovery or Discovery()
         self.cluster = cluster or Cluster()
+        self.behaviour = behaviour  # controller.Behaviour: what crashing containers print
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any, ctype: str) -> tuple[int, Any]:
         if path == "/version":
@@ -210,7 +216,8 @@ class Api:
     def _read(self, kind: Kind, namespace: str | None, name: str | None, sub: str | None,
               query: dict[str, list[str]]) -> Any:
         if sub == "log" and kind.kind == "Pod":
-            return pod_log(self.store.get(kind, namespace, name), query)  # text/plain
+            crash_log = getattr(self.behaviour, "crash_log", None)
+            return pod_log(self.store.get(kind, namespace, name), query, crash_log)  # text/plain
         if name:
             return self.store.get(kind, namespace, name)
         from tritonship_standins.kube.paging import page

@@ -28,6 +28,7 @@ KINDS = [
     Kind("Pod", "v1", "pods"),
     Kind("Service", "v1", "services"),
     Kind("ConfigMap", "v1", "configmaps"),
+    Kind("Secret", "v1", "secrets"),
     Kind("Deployment", "apps/v1", "deployments"),
     Kind("PodDisruptionBudget", "policy/v1", "poddisruptionbudgets"),
     Kind("HorizontalPodAutoscaler", "autoscaling/v2", "horizontalpodautoscalers"),
