@@ -3,6 +3,7 @@ deadlines, and helpers to run the CLI in-process or as a killable subprocess."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -262,17 +263,27 @@ class Engine:
 
     def promote(self, image: str | None = None, env: str = "dev", **kw):
         from tritonship.deploy.engine import PromoteRequest, promote
-        from tritonship.spec import load_spec
 
         skip = kw.pop("skip_preflight", ("image",))
         req = PromoteRequest(env=env, started_by="tester", image=image, skip_preflight=skip, **kw)
-        return promote(self.world(), load_spec(self.project.spec), req)
+        return promote(self.world(), self.spec(), req)
 
     def rollback(self, to: int | None = None, env: str = "dev"):
         from tritonship.deploy.rollback import RollbackRequest, rollback
-        from tritonship.spec import load_spec
 
-        return rollback(self.world(), load_spec(self.project.spec), RollbackRequest(env, "tester", to=to))
+        return rollback(self.world(), self.spec(), RollbackRequest(env, "tester", to=to))
+
+    def spec(self):
+        """The project's tritonship.yaml, loaded as the CLI loads it (once per file and content: the
+        fault tests run thousands of agents on a few specs, and parsing is not what they test)."""
+        return _loaded_spec(str(self.project.spec), self.project.spec.read_text())
+
+
+@functools.lru_cache(maxsize=64)
+def _loaded_spec(path: str, _text: str):
+    from tritonship.spec import load_spec
+
+    return load_spec(path)
 
 
 @pytest.fixture

@@ -173,9 +173,10 @@ def _simulator(tmp_path: Path, flow: Flow, n: int):
     sim = KubeSimulator(nodes=2, ready_delay=0.0, crashloop_image="broken-models",
                         namespaces=("models-dev", "models-staging"))
     sim.behaviour.tick = 0.01
-    spec = write_spec(tmp_path / f"{flow.name}-{n}.yaml", deadline="600s")
-    if flow.canary:
-        spec.write_text(spec.read_text().replace(ROLLING, CANARY, 1))
+    spec = tmp_path / f"{flow.name}.yaml"  # one per flow: the same for every site (agents only read it)
+    if not spec.exists():
+        text = write_spec(tmp_path / "draft.yaml", deadline="600s").read_text()
+        spec.write_text(text.replace(ROLLING, CANARY, 1) if flow.canary else text)
     return sim, Project(spec, sim.write_kubeconfig(tmp_path / f"kubeconfig-{flow.name}-{n}"))
 
 
@@ -229,9 +230,15 @@ def rerun(flow: Flow, engine: Engine) -> None:
         flow.action(engine)
 
 
+# "refused" leaves the cluster as "5xx" does (the call is not served) and the agent sees the same
+# ClusterUnreachable once its attempts are spent (kube.py maps both there), so the flows differ only in
+# the adapter's path, which one flow covers end to end (and tests/unit/kube_sim the retries)
+MODES = [(flow, mode) for flow in FLOWS for mode in ("5xx", "refused", "lost")
+         if mode != "refused" or flow.name == "promote"]
+
+
 @pytest.mark.timeout(1500)
-@pytest.mark.parametrize("mode", ["5xx", "refused", "lost"])
-@pytest.mark.parametrize("flow", FLOWS, ids=[f.name for f in FLOWS])
+@pytest.mark.parametrize(("flow", "mode"), MODES, ids=[f"{flow.name}-{mode}" for flow, mode in MODES])
 def test_every_call_failing_then_a_rerun_keeps_the_environment_on_a_known_digest(fresh, prepared, flow, mode):
     sites = gather(prepared, flow)
     assert len(sites) >= 10, sites  # the dry pass saw the flow's calls (rollback: 10 or, listing pods, 11)
