@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -209,12 +210,21 @@ def pod_resources(env: Environment) -> dict[str, dict[str, str]]:
 
 
 def _render(template: str, **values: Any) -> dict:
-    import jinja2
     import yaml
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             autoescape=False, keep_trailing_newline=True)  # noqa: S701 -- YAML, not HTML
-    return yaml.safe_load(env.get_template(template).render(**values))
+    text = _templates().get_template(template).render(**values)
+    if yaml.__with_libyaml__:  # the same safe loader, parsed by libyaml: a promotion renders dozens of these
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+    return yaml.safe_load(text)
+
+
+@functools.cache
+def _templates() -> Any:
+    """One Jinja2 environment per process, so that each template is compiled once (jinja2.Environment)."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                              autoescape=False, keep_trailing_newline=True)  # noqa: S701 -- YAML, not HTML
 
 
 def to_yaml(objects: list[dict]) -> str:

@@ -24,6 +24,7 @@ What it does not model is listed in the README (section "promote").
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,35 @@ class KubeSimulator:
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
         path.chmod(0o600)
         return path
+
+    # -- snapshots (tests: many simulators that start from one prepared state) ---------------------
+    def snapshot(self) -> dict:
+        """Everything the cluster holds, at one instant: objects, the next resourceVersion, and what the
+        controllers remember (how long each pod has run, each Deployment's progress tracking)."""
+        import copy
+        import time
+
+        with self.store.lock:  # the controllers reconcile under this lock: nothing moves meanwhile
+            rv = next(self.store._rv)
+            self.store._rv = itertools.count(rv)
+            now = time.monotonic()
+            return copy.deepcopy({"objects": self.store.objects, "rv": rv, "tracks": self.controllers._tracks,
+                                  "ages": {pod: now - t for pod, t in self.controllers._pods.items()}})
+
+    def restore(self, state: dict) -> KubeSimulator:
+        """Make this simulator hold `state` (from `snapshot()`, of any simulator), as if it had lived
+        through what that one did: same objects and resourceVersions, pods as old, rollouts as tracked."""
+        import copy
+        import time
+
+        state = copy.deepcopy(state)
+        with self.store.lock:
+            self.store.objects = state["objects"]
+            self.store._rv = itertools.count(state["rv"])
+            self.controllers._tracks = state["tracks"]
+            now = time.monotonic()
+            self.controllers._pods = {pod: now - age for pod, age in state["ages"].items()}
+        return self
 
     # -- setup helpers ---------------------------------------------------------------------------
     def add_namespace(self, name: str) -> None:

@@ -3,10 +3,14 @@ deadlines, and helpers to run the CLI in-process or as a killable subprocess."""
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +90,85 @@ def spawn(project: Project, *args: str) -> subprocess.Popen:
     env = {**os.environ, **project.env(), "PYTHONPATH": str(ROOT / "agent")}
     return subprocess.Popen([sys.executable, "-m", "tritonship", *args, "--spec", str(project.spec), "--json"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+class ForkedCli:
+    """A `tritonship` process forked by CliForks: poll(), kill(), wait() and stderr, as Popen's."""
+
+    def __init__(self, forks: CliForks, pid: int, stderr: Path) -> None:
+        self.forks, self.pid, self.stderr_path = forks, pid, stderr
+
+    def poll(self) -> int | None:
+        return self.forks.codes.get(self.pid)
+
+    def kill(self) -> None:
+        self.forks.send({"kill": self.pid})
+
+    def wait(self, timeout: float) -> int:
+        if not self.forks.ended(self.pid).wait(timeout):
+            raise subprocess.TimeoutExpired(f"tritonship (pid {self.pid})", timeout)
+        return self.forks.codes[self.pid]
+
+    @property
+    def stderr(self) -> io.StringIO:
+        return io.StringIO(self.stderr_path.read_text(errors="replace"))
+
+
+class CliForks:
+    """The client of cli_forkserver.py: `spawn(project, ARGS)` like `spawn`, from a process that has
+    imported the agent once (see there); its children are real processes, killed with SIGKILL."""
+
+    def __init__(self, workdir: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "agent")}
+        self.workdir, self.count = workdir, 0
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("cli_forkserver.py"))],
+                                     env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        self.codes: dict[int, int] = {}
+        self.started: queue.Queue[int] = queue.Queue()
+        self._ended: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+        assert self.proc.stdout.readline() == "ready\n", "the CLI fork server did not start"
+        threading.Thread(target=self._read, name="cli-forks", daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            word, pid, *code = line.split()
+            if word == "started":
+                self.started.put(int(pid))
+            else:
+                self.codes[int(pid)] = int(code[0])
+                self.ended(int(pid)).set()
+
+    def ended(self, pid: int) -> threading.Event:
+        with self._lock:
+            return self._ended.setdefault(pid, threading.Event())
+
+    def send(self, request: dict) -> None:
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+
+    def spawn(self, project: Project, *args: str) -> ForkedCli:
+        self.count += 1
+        out, err = self.workdir / f"cli-{self.count}.out", self.workdir / f"cli-{self.count}.err"
+        env = {**os.environ, **project.env(), "PYTHONPATH": str(ROOT / "agent")}
+        self.send({"run": {"argv": [*args, "--spec", str(project.spec), "--json"], "env": env, "cwd": str(ROOT),
+                           "stdout": str(out), "stderr": str(err)}})
+        return ForkedCli(self, self.started.get(timeout=30), err)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def cli_forks(tmp_path_factory):
+    forks = CliForks(tmp_path_factory.mktemp("cli-forks"))
+    yield forks
+    forks.close()
 
 
 def ledger(sim, env: str = "dev", app: str = "demo-app") -> list[dict]:
@@ -180,17 +263,27 @@ class Engine:
 
     def promote(self, image: str | None = None, env: str = "dev", **kw):
         from tritonship.deploy.engine import PromoteRequest, promote
-        from tritonship.spec import load_spec
 
         skip = kw.pop("skip_preflight", ("image",))
         req = PromoteRequest(env=env, started_by="tester", image=image, skip_preflight=skip, **kw)
-        return promote(self.world(), load_spec(self.project.spec), req)
+        return promote(self.world(), self.spec(), req)
 
     def rollback(self, to: int | None = None, env: str = "dev"):
         from tritonship.deploy.rollback import RollbackRequest, rollback
-        from tritonship.spec import load_spec
 
-        return rollback(self.world(), load_spec(self.project.spec), RollbackRequest(env, "tester", to=to))
+        return rollback(self.world(), self.spec(), RollbackRequest(env, "tester", to=to))
+
+    def spec(self):
+        """The project's tritonship.yaml, loaded as the CLI loads it (once per file and content: the
+        fault tests run thousands of agents on a few specs, and parsing is not what they test)."""
+        return _loaded_spec(str(self.project.spec), self.project.spec.read_text())
+
+
+@functools.lru_cache(maxsize=64)
+def _loaded_spec(path: str, _text: str):
+    from tritonship.spec import load_spec
+
+    return load_spec(path)
 
 
 @pytest.fixture

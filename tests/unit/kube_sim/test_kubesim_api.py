@@ -96,6 +96,9 @@ def test_retries_back_off_through_the_clock_then_give_up(sim, kube):
     with pytest.raises(ClusterUnreachable, match="after 6 attempts"):
         kube.get("Namespace", "ns")
     assert kube.clock.sleeps[-5:] == [0.2, 0.4, 0.8, 1.6, 3.2]
+    sim.faults.set(fail_next=0, drop_next=100)  # connections closed unanswered end the same way
+    with pytest.raises(ClusterUnreachable, match="after 6 attempts"):
+        kube.get("Namespace", "ns")
 
 
 def test_ssar_follows_deny_rules(sim, kube):
