@@ -17,11 +17,7 @@ from tritonship.image import modelcar
 if TYPE_CHECKING:
     from tritonship.deploy.ledger import Release
 
-# The flags of the baked image's ENTRYPOINT (templates/image/Dockerfile.j2), plus --exit-on-error:
-# the pod runs Triton with an explicit command, whichever image it is, so both layouts start the same.
-TRITON_COMMAND = ("tritonserver",)
-TRITON_FLAGS = ("--strict-readiness=true", "--allow-metrics=true", "--metrics-config=summary_latencies=true",
-                "--exit-on-error=true")
+TRITON_COMMAND, triton_args = modelcar.TRITON_COMMAND, modelcar.triton_args  # one definition, shared with Jenkins
 MODELS_VOLUME = "models"
 INIT_CONTAINER = "models"
 # The copier streams files (cp -R): little CPU and memory, whatever the size of the models.
@@ -58,10 +54,6 @@ class Workload:
     @property
     def images(self) -> tuple[str, ...]:
         return tuple(i for i in (self.triton_image, self.model_image) if i)
-
-
-def triton_args(delivery: str | None) -> list[str]:
-    return [f"--model-repository={modelcar.repository_path(delivery)}", *TRITON_FLAGS]
 
 
 def size_limit(model_bytes: int | None) -> str | None:

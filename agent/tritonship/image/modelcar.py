@@ -24,6 +24,13 @@ COPIER = "/tritonship/bin/busybox"  # the one non-model file of a model image (D
 SHARED_MOUNT = "/mnt/tritonship-models"  # the emptyDir as the init container sees it
 IMAGE_VOLUME_MOUNT = "/mnt/tritonship-model-image"  # an image volume: the model image's root filesystem
 
+# How the pod (and Jenkins' Smoke/Perf pod) starts Triton, whichever layout: an explicit `tritonserver` with
+# the baked image's ENTRYPOINT flags (templates/image/Dockerfile.j2) plus --exit-on-error, so both layouts
+# start the same; NVIDIA's image itself runs unchanged.
+TRITON_COMMAND = ("tritonserver",)
+TRITON_FLAGS = ("--strict-readiness=true", "--allow-metrics=true", "--metrics-config=summary_latencies=true",
+                "--exit-on-error=true")
+
 LABEL_LAYOUT = "io.tritonship.layout"  # image label: baked | modelcar
 
 
@@ -37,6 +44,11 @@ def repository_path(delivery: str | None) -> str:
     if delivery == "image-volume":
         return IMAGE_VOLUME_MOUNT + MODELS_DIR
     return MODELS_DIR
+
+
+def triton_args(delivery: str | None) -> list[str]:
+    """Triton's args for a delivery (None: the baked layout)."""
+    return [f"--model-repository={repository_path(delivery)}", *TRITON_FLAGS]
 
 
 @dataclass(frozen=True)

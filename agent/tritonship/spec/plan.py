@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tritonship.errors import BadInput
-from tritonship.image.modelcar import MODELS_DIR, SHARED_MOUNT, copy_command, repository_path
+from tritonship.image.modelcar import SHARED_MOUNT, TRITON_COMMAND, copy_command, repository_path, triton_args
 
 if TYPE_CHECKING:
     from tritonship.spec.model import Spec
@@ -47,12 +47,6 @@ class PlannedEnvironment:
                 "lock": self.lock, "namespace": self.namespace, "manual_pauses": self.manual_pauses}
 
 
-# The modelcar Triton container's command and args, as the Deployment runs them (deploy/workload.py on the promote
-# side: an explicit `tritonserver` with the baked image's ENTRYPOINT flags, templates/image/Dockerfile.j2, plus
-# --exit-on-error=true); NVIDIA's image itself runs unchanged.
-TRITON_COMMAND = ("tritonserver",)
-TRITON_ARGS = (f"--model-repository={MODELS_DIR}", "--strict-readiness=true", "--allow-metrics=true",
-               "--metrics-config=summary_latencies=true", "--exit-on-error=true")
 
 
 @dataclass(frozen=True)
@@ -68,7 +62,7 @@ class ServePlan:
         return {"layout": "modelcar", "delivery": "init-container", "base_image": self.base_image,
                 "init_command": copy_command(SHARED_MOUNT), "shared_mount": SHARED_MOUNT,
                 "models_path": repository_path("init-container"), "triton_command": list(TRITON_COMMAND),
-                "triton_args": list(TRITON_ARGS)}
+                "triton_args": triton_args("init-container")}
 
 
 @dataclass(frozen=True)
