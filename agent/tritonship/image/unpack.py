@@ -126,7 +126,7 @@ def image_layers(client, ref: ImageRef) -> list[dict[str, Any]]:
     """The layer descriptors of the (single-platform) image; an index resolves to its linux/amd64 image."""
     manifest = client.get_manifest(ref.repository, ref.reference).json()  # hashed and compared (verify.py)
     if "manifests" in manifest:
-        manifest = client.get_manifest(ref.repository, _platform_digest(ref, manifest["manifests"])).json()
+        manifest = client.get_manifest(ref.repository, _platform_digest(ref, manifest)).json()
     layers = manifest.get("layers")
     if not isinstance(layers, list):
         raise ProtocolError(f"registry {ref.registry}: {ref.repository}@{ref.digest} is not an image manifest")
@@ -140,14 +140,16 @@ def image_layers(client, ref: ImageRef) -> list[dict[str, Any]]:
     return layers
 
 
-def _platform_digest(ref: ImageRef, entries: list) -> str:
-    images = [e for e in entries if isinstance(e, dict) and isinstance(e.get("digest"), str)]
-    amd64 = [e for e in images if (e.get("platform") or {}).get("architecture") == "amd64"
-             and (e.get("platform") or {}).get("os") == "linux"]
-    chosen = amd64 or (images if len(images) == 1 else [])
-    if not chosen:
+def _platform_digest(ref: ImageRef, index: dict[str, Any]) -> str:
+    """The index's linux/amd64 image (the models are the same in every platform's image), or its only one."""
+    from tritonship.image.layers import pick_platform
+
+    images = [e for e in index.get("manifests") or [] if isinstance(e, dict) and isinstance(e.get("digest"), str)]
+    only = images[0]["digest"] if len(images) == 1 else None
+    chosen = pick_platform({"manifests": images}, "linux", "amd64") or only
+    if chosen is None:
         raise BadInput(f"{ref} is an image index without a linux/amd64 image")
-    return chosen[0]["digest"]
+    return chosen
 
 
 def download_verified(client, repository: str, layer: dict[str, Any], dest: Path) -> int:

@@ -71,15 +71,16 @@ def write_archive(registry: Any, repository: str, tag: str, repo_tag: str, path:
 
 
 def _image_manifest(registry: Any, repository: str, reference: str) -> dict:
+    from tritonship.image.layers import pick_platform
+
     doc = registry.get_manifest(repository, reference).json()
     if "manifests" not in doc:
         return doc
     arch = _ARCH.get(platform.machine(), platform.machine())
-    for entry in doc["manifests"]:
-        wanted = entry.get("platform") or {}
-        if wanted.get("os") == "linux" and wanted.get("architecture") == arch:
-            return registry.get_manifest(repository, entry["digest"]).json()
-    raise InfraError(f"{registry.host}/{repository}:{reference} has no linux/{arch} image")
+    digest = pick_platform(doc, "linux", arch)
+    if digest is None:
+        raise InfraError(f"{registry.host}/{repository}:{reference} has no linux/{arch} image")
+    return registry.get_manifest(repository, digest).json()
 
 
 def _uncompressed(data: bytes, media_type: str) -> bytes:
